@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets follow the data's journey: diagnostics → store → load → syntax → metrics → engine → render → shell → churnql.
+let package = Package(
+    name: "churnql",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "churnql", targets: ["churnql"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
+        .target(name: "ChurnQLDiagnostics"),
+        .target(name: "ChurnQLStore", dependencies: ["ChurnQLDiagnostics"]),
+        .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite"]),
+        .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
+        .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore"]),
+        .target(
+            name: "ChurnQLEngine",
+            dependencies: ["ChurnQLSyntax", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad", "ChurnQLDiagnostics"]),
+        .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore"]),
+        .target(
+            name: "ChurnQLShell",
+            dependencies: [
+                "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLDiagnostics", "ChurnQLMetrics", "CLibEdit",
+            ]),
+        .executableTarget(
+            name: "churnql",
+            dependencies: [
+                "ChurnQLShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "ChurnQLTests",
+            dependencies: [
+                "ChurnQLShell", "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite",
+            ],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,155 @@
+import ChurnQLDiagnostics
+
+/// An RFC 4180 record scanner over raw bytes: quoted fields may hold delimiters, quotes ("") and newlines;
+/// records end at LF, CRLF or CR. It allocates nothing per field unless a field holds escaped quotes.
+struct CSVScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let base: UnsafePointer<UInt8>
+    let delimiter: UInt8
+    private(set) var position: Int
+    /// 1-based line of the next unread byte.
+    private(set) var line = 1
+    /// Line on which the record just returned started.
+    private(set) var recordLine = 1
+    let end: Int
+
+    /// Field boundaries of the current record.
+    var starts: [Int] = []
+    var ends: [Int] = []
+    /// Unescaped copies for quoted fields that contained `""`, keyed by field index.
+    var unescaped: [Int: [UInt8]] = [:]
+
+    /// `base` must be the buffer's base address (callers never scan an empty buffer).
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>, delimiter: UInt8, start: Int = 0,
+        end: Int? = nil, line: Int = 1
+    ) {
+        self.bytes = bytes
+        self.base = base
+        self.delimiter = delimiter
+        self.position = start
+        self.end = end ?? bytes.count
+        self.line = line
+    }
+
+    enum ScanError: Error {
+        case unterminatedQuote(line: Int, column: Int)
+        case textAfterQuote(line: Int, column: Int)
+    }
+
+    /// Reads the next non-blank record; false at end of input.
+    mutating func next() throws(ScanError) -> Bool {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        if !unescaped.isEmpty { unescaped.removeAll(keepingCapacity: true) }
+        // Skip blank lines.
+        while position < end {
+            let c = bytes[position]
+            if c == 10 {
+                line += 1
+                position += 1
+            } else if c == 13 {
+                line += 1
+                position += 1
+                if position < end && bytes[position] == 10 { position += 1 }
+            } else {
+                break
+            }
+        }
+        guard position < end else { return false }
+        recordLine = line
+        var lineStart = position
+        while true {
+            if position < end && bytes[position] == 34 {
+                let fieldLine = line
+                let fieldColumn = position - lineStart + 1
+                position += 1
+                let contentStart = position
+                var hasEscapes = false
+                while true {
+                    guard position < end else {
+                        throw .unterminatedQuote(line: fieldLine, column: fieldColumn)
+                    }
+                    let c = bytes[position]
+                    if c == 34 {
+                        if position + 1 < end && bytes[position + 1] == 34 {
+                            hasEscapes = true
+                            position += 2
+                            continue
+                        }
+                        break
+                    }
+                    if c == 10 {
+                        line += 1
+                        lineStart = position + 1
+                    }
+                    position += 1
+                }
+                let contentEnd = position
+                position += 1  // closing quote
+                if hasEscapes {
+                    unescaped[starts.count] = Self.unescape(bytes, contentStart, contentEnd)
+                }
+                starts.append(contentStart)
+                ends.append(contentEnd)
+                if position < end {
+                    let c = bytes[position]
+                    if c != delimiter && c != 10 && c != 13 {
+                        throw .textAfterQuote(line: line, column: position - lineStart + 1)
+                    }
+                }
+            } else {
+                let fieldStart = position
+                let d = delimiter
+                while position < end {
+                    let c = bytes[position]
+                    if c == d || c == 10 || c == 13 { break }
+                    position += 1
+                }
+                starts.append(fieldStart)
+                ends.append(position)
+            }
+            guard position < end else { return true }
+            let c = bytes[position]
+            if c == delimiter {
+                position += 1
+                if position == end {
+                    // A trailing delimiter at end of input ends with an empty field.
+                    starts.append(position)
+                    ends.append(position)
+                    return true
+                }
+                continue
+            }
+            // End of record.
+            line += 1
+            position += 1
+            if c == 13 && position < end && bytes[position] == 10 { position += 1 }
+            return true
+        }
+    }
+
+    var fieldCount: Int { starts.count }
+
+    /// The field's bytes, unescaped; the closure must not keep the pointer.
+    @inline(__always)
+    func withField<R>(_ index: Int, _ body: (Field) -> R) -> R {
+        if let copy = unescaped[index] {
+            return copy.withUnsafeBufferPointer { buffer in
+                body(Field(base: buffer.baseAddress ?? base, count: buffer.count))
+            }
+        }
+        return body(Field(base: base + starts[index], count: ends[index] - starts[index]))
+    }
+
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(end - start)
+        var i = start
+        while i < end {
+            out.append(bytes[i])
+            i += bytes[i] == 34 && i + 1 < end && bytes[i + 1] == 34 ? 2 : 1
+        }
+        return out
+    }
+}

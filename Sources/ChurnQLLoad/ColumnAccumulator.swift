@@ -1,0 +1,115 @@
+import ChurnQLStore
+
+/// Pass two of loading: converts each field of one column to its decided kind and stores it compactly.
+struct ColumnAccumulator {
+    let kind: ColumnKind
+    let pattern: DatePattern?
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var bools: [Bool] = []
+    private var days: [Int32] = []
+    private var codes: [Int32] = []
+    private var dictionary: [String] = []
+    private var lookup: [String: Int32] = [:]
+    private var nulls: [Bool] = []
+    private var nullCount = 0
+    /// Values that did not convert although inference accepted the column (should not happen; kept as null).
+    private(set) var unconverted = 0
+
+    init(kind: ColumnKind, pattern: DatePattern?, capacity: Int) {
+        self.kind = kind
+        self.pattern = pattern
+        nulls.reserveCapacity(capacity)
+        switch kind {
+        case .integer, .timestamp: ints.reserveCapacity(capacity)
+        case .decimal: doubles.reserveCapacity(capacity)
+        case .boolean: bools.reserveCapacity(capacity)
+        case .date: days.reserveCapacity(capacity)
+        case .text: codes.reserveCapacity(capacity)
+        }
+    }
+
+    mutating func appendNull() {
+        nulls.append(true)
+        nullCount += 1
+        switch kind {
+        case .integer, .timestamp: ints.append(0)
+        case .decimal: doubles.append(0)
+        case .boolean: bools.append(false)
+        case .date: days.append(0)
+        case .text: codes.append(internText(""))
+        }
+    }
+
+    mutating func append(_ f: Field) {
+        switch kind {
+        case .integer:
+            guard let v = FieldParsers.integer(f) else { return fail() }
+            ints.append(v)
+        case .decimal:
+            guard let v = FieldParsers.decimal(f) else { return fail() }
+            doubles.append(v)
+        case .boolean:
+            guard let v = FieldParsers.boolean(f) else { return fail() }
+            bools.append(v)
+        case .date(let dateKind):
+            guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
+            days.append(Dates.day(ofTimestamp: seconds))
+        case .timestamp(let dateKind):
+            guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
+            ints.append(seconds)
+        case .text:
+            codes.append(internText(f))
+        }
+        nulls.append(false)
+    }
+
+    private mutating func fail() {
+        unconverted += 1
+        appendNull()
+    }
+
+    private mutating func internText(_ f: Field) -> Int32 {
+        internText(f.string)
+    }
+
+    private mutating func internText(_ s: String) -> Int32 {
+        if let code = lookup[s] { return code }
+        let code = Int32(dictionary.count)
+        dictionary.append(s)
+        lookup[s] = code
+        return code
+    }
+
+    /// Seconds since the epoch for any supported date or timestamp layout.
+    static func seconds(_ f: Field, _ kind: DateKind, _ pattern: DatePattern?) -> Int64? {
+        switch kind {
+        case .iso:
+            if let day = FieldParsers.isoDate(f) { return Int64(day) * 86400 }
+            return FieldParsers.isoTimestamp(f)
+        case .compact:
+            return FieldParsers.compactDate(f).map { Int64($0) * 86400 }
+        case .pattern:
+            return pattern?.parse(f)
+        case .dayFirst, .monthFirst:
+            guard let parts = FieldParsers.slashParts(f) else { return nil }
+            let (day, month) = kind == .dayFirst ? (parts.a, parts.b) : (parts.b, parts.a)
+            guard Dates.isValid(year: parts.year, month: month, day: day) else { return nil }
+            return Int64(Dates.dayNumber(year: parts.year, month: month, day: day)) * 86400
+                + Int64(parts.seconds ?? 0)
+        }
+    }
+
+    func build(name: String) -> Column {
+        let storage: ColumnStorage
+        switch kind {
+        case .integer: storage = .integer(ints)
+        case .decimal: storage = .decimal(doubles)
+        case .boolean: storage = .boolean(bools)
+        case .date: storage = .date(days)
+        case .timestamp: storage = .timestamp(ints)
+        case .text: storage = .text(codes: codes, dictionary: dictionary)
+        }
+        return Column(name: name, storage: storage, nulls: nullCount > 0 ? nulls : nil)
+    }
+}

@@ -1,0 +1,180 @@
+import CSQLite
+import ChurnQLDiagnostics
+import ChurnQLStore
+import Foundation
+
+/// Loads every table of a SQLite database file (opened read-only) or of a `sqlite3 .dump` text.
+public enum SQLiteLoader {
+    /// True when the file starts with SQLite's header string.
+    public static func isDatabase(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        return head.starts(with: Array("SQLite format 3".utf8))
+    }
+
+    /// Every table of a database file.
+    public static func loadDatabase(path: String) throws(Diagnostic) -> [LoadedTable] {
+        _ = try FileInput.read(path)
+        var db: OpaquePointer?
+        // A URI with immutable=1 opens strictly read-only and never creates journal files beside the input.
+        let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?mode=ro"
+        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+        guard sqlite3_open_v2(uri, &db, flags, nil) == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw Diagnostic(code: "sqlite-open", message: "cannot open SQLite database: \(message)", file: path)
+        }
+        defer { sqlite3_close(db) }
+        return try loadTables(db, path: path)
+    }
+
+    /// Executes a dump into an in-memory database, statement by statement, then loads every table.
+    public static func loadDump(path: String) throws(Diagnostic) -> [LoadedTable] {
+        let data = try FileInput.read(path)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostic(
+                code: "bad-encoding", message: "the dump is not UTF-8 text", file: path,
+                hint: "create it with sqlite3 DB .dump > file.sql")
+        }
+        var db: OpaquePointer?
+        guard sqlite3_open(":memory:", &db) == SQLITE_OK, let db else {
+            throw Diagnostic(code: "sqlite-open", message: "cannot open an in-memory database", file: path)
+        }
+        defer { sqlite3_close(db) }
+        try execute(text, in: db, path: path)
+        return try loadTables(db, path: path)
+    }
+
+    /// Runs each statement, naming the line of the first that SQLite rejects.
+    private static func execute(_ text: String, in db: OpaquePointer, path: String) throws(Diagnostic) {
+        let source = SourceText(name: path, text: text)
+        var failure: Diagnostic?
+        text.utf8CString.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return }
+            var cursor: UnsafePointer<CChar>? = start
+            while let current = cursor, current.pointee != 0 {
+                var statement: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let rc = sqlite3_prepare_v2(db, current, -1, &statement, &tail)
+                if rc != SQLITE_OK {
+                    failure = located(db, path: path, source: source, start: start, at: current)
+                    break
+                }
+                if let statement {
+                    var step = sqlite3_step(statement)
+                    while step == SQLITE_ROW { step = sqlite3_step(statement) }
+                    sqlite3_finalize(statement)
+                    if step != SQLITE_DONE {
+                        failure = located(db, path: path, source: source, start: start, at: current)
+                        break
+                    }
+                }
+                cursor = tail
+            }
+        }
+        if let failure {
+            sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            throw failure
+        }
+    }
+
+    private static func located(
+        _ db: OpaquePointer, path: String, source: SourceText, start: UnsafePointer<CChar>, at: UnsafePointer<CChar>
+    ) -> Diagnostic {
+        var offset = at - start
+        // Skip the whitespace before the statement so the line points at its first word.
+        while offset < source.text.utf8.count,
+            let byte = source.text.utf8[source.text.utf8.index(source.text.utf8.startIndex, offsetBy: offset)] as UInt8?,
+            byte == 10 || byte == 13 || byte == 32 || byte == 9
+        {
+            offset += 1
+        }
+        let prefix = source.text.utf8.prefix(offset)
+        let line = prefix.reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+        let message = String(cString: sqlite3_errmsg(db))
+        return Diagnostic(
+            code: "sqlite-dump", message: "SQLite rejected a statement: \(message)", file: path, line: line,
+            column: 1, sourceLine: source.lineText(line), hint: "the dump should come from sqlite3 DB .dump")
+    }
+
+    private static func loadTables(_ db: OpaquePointer, path: String) throws(Diagnostic) -> [LoadedTable] {
+        var names: [String] = []
+        try query(
+            db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+            path: path
+        ) { statement in
+            if let text = sqlite3_column_text(statement, 0) { names.append(String(cString: text)) }
+        }
+        if names.isEmpty {
+            throw Diagnostic(
+                code: "sqlite-empty", message: "the database has no tables", file: path,
+                hint: "check that this is the right database file")
+        }
+        var tables: [LoadedTable] = []
+        for name in names {
+            tables.append(try loadTable(db, name: name, path: path))
+        }
+        return tables
+    }
+
+    private static func loadTable(_ db: OpaquePointer, name: String, path: String) throws(Diagnostic) -> LoadedTable {
+        let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var columnNames: [String] = []
+        var values: [[String?]] = []
+        var first = true
+        try query(db, "SELECT * FROM \(quoted)", path: path) { statement in
+            let count = Int(sqlite3_column_count(statement))
+            if first {
+                first = false
+                columnNames = (0..<count).map { String(cString: sqlite3_column_name(statement, Int32($0))) }
+                values = Array(repeating: [], count: count)
+            }
+            for i in 0..<count {
+                if sqlite3_column_type(statement, Int32(i)) == SQLITE_NULL {
+                    values[i].append(nil)
+                } else if let text = sqlite3_column_text(statement, Int32(i)) {
+                    values[i].append(String(cString: text))
+                } else {
+                    values[i].append(nil)
+                }
+            }
+        }
+        if first {
+            // No rows: still report the columns.
+            var statement: OpaquePointer?
+            if sqlite3_prepare_v2(db, "SELECT * FROM \(quoted)", -1, &statement, nil) == SQLITE_OK, let statement {
+                let count = Int(sqlite3_column_count(statement))
+                columnNames = (0..<count).map { String(cString: sqlite3_column_name(statement, Int32($0))) }
+                values = Array(repeating: [], count: count)
+                sqlite3_finalize(statement)
+            }
+        }
+        let columns = zip(columnNames, values).map { ValueColumnBuilder.column(name: $0, texts: $1) }
+        return LoadedTable(table: Table(name: name, columns: columns, rowCount: values.first?.count ?? 0))
+    }
+
+    private static func query(
+        _ db: OpaquePointer, _ sql: String, path: String, row: (OpaquePointer) -> Void
+    ) throws(Diagnostic) {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            let message = String(cString: sqlite3_errmsg(db))
+            throw Diagnostic(
+                code: "sqlite-read", message: "cannot read the database: \(message)", file: path,
+                hint: "the file may be corrupt, encrypted, or not a SQLite database")
+        }
+        defer { sqlite3_finalize(statement) }
+        var rc = sqlite3_step(statement)
+        while rc == SQLITE_ROW {
+            row(statement)
+            rc = sqlite3_step(statement)
+        }
+        if rc != SQLITE_DONE {
+            let message = String(cString: sqlite3_errmsg(db))
+            throw Diagnostic(
+                code: "sqlite-read", message: "cannot read the database: \(message)", file: path,
+                hint: "the file may be corrupt or encrypted")
+        }
+    }
+}

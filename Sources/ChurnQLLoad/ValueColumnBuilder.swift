@@ -1,0 +1,30 @@
+import ChurnQLStore
+
+/// Builds a typed column from text values (as SQLite hands them over), with the same inference as CSV.
+enum ValueColumnBuilder {
+    static func column(name: String, texts: [String?]) -> Column {
+        var sniffer = TypeSniffer(pattern: nil)
+        for text in texts {
+            guard var text else { continue }
+            text.withUTF8 { buffer in
+                guard let base = buffer.baseAddress else { return }
+                sniffer.observe(Field(base: base, count: buffer.count))
+            }
+        }
+        var accumulator = ColumnAccumulator(kind: sniffer.decide().kind, pattern: nil, capacity: texts.count)
+        for text in texts {
+            guard var text else {
+                accumulator.appendNull()
+                continue
+            }
+            text.withUTF8 { buffer in
+                if let base = buffer.baseAddress {
+                    accumulator.append(Field(base: base, count: buffer.count))
+                } else {
+                    accumulator.appendNull()
+                }
+            }
+        }
+        return accumulator.build(name: name)
+    }
+}

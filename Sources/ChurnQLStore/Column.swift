@@ -1,0 +1,66 @@
+/// A named column: typed storage plus an optional null mask (true = null).
+public struct Column: Sendable {
+    public var name: String
+    public var storage: ColumnStorage
+    /// nil when the column has no nulls.
+    public var nulls: [Bool]?
+
+    public init(name: String, storage: ColumnStorage, nulls: [Bool]? = nil) {
+        self.name = name
+        self.storage = storage
+        self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
+    }
+
+    public var type: DataType { storage.type }
+    public var count: Int { storage.count }
+
+    @inline(__always)
+    public func isNull(_ row: Int) -> Bool { nulls?[row] ?? false }
+
+    /// The cell at `row` as a scalar value.
+    public func value(at row: Int) -> Value {
+        if isNull(row) { return .null }
+        switch storage {
+        case .integer(let v): return .integer(v[row])
+        case .decimal(let v): return .decimal(v[row])
+        case .boolean(let v): return .boolean(v[row])
+        case .date(let v): return .date(v[row])
+        case .timestamp(let v): return .timestamp(v[row])
+        case .text(let codes, let dictionary): return .text(dictionary[Int(codes[row])])
+        }
+    }
+
+    /// The rows at `indices`, in that order (filter, sort, take and join all reduce to this).
+    public func gather(_ indices: [Int]) -> Column {
+        let newNulls = nulls.map { mask in indices.map { mask[$0] } }
+        let newStorage: ColumnStorage
+        switch storage {
+        case .integer(let v): newStorage = .integer(indices.map { v[$0] })
+        case .decimal(let v): newStorage = .decimal(indices.map { v[$0] })
+        case .boolean(let v): newStorage = .boolean(indices.map { v[$0] })
+        case .date(let v): newStorage = .date(indices.map { v[$0] })
+        case .timestamp(let v): newStorage = .timestamp(indices.map { v[$0] })
+        case .text(let codes, let dictionary): newStorage = .text(codes: indices.map { codes[$0] }, dictionary: dictionary)
+        }
+        return Column(name: name, storage: newStorage, nulls: newNulls)
+    }
+
+    /// Like `gather`, but an index of -1 yields null (outer joins).
+    public func gatherOptional(_ indices: [Int]) -> Column {
+        let safe = indices.map { Swift.max($0, 0) }
+        var result = gather(safe)
+        if indices.contains(-1) {
+            var mask = result.nulls ?? [Bool](repeating: false, count: indices.count)
+            for (i, index) in indices.enumerated() where index < 0 { mask[i] = true }
+            result.nulls = mask
+        }
+        return result
+    }
+
+    /// A copy with another name.
+    public func renamed(_ newName: String) -> Column {
+        var copy = self
+        copy.name = newName
+        return copy
+    }
+}
