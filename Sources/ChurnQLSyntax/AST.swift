@@ -1,0 +1,185 @@
+import ChurnQLDiagnostics
+
+/// A literal value as written in a query.
+public enum Literal: Equatable, Sendable {
+    case integer(Int64)
+    case decimal(Double)
+    case string(String)
+    case boolean(Bool)
+    case date(year: Int, month: Int, day: Int)
+    case duration(days: Int, months: Int)
+    case null
+}
+
+/// Binary operators, by precedence group.
+public enum BinaryOperator: String, Sendable {
+    case or, and
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%"
+}
+
+public enum UnaryOperator: String, Sendable {
+    case negate = "-", not
+}
+
+/// An expression node with its source span.
+public indirect enum Expression: Equatable, Sendable {
+    case literal(Literal, SourceSpan)
+    case column(String, SourceSpan)
+    case parameter(String, SourceSpan)
+    case unary(UnaryOperator, Expression, SourceSpan)
+    case binary(BinaryOperator, Expression, Expression, SourceSpan)
+    /// A function or aggregate call; arguments may be named (`churn_rate(period: 30d)`).
+    case call(String, [Argument], SourceSpan)
+    case inList(Expression, [Expression], negated: Bool, SourceSpan)
+    case between(Expression, Expression, Expression, negated: Bool, SourceSpan)
+    case isNull(Expression, negated: Bool, SourceSpan)
+
+    public var span: SourceSpan {
+        switch self {
+        case .literal(_, let s), .column(_, let s), .parameter(_, let s), .unary(_, _, let s),
+            .binary(_, _, _, let s), .call(_, _, let s), .inList(_, _, _, let s), .between(_, _, _, _, let s),
+            .isNull(_, _, let s):
+            return s
+        }
+    }
+}
+
+/// A call argument, optionally named.
+public struct Argument: Equatable, Sendable {
+    public var name: String?
+    public var value: Expression
+    public init(name: String?, value: Expression) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// `name = expr`, or a bare expression whose name is derived from it.
+public struct NamedExpression: Equatable, Sendable {
+    public var name: String?
+    public var expression: Expression
+    public init(name: String?, expression: Expression) {
+        self.name = name
+        self.expression = expression
+    }
+}
+
+public struct SortKey: Equatable, Sendable {
+    public var expression: Expression
+    public var descending: Bool
+    public init(expression: Expression, descending: Bool) {
+        self.expression = expression
+        self.descending = descending
+    }
+}
+
+public enum JoinKind: String, Sendable {
+    case inner, left
+}
+
+/// One pipeline step after the source.
+public enum Operation: Equatable, Sendable {
+    case `where`(Expression)
+    case select([NamedExpression])
+    case derive([NamedExpression])
+    case group([NamedExpression])
+    case agg([NamedExpression])
+    case sort([SortKey])
+    case take(Int)
+    case distinct([String])
+    case join(table: String, on: [String], kind: JoinKind)
+    case count
+    case top(Int, by: Expression)
+    case rfm
+}
+
+public struct OperationNode: Equatable, Sendable {
+    public var operation: Operation
+    public var span: SourceSpan
+    public init(_ operation: Operation, span: SourceSpan) {
+        self.operation = operation
+        self.span = span
+    }
+}
+
+/// `from SOURCE | op | op …`.
+public struct Query: Equatable, Sendable {
+    public var source: String
+    public var sourceSpan: SourceSpan
+    public var operations: [OperationNode]
+    public init(source: String, sourceSpan: SourceSpan, operations: [OperationNode]) {
+        self.source = source
+        self.sourceSpan = sourceSpan
+        self.operations = operations
+    }
+}
+
+/// A `with (key: value, …)` option.
+public struct Option: Equatable, Sendable {
+    public var key: String
+    public var value: Expression
+    public var span: SourceSpan
+}
+
+/// Period lengths for `churn` and `cohort`.
+public enum Period: String, Sendable, CaseIterable {
+    case weekly, monthly, quarterly
+}
+
+/// A top-level statement.
+public enum Statement: Equatable, Sendable {
+    case query(Query)
+    case `let`(name: String, Query)
+    case load(path: String, alias: String?, options: [Option])
+    case set(name: String, value: Expression)
+    case param(name: String, defaultValue: Expression)
+    case showSettings
+    case tables
+    case describe(String)
+    case explain(String)
+    case export(Query, path: String)
+    case print(String)
+    case printQuery(Query)
+    /// `assert QUERY OP EXPR` or `assert EXPR` (an aggregate over customers).
+    case assert(Assertion)
+    case churn(Period)
+    case cohort(Period, byRevenue: Bool, shares: Bool)
+    case fit(model: String, until: Expression?, unit: String?)
+    case evaluate
+    case compareModels
+}
+
+/// What an `assert` statement checks.
+public struct Assertion: Equatable, Sendable {
+    /// The value side: a query whose single cell is compared, or a scalar expression over customers.
+    public var query: Query?
+    public var expression: Expression?
+    public var comparison: BinaryOperator?
+    public var expected: Expression?
+    /// `between low and high`.
+    public var range: (Expression, Expression)? {
+        get { rangeLow.flatMap { low in rangeHigh.map { (low, $0) } } }
+        set {
+            rangeLow = newValue?.0
+            rangeHigh = newValue?.1
+        }
+    }
+    public var rangeLow: Expression?
+    public var rangeHigh: Expression?
+
+    public init(query: Query?, expression: Expression?) {
+        self.query = query
+        self.expression = expression
+    }
+}
+
+/// A statement with its span, so scripts can report and replay it.
+public struct StatementNode: Equatable, Sendable {
+    public var statement: Statement
+    public var span: SourceSpan
+    public init(_ statement: Statement, span: SourceSpan) {
+        self.statement = statement
+        self.span = span
+    }
+}

@@ -1,0 +1,305 @@
+import ChurnQLDiagnostics
+
+/// Turns query text into tokens. Newlines that cannot end a statement (inside brackets, after or before a
+/// `|`, after an operator or comma) are dropped here, so the parser sees statement ends as tokens.
+public struct Lexer {
+    /// What lexing found: tokens, errors, and whether the text stops in the middle of a statement.
+    public struct Result: Sendable {
+        public var tokens: [Token]
+        public var diagnostics: [Diagnostic]
+        /// True when input ends inside a string, an open bracket, or after a trailing `|`.
+        public var isIncomplete: Bool
+    }
+
+    private let source: SourceText
+    private let bytes: [UInt8]
+    private var index = 0
+    private var line = 1
+    private var lineStart = 0
+    private var tokens: [Token] = []
+    private var diagnostics: [Diagnostic] = []
+    private var unterminatedString = false
+
+    public init(_ source: SourceText) {
+        self.source = source
+        self.bytes = Array(source.text.utf8)
+    }
+
+    /// Lexes the whole source.
+    public static func lex(_ source: SourceText) -> Result {
+        var lexer = Lexer(source)
+        return lexer.run()
+    }
+
+    private mutating func run() -> Result {
+        while index < bytes.count {
+            let c = bytes[index]
+            let start = index
+            if c == 10 {
+                add(.newline, from: start)
+                index += 1
+                line += 1
+                lineStart = index
+            } else if c == 32 || c == 9 || c == 13 {
+                index += 1
+            } else if c == UInt8(ascii: "#") || (c == UInt8(ascii: "-") && peek(1) == UInt8(ascii: "-")) {
+                while index < bytes.count && bytes[index] != 10 { index += 1 }
+            } else if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) {
+                lexNumber()
+            } else if isIdentifierStart(c) {
+                while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+                add(.identifier(text(start, index)), from: start)
+            } else if c == UInt8(ascii: "`") {
+                lexQuotedIdentifier()
+            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                lexString(quote: c)
+            } else if c == UInt8(ascii: "$") {
+                index += 1
+                while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+                if index - start == 1 {
+                    error("expected a parameter name after '$'", from: start, hint: "write parameters as $name")
+                } else {
+                    add(.parameter(text(start + 1, index)), from: start)
+                }
+            } else if c == UInt8(ascii: ";") {
+                index += 1
+                add(.semicolon, from: start)
+            } else {
+                lexSymbol()
+            }
+        }
+        add(.end, from: index)
+        return Result(tokens: filterNewlines(), diagnostics: diagnostics, isIncomplete: incomplete())
+    }
+
+    // MARK: Tokens
+
+    private mutating func lexNumber() {
+        let start = index
+        // Date literal yyyy-MM-dd.
+        if index + 10 <= bytes.count, (0..<4).allSatisfy({ isDigit(bytes[index + $0]) }),
+            bytes[index + 4] == UInt8(ascii: "-"), isDigit(bytes[index + 5]), isDigit(bytes[index + 6]),
+            bytes[index + 7] == UInt8(ascii: "-"), isDigit(bytes[index + 8]), isDigit(bytes[index + 9]),
+            index + 10 == bytes.count || !isIdentifierPart(bytes[index + 10])
+        {
+            index += 10
+            let y = Int(text(start, start + 4)) ?? 0
+            let m = Int(text(start + 5, start + 7)) ?? 0
+            let d = Int(text(start + 8, start + 10)) ?? 0
+            if isValidDate(y, m, d) {
+                add(.date(year: y, month: m, day: d), from: start)
+            } else {
+                error("invalid date \(text(start, index))", from: start, hint: "dates are written yyyy-MM-dd")
+            }
+            return
+        }
+        while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        var isDecimal = false
+        if index < bytes.count && bytes[index] == UInt8(ascii: ".") && isDigit(peek(1)) {
+            isDecimal = true
+            index += 1
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")),
+            isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && isDigit(peek(2)))
+        {
+            isDecimal = true
+            index += 2
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        let numberEnd = index
+        // A duration suffix directly after an integer.
+        if !isDecimal && index < bytes.count && isIdentifierStart(bytes[index]) {
+            let suffixStart = index
+            while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+            let suffix = text(suffixStart, index).lowercased()
+            guard let amount = Int(text(start, numberEnd)) else {
+                error("number too large: \(text(start, numberEnd))", from: start)
+                return
+            }
+            switch suffix {
+            case "d": add(.duration(days: amount, months: 0), from: start)
+            case "w": add(.duration(days: amount * 7, months: 0), from: start)
+            case "mo": add(.duration(days: 0, months: amount), from: start)
+            case "y": add(.duration(days: 0, months: amount * 12), from: start)
+            default:
+                error(
+                    "unknown duration unit '\(suffix)' in \(text(start, index))", from: start,
+                    hint: "durations are written 90d (days), 12w (weeks), 6mo (months) or 1y (years)")
+            }
+            return
+        }
+        let literal = text(start, index)
+        if isDecimal {
+            if let value = Double(literal) {
+                add(.decimal(value), from: start)
+            } else {
+                error("invalid number \(literal)", from: start)
+            }
+        } else if let value = Int64(literal) {
+            add(.integer(value), from: start)
+        } else if let value = Double(literal) {
+            add(.decimal(value), from: start)
+        } else {
+            error("invalid number \(literal)", from: start)
+        }
+    }
+
+    private mutating func lexString(quote: UInt8) {
+        let start = index
+        index += 1
+        var value: [UInt8] = []
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == quote {
+                index += 1
+                add(.string(String(decoding: value, as: UTF8.self)), from: start)
+                return
+            }
+            if c == UInt8(ascii: "\\") && index + 1 < bytes.count {
+                let next = bytes[index + 1]
+                switch next {
+                case UInt8(ascii: "n"): value.append(10)
+                case UInt8(ascii: "t"): value.append(9)
+                default: value.append(next)
+                }
+                index += 2
+                continue
+            }
+            if c == 10 {
+                line += 1
+                lineStart = index + 1
+            }
+            value.append(c)
+            index += 1
+        }
+        unterminatedString = true
+        let span = SourceSpan(start: start, end: start + 1, line: lineOf(start), column: columnOf(start))
+        diagnostics.append(
+            Diagnostic(
+                code: "unterminated-string", message: "unterminated string", span: span, in: source,
+                hint: "close it with \(quote == UInt8(ascii: "'") ? "'" : "\"")"))
+    }
+
+    private mutating func lexQuotedIdentifier() {
+        let start = index
+        index += 1
+        let contentStart = index
+        while index < bytes.count && bytes[index] != UInt8(ascii: "`") && bytes[index] != 10 { index += 1 }
+        guard index < bytes.count && bytes[index] == UInt8(ascii: "`") else {
+            error("unterminated `quoted name`", from: start, hint: "close it with `")
+            return
+        }
+        let name = text(contentStart, index)
+        index += 1
+        add(.identifier(name), from: start)
+    }
+
+    private static let twoCharSymbols: Set<String> = ["==", "!=", "<>", "<=", ">=", ".."]
+    private static let oneCharSymbols: Set<UInt8> = Set("|,()=<>+-*/%:.![]".utf8)
+
+    private mutating func lexSymbol() {
+        let start = index
+        if index + 1 < bytes.count {
+            let pair = text(index, index + 2)
+            if Self.twoCharSymbols.contains(pair) {
+                index += 2
+                add(.symbol(pair == "<>" ? "!=" : pair), from: start)
+                return
+            }
+        }
+        let c = bytes[index]
+        if Self.oneCharSymbols.contains(c) {
+            index += 1
+            add(.symbol(String(UnicodeScalar(c))), from: start)
+            return
+        }
+        // Skip one whole UTF-8 character.
+        index += 1
+        while index < bytes.count && bytes[index] & 0xC0 == 0x80 { index += 1 }
+        error("unexpected character '\(text(start, index))'", from: start)
+    }
+
+    // MARK: Statement boundaries
+
+    private static let continuingSymbols: Set<String> = [
+        "|", ",", "(", "[", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", ":",
+    ]
+
+    private func filterNewlines() -> [Token] {
+        var result: [Token] = []
+        var depth = 0
+        for (i, token) in tokens.enumerated() {
+            switch token.kind {
+            case .symbol("("), .symbol("["): depth += 1
+            case .symbol(")"), .symbol("]"): depth = Swift.max(0, depth - 1)
+            case .newline:
+                if depth > 0 { continue }
+                guard let previous = result.last else { continue }
+                if case .newline = previous.kind { continue }
+                if case .semicolon = previous.kind { continue }
+                if case .symbol(let s) = previous.kind, Self.continuingSymbols.contains(s) { continue }
+                if let word = previous.word, word == "and" || word == "or" { continue }
+                if nextSignificant(after: i)?.isSymbol("|") == true { continue }
+            default: break
+            }
+            result.append(token)
+        }
+        return result
+    }
+
+    private func nextSignificant(after i: Int) -> Token? {
+        tokens[(i + 1)...].first { $0.kind != .newline }
+    }
+
+    private func incomplete() -> Bool {
+        if unterminatedString { return true }
+        var depth = 0
+        var last: Token?
+        for token in tokens {
+            switch token.kind {
+            case .symbol("("), .symbol("["): depth += 1
+            case .symbol(")"), .symbol("]"): depth -= 1
+            case .newline, .end: continue
+            default: break
+            }
+            last = token
+        }
+        if depth > 0 { return true }
+        if let last, case .symbol(let s) = last.kind, s == "|" || s == "," { return true }
+        return false
+    }
+
+    // MARK: Helpers
+
+    private func peek(_ offset: Int) -> UInt8 { index + offset < bytes.count ? bytes[index + offset] : 0 }
+    private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    private func isIdentifierStart(_ c: UInt8) -> Bool {
+        (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c >= 0x80
+    }
+    private func isIdentifierPart(_ c: UInt8) -> Bool { isIdentifierStart(c) || isDigit(c) }
+    private func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
+    private func isValidDate(_ y: Int, _ m: Int, _ d: Int) -> Bool {
+        guard (1...12).contains(m), d >= 1 else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return d <= days[m - 1]
+    }
+
+    private func lineOf(_ offset: Int) -> Int { bytes[0..<offset].reduce(1) { $0 + ($1 == 10 ? 1 : 0) } }
+    private func columnOf(_ offset: Int) -> Int {
+        var i = offset
+        while i > 0 && bytes[i - 1] != 10 { i -= 1 }
+        return offset - i + 1
+    }
+
+    private mutating func add(_ kind: TokenKind, from start: Int) {
+        let span = SourceSpan(start: start, end: index, line: line, column: start - lineStart + 1)
+        tokens.append(Token(kind: kind, span: span, text: text(start, Swift.min(index, bytes.count))))
+    }
+
+    private mutating func error(_ message: String, from start: Int, hint: String? = nil) {
+        let span = SourceSpan(start: start, end: Swift.max(index, start + 1), line: line, column: start - lineStart + 1)
+        diagnostics.append(Diagnostic(code: "lex-error", message: message, span: span, in: source, hint: hint))
+    }
+}
