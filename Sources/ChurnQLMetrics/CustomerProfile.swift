@@ -1,0 +1,148 @@
+import ChurnQLStore
+
+/// The derived `customers` table: one row per customer with the fixed retention columns, plus attribute
+/// columns from a loaded customers table. Row i describes history customer i (its entity index).
+public struct CustomerProfile: Sendable {
+    public let history: OrderHistory
+    public let settings: RetentionSettings
+    public let table: Table
+    /// Derived per-customer figures, indexed by customer, reused by the retention aggregates.
+    public let frequency: [Int]
+    public let purchaseCycle: [Double?]
+
+    /// The derived column names, in table order (after customer_id and attributes).
+    public static let derivedColumns = [
+        "first_order", "last_order", "orders", "purchase_days", "frequency", "revenue", "avg_order_value",
+        "days_since_last", "tenure_days", "active_span_days", "purchase_cycle_days", "next_purchase", "overdue_days",
+        "status", "is_new",
+    ]
+
+    /// Builds the profile. `attributes` is a customers table and the name of its key column.
+    public init(
+        history baseHistory: OrderHistory, settings: RetentionSettings, keyName: String,
+        attributes: (table: Table, key: String)?
+    ) {
+        var history = baseHistory
+        var attributeRows: [Int] = []
+        var attributeColumns: [Column] = []
+        if let attributes, let keyIndex = attributes.table.columnIndex(attributes.key) {
+            let matched = Self.matchAttributes(history: &history, table: attributes.table, keyIndex: keyIndex)
+            attributeRows = matched
+            let taken = Set(Self.derivedColumns + ["customer_id", keyName.lowercased()])
+            for (i, column) in attributes.table.columns.enumerated() where i != keyIndex {
+                let name = taken.contains(column.name.lowercased()) ? "customer_\(column.name)" : column.name
+                attributeColumns.append(column.gatherOptional(matched).renamed(name))
+            }
+        }
+        _ = attributeRows
+        let n = history.customerCount
+        let asof = settings.asof
+        var first = [Int32](repeating: 0, count: n)
+        var last = [Int32](repeating: 0, count: n)
+        var orders = [Int64](repeating: 0, count: n)
+        var purchaseDays = [Int64](repeating: 0, count: n)
+        var frequency = [Int](repeating: 0, count: n)
+        var revenue = [Double](repeating: 0, count: n)
+        var aov = [Double](repeating: 0, count: n)
+        var sinceLast = [Int64](repeating: 0, count: n)
+        var tenure = [Int64](repeating: 0, count: n)
+        var span = [Int64](repeating: 0, count: n)
+        var cycle = [Double](repeating: 0, count: n)
+        var cycleOptional = [Double?](repeating: nil, count: n)
+        var next = [Int32](repeating: 0, count: n)
+        var overdue = [Int64](repeating: 0, count: n)
+        var statusCodes = [Int32](repeating: 0, count: n)
+        var isNew = [Bool](repeating: false, count: n)
+        var noOrders = [Bool](repeating: false, count: n)
+        var noCycle = [Bool](repeating: false, count: n)
+        for c in 0..<n {
+            let lower = history.offsets[c]
+            let upper = history.offsets[c + 1]
+            guard upper > lower else {
+                noOrders[c] = true
+                noCycle[c] = true
+                continue
+            }
+            let f = history.days[lower]
+            let l = history.days[upper - 1]
+            var distinct = 1
+            var total = 0.0
+            for i in lower..<upper {
+                total += history.amounts[i]
+                if i > lower && history.days[i] != history.days[i - 1] { distinct += 1 }
+            }
+            first[c] = f
+            last[c] = l
+            orders[c] = Int64(upper - lower)
+            purchaseDays[c] = Int64(distinct)
+            frequency[c] = distinct - 1
+            revenue[c] = total
+            aov[c] = total / Double(upper - lower)
+            sinceLast[c] = Int64(asof - l)
+            tenure[c] = Int64(asof - f)
+            span[c] = Int64(l - f)
+            if distinct > 1 {
+                let days = Double(l - f) / Double(distinct - 1)
+                cycle[c] = days
+                cycleOptional[c] = days
+                next[c] = l + Int32(days.rounded())
+                overdue[c] = Int64(Swift.max(0, asof - next[c]))
+            } else {
+                noCycle[c] = true
+            }
+            let since = Int(asof - l)
+            statusCodes[c] = since <= settings.churnWindow ? 0 : (since <= settings.lostWindow ? 1 : 2)
+            isNew[c] = Int(asof - f) <= settings.newWindow
+        }
+        let none: [Bool]? = noOrders.contains(true) ? noOrders : nil
+        var columns: [Column] = [history.keys.renamed("customer_id")]
+        if keyName.lowercased() != "customer_id" { columns.append(history.keys.renamed(keyName)) }
+        columns += attributeColumns
+        columns += [
+            Column(name: "first_order", storage: .date(first), nulls: none),
+            Column(name: "last_order", storage: .date(last), nulls: none),
+            Column(name: "orders", storage: .integer(orders)),
+            Column(name: "purchase_days", storage: .integer(purchaseDays)),
+            Column(name: "frequency", storage: .integer(frequency.map(Int64.init)), nulls: none),
+            Column(name: "revenue", storage: .decimal(revenue)),
+            Column(name: "avg_order_value", storage: .decimal(aov), nulls: none),
+            Column(name: "days_since_last", storage: .integer(sinceLast), nulls: none),
+            Column(name: "tenure_days", storage: .integer(tenure), nulls: none),
+            Column(name: "active_span_days", storage: .integer(span), nulls: none),
+            Column(name: "purchase_cycle_days", storage: .decimal(cycle), nulls: noCycle),
+            Column(name: "next_purchase", storage: .date(next), nulls: noCycle),
+            Column(name: "overdue_days", storage: .integer(overdue), nulls: noCycle),
+            Column(
+                name: "status", storage: .text(codes: statusCodes, dictionary: ["active", "lapsed", "lost"]),
+                nulls: none),
+            Column(name: "is_new", storage: .boolean(isNew), nulls: none),
+        ]
+        self.history = history
+        self.settings = settings
+        self.frequency = frequency
+        self.purchaseCycle = cycleOptional
+        self.table = Table(name: "customers", columns: columns, rowCount: n, entityIndex: (0..<n).map { Int32($0) })
+    }
+
+    /// For each history customer, the attribute-table row describing it (-1 if none); customers that appear only
+    /// in the attribute table are appended to the history with no orders.
+    private static func matchAttributes(history: inout OrderHistory, table: Table, keyIndex: Int) -> [Int] {
+        let keyColumn = table.columns[keyIndex]
+        var index: [String: Int] = [:]
+        for c in 0..<history.customerCount { index[history.keys.value(at: c).plainText] = c }
+        var rowFor = [Int](repeating: -1, count: history.customerCount)
+        var extraKeys: [Value] = []
+        for row in 0..<table.rowCount where !keyColumn.isNull(row) {
+            let key = keyColumn.value(at: row).plainText
+            if let c = index[key] {
+                if rowFor[c] < 0 { rowFor[c] = row }
+            } else {
+                index[key] = history.customerCount + extraKeys.count
+                extraKeys.append(keyColumn.value(at: row))
+                rowFor.append(row)
+            }
+        }
+        if !extraKeys.isEmpty { history = history.appendingCustomers(extraKeys) }
+        return rowFor
+    }
+}

@@ -1,0 +1,156 @@
+import ChurnQLStore
+
+/// Every customer's orders as of `asof`, grouped by dense customer id (compressed sparse rows):
+/// the orders of customer c are `days[offsets[c]..<offsets[c+1]]`, sorted by day.
+public struct OrderHistory: Sendable {
+    /// One row per customer: the customer key, sorted ascending.
+    public let keys: Column
+    public let offsets: [Int]
+    public let days: [Int32]
+    public let amounts: [Double]
+    /// Order rows left out: no customer key, no date, or dated after asof.
+    public let missingKey: Int
+    public let missingDate: Int
+    public let afterAsof: Int
+
+    public var customerCount: Int { offsets.count - 1 }
+
+    /// Groups order rows by customer. `amount` may be nil (revenue is then 0).
+    public static func build(customer: Column, date: Column, amount: Column?, asof: Int32) -> OrderHistory {
+        let rows = customer.count
+        let orderDays = DayView(date)
+        let amountView = amount.map(NumericView.init)
+        let dense = DenseKeys.assign(customer)
+        let n = dense.keys.count
+        var counts = [Int](repeating: 0, count: n + 1)
+        var missingKey = 0
+        var missingDate = 0
+        var afterAsof = 0
+        for row in 0..<rows {
+            let id = dense.ids[row]
+            if id < 0 {
+                missingKey += 1
+                continue
+            }
+            guard let day = orderDays[row] else {
+                missingDate += 1
+                continue
+            }
+            if day > asof {
+                afterAsof += 1
+                continue
+            }
+            counts[Int(id) + 1] += 1
+        }
+        for c in 0..<n { counts[c + 1] += counts[c] }
+        var cursor = counts
+        var days = [Int32](repeating: 0, count: counts[n])
+        var amounts = [Double](repeating: 0, count: counts[n])
+        for row in 0..<rows {
+            let id = Int(dense.ids[row])
+            guard id >= 0, let day = orderDays[row], day <= asof else { continue }
+            let slot = cursor[id]
+            cursor[id] += 1
+            days[slot] = day
+            amounts[slot] = amountView?[row] ?? 0
+        }
+        sortSegments(offsets: counts, days: &days, amounts: &amounts)
+        return OrderHistory(
+            keys: dense.keys, offsets: counts, days: days, amounts: amounts, missingKey: missingKey,
+            missingDate: missingDate, afterAsof: afterAsof)
+    }
+
+    /// Sorts each customer's orders by day, keeping amounts aligned; most files arrive sorted already.
+    private static func sortSegments(offsets: [Int], days: inout [Int32], amounts: inout [Double]) {
+        for c in 0..<(offsets.count - 1) {
+            let lower = offsets[c]
+            let upper = offsets[c + 1]
+            guard upper - lower > 1 else { continue }
+            var sorted = true
+            for i in (lower + 1)..<upper where days[i] < days[i - 1] {
+                sorted = false
+                break
+            }
+            if sorted { continue }
+            var pairs = (lower..<upper).map { (days[$0], amounts[$0]) }
+            pairs.sort { $0.0 < $1.0 }
+            for (i, pair) in pairs.enumerated() {
+                days[lower + i] = pair.0
+                amounts[lower + i] = pair.1
+            }
+        }
+    }
+
+    /// The order days of one customer.
+    @inline(__always)
+    public func orderDays(_ customer: Int) -> ArraySlice<Int32> { days[offsets[customer]..<offsets[customer + 1]] }
+
+    /// The latest order day on or before `day`, if any.
+    public func lastOrder(_ customer: Int, onOrBefore day: Int32) -> Int32? {
+        var result: Int32?
+        for d in orderDays(customer) {
+            if d > day { break }
+            result = d
+        }
+        return result
+    }
+
+    /// Whether the customer ordered in (after, through].
+    public func ordered(_ customer: Int, after: Int32, through: Int32) -> Bool {
+        for d in orderDays(customer).reversed() {
+            if d <= after { return false }
+            if d <= through { return true }
+        }
+        return false
+    }
+}
+
+/// Reads a date or timestamp column as day numbers.
+struct DayView {
+    let column: Column
+    init(_ column: Column) { self.column = column }
+    subscript(_ row: Int) -> Int32? {
+        if column.isNull(row) { return nil }
+        switch column.storage {
+        case .date(let v): return v[row]
+        case .timestamp(let v): return Dates.day(ofTimestamp: v[row])
+        default: return nil
+        }
+    }
+}
+
+/// Reads an integer or decimal column as Double.
+struct NumericView {
+    let column: Column
+    init(_ column: Column) { self.column = column }
+    subscript(_ row: Int) -> Double? {
+        if column.isNull(row) { return nil }
+        switch column.storage {
+        case .decimal(let v): return v[row]
+        case .integer(let v): return Double(v[row])
+        default: return nil
+        }
+    }
+}
+
+extension OrderHistory {
+    /// The same history with customers that have no orders appended (from a customers table).
+    func appendingCustomers(_ extra: [Value]) -> OrderHistory {
+        var builder = ColumnBuilder(type: keys.type)
+        for row in 0..<keys.count { builder.append(keys.value(at: row)) }
+        for value in extra { builder.append(Self.convert(value, to: keys.type)) }
+        let lastOffset = offsets.last ?? 0
+        return OrderHistory(
+            keys: builder.build(name: keys.name), offsets: offsets + extra.map { _ in lastOffset }, days: days,
+            amounts: amounts, missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof)
+    }
+
+    private static func convert(_ value: Value, to type: DataType) -> Value {
+        if value.type == type { return value }
+        switch type {
+        case .text: return .text(value.plainText)
+        case .integer: return Int64(value.plainText).map(Value.integer) ?? .null
+        default: return .null
+        }
+    }
+}

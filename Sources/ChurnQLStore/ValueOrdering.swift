@@ -1,0 +1,56 @@
+/// Orders column values: nulls last, numbers numerically, text by Unicode scalar order.
+public enum ValueOrdering {
+    /// Row indices of `column` in ascending order (stable).
+    public static func sortedIndices(_ column: Column) -> [Int] {
+        var indices = Array(0..<column.count)
+        switch column.storage {
+        case .integer(let v): indices.sort { less(column, $0, $1) { v[$0] < v[$1] } }
+        case .timestamp(let v): indices.sort { less(column, $0, $1) { v[$0] < v[$1] } }
+        case .decimal(let v): indices.sort { less(column, $0, $1) { v[$0] < v[$1] } }
+        case .date(let v): indices.sort { less(column, $0, $1) { v[$0] < v[$1] } }
+        case .boolean(let v): indices.sort { less(column, $0, $1) { !v[$0] && v[$1] } }
+        case .text(let codes, let dictionary):
+            let ranks = textRanks(dictionary)
+            indices.sort { less(column, $0, $1) { ranks[Int(codes[$0])] < ranks[Int(codes[$1])] } }
+        }
+        return indices
+    }
+
+    /// The sort rank of each dictionary entry.
+    public static func textRanks(_ dictionary: [String]) -> [Int32] {
+        let order = dictionary.indices.sorted { dictionary[$0].unicodeScalars.lexicographicallyPrecedes(dictionary[$1].unicodeScalars) }
+        var ranks = [Int32](repeating: 0, count: dictionary.count)
+        var rank: Int32 = 0
+        for (i, index) in order.enumerated() {
+            if i > 0 && dictionary[order[i - 1]] != dictionary[index] { rank += 1 }
+            ranks[index] = rank
+        }
+        return ranks
+    }
+
+    @inline(__always)
+    private static func less(_ column: Column, _ a: Int, _ b: Int, _ compare: (Int, Int) -> Bool) -> Bool {
+        let nullA = column.isNull(a)
+        let nullB = column.isNull(b)
+        if nullA || nullB { return !nullA && nullB || (nullA && nullB && a < b) }
+        if compare(a, b) { return true }
+        if compare(b, a) { return false }
+        return a < b
+    }
+
+    /// Compares two scalar values for sorting and min/max: nulls last; numbers across integer and decimal.
+    public static func compare(_ a: Value, _ b: Value) -> Int {
+        switch (a, b) {
+        case (.null, .null): return 0
+        case (.null, _): return 1
+        case (_, .null): return -1
+        case (.text(let x), .text(let y)): return x == y ? 0 : (x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
+        case (.date(let x), .date(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.timestamp(let x), .timestamp(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (!x ? -1 : 1)
+        default:
+            if let x = a.asDouble, let y = b.asDouble { return x == y ? 0 : (x < y ? -1 : 1) }
+            return a.plainText < b.plainText ? -1 : (a.plainText == b.plainText ? 0 : 1)
+        }
+    }
+}
