@@ -358,3 +358,10 @@ public struct Parser {
         diagnostics.append(Diagnostic(code: "syntax-error", message: message, span: token.span, in: source, hint: hint))
     }
 }
+
+extension Parser {
+    /// Keywords offered by completion: statements, pipeline steps, functions' companions.
+    public static var statementWordsForCompletion: [String] {
+        statementWords + operatorWords + ["and", "or", "not", "in", "between", "is", "null", "as", "with", "by", "on", "asof"]
+    }
+}

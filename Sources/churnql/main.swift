@@ -1,1 +1,77 @@
-print("hi")
+import ArgumentParser
+import ChurnQLRender
+import ChurnQLShell
+import Foundation
+
+/// The command line: parsing only; everything else lives in ChurnQLShell.
+struct ChurnQLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "churnql",
+        abstract: "An interactive query shell for customer-retention analytics.",
+        discussion: """
+            Loads CSV files, SQLite databases and sqlite3 .dump files, derives the customers table, and answers
+            pipeline queries: from customers | group status | agg n = count()
+            Exit status: 0 success, 1 a query or script error, 2 a usage or load error.
+            """)
+
+    @Argument(help: "CSV, SQLite (.sqlite/.db) or SQL dump (.sql) files to load first.")
+    var files: [String] = []
+
+    @Option(help: "The analysis date (yyyy-MM-dd); default: the latest order date.")
+    var asof: String?
+
+    @Option(help: "Output format: table, csv, json, markdown.")
+    var format: String?
+
+    @Option(name: .customShort("c"), help: "Run a query and exit (repeatable).")
+    var command: [String] = []
+
+    @Option(name: .customShort("f"), help: "Run a script file and exit.")
+    var file: String?
+
+    @Option(name: .customLong("set"), help: "Set a script parameter, NAME=VALUE (repeatable).")
+    var parameters: [String] = []
+
+    @Flag(help: "Run every statement even after errors; report them all and exit 1.")
+    var keepGoing = false
+
+    @Flag(help: "Do not print load messages.")
+    var quiet = false
+
+    @Option(help: "Error format on stderr: text or json (one object per line).")
+    var errors: String = "text"
+
+    func request() throws -> CommandLineRequest {
+        var request = CommandLineRequest()
+        request.files = files
+        request.asof = asof
+        if let format {
+            guard let parsed = OutputFormat(rawValue: format.lowercased()) else {
+                throw ValidationError("--format must be table, csv, json or markdown (got '\(format)')")
+            }
+            request.format = parsed
+        }
+        guard errors == "text" || errors == "json" else { throw ValidationError("--errors must be text or json") }
+        request.commands = command
+        request.script = file
+        request.parameters = parameters
+        request.keepGoing = keepGoing
+        request.quiet = quiet
+        request.errorsAsJSON = errors == "json"
+        return request
+    }
+}
+
+do {
+    let command = try ChurnQLCommand.parse()
+    exit(CommandLineRun.run(try command.request()))
+} catch {
+    let code = ChurnQLCommand.exitCode(for: error)
+    let message = ChurnQLCommand.fullMessage(for: error)
+    if code == .success {
+        print(message)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data(("churnql: " + message + "\n").utf8))
+    exit(ExitStatus.usageError)
+}

@@ -1,0 +1,153 @@
+import ChurnQLDiagnostics
+import ChurnQLLoad
+import ChurnQLStore
+import ChurnQLSyntax
+import Foundation
+
+extension Engine {
+    static let loadOptionNames = ["delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount"]
+
+    /// `load "path" [as name] [with (…)]` from a statement.
+    func load(path: String, alias: String?, options: [Option], span: SourceSpan, source: SourceText) throws(Diagnostic)
+        -> [String]
+    {
+        var loadOptions = LoadOptions()
+        var overrides: [String: String] = [:]
+        for option in options {
+            let value = try ExpressionCompiler.constant(option.value, constantContext(source))
+            func fail(_ expected: String) -> Diagnostic {
+                Diagnostic(
+                    code: "bad-option", message: "option \(option.key) expects \(expected)", span: option.span, in: source)
+            }
+            switch option.key {
+            case "delimiter":
+                guard case .text(let s) = value, s.utf8.count == 1, let byte = s.utf8.first else {
+                    throw fail("one character, e.g. \";\" or \"\\t\"")
+                }
+                loadOptions.delimiter = byte
+            case "header":
+                guard case .boolean(let b) = value else { throw fail("true or false") }
+                loadOptions.header = b
+            case "date_format":
+                guard case .text(let s) = value else { throw fail("a pattern such as \"%d/%m/%Y\"") }
+                guard s.contains("%Y"), s.contains("%m"), s.contains("%d") else {
+                    throw fail("a pattern with %Y, %m and %d, such as \"%d/%m/%Y\"")
+                }
+                loadOptions.dateFormat = s
+            case "null":
+                guard case .text(let s) = value else { throw fail("the text that means null, e.g. \"-\"") }
+                loadOptions.nullTokens.append(s)
+            case "skip_bad_rows":
+                guard case .boolean(let b) = value else { throw fail("true or false") }
+                loadOptions.skipBadRows = b
+            case "customer", "date", "amount":
+                guard case .text(let s) = value else { throw fail("a column name in double quotes") }
+                overrides[option.key] = s
+            default:
+                let suggestion = Suggestions.closest(to: option.key, in: Self.loadOptionNames)
+                throw Diagnostic(
+                    code: "bad-option", message: "unknown load option '\(option.key)'", span: option.span, in: source,
+                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "options: \(Self.loadOptionNames.joined(separator: ", "))")
+            }
+        }
+        do {
+            return try loadFile(path: path, alias: alias, options: loadOptions, overrides: overrides)
+        } catch {
+            // Errors inside the file keep their file:line; others point at the statement.
+            if error.line > 0 || error.file != nil && error.file != path { throw error }
+            var located = Diagnostic(code: error.code, message: error.message, span: span, in: source, hint: error.hint)
+            located.severity = error.severity
+            throw located
+        }
+    }
+
+    /// Loads a CSV, SQLite database or SQL dump and re-detects the orders and customers tables.
+    public func loadFile(path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:])
+        throws(Diagnostic) -> [String]
+    {
+        let lower = path.lowercased()
+        var loaded: [LoadedTable]
+        if lower.hasSuffix(".sql") {
+            loaded = try SQLiteLoader.loadDump(path: path)
+        } else if lower.hasSuffix(".sqlite") || lower.hasSuffix(".db") || lower.hasSuffix(".sqlite3")
+            || SQLiteLoader.isDatabase(path: path)
+        {
+            loaded = try SQLiteLoader.loadDatabase(path: path)
+        } else {
+            let name = alias ?? FileInput.tableName(for: path)
+            loaded = [try CSVLoader.load(path: path, name: name, options: options)]
+        }
+        if let alias, loaded.count == 1 { loaded[0].table.name = alias }
+        var messages: [String] = []
+        for item in loaded {
+            if !overrides.isEmpty {
+                roleOverrides[item.table.name] = overrides
+                _ = try RoleDetector.detect(item.table, overrides: overrides)
+            }
+            catalog.put(item.table)
+            messages += item.notes.map { DiagnosticRenderer.text($0) }
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
+        try detectRoles()
+        invalidateProfile()
+        for item in loaded { messages.append(describeLoad(item.table.name)) }
+        return messages
+    }
+
+    /// Chooses the orders table (customer and date roles) and the customers attribute table.
+    func detectRoles() throws(Diagnostic) {
+        var candidates: [(name: String, roles: OrderRoles)] = []
+        for name in catalog.names {
+            guard let table = catalog[name] else { continue }
+            if let roles = try RoleDetector.detect(table, overrides: roleOverrides[name] ?? [:]) {
+                candidates.append((name, roles))
+            }
+        }
+        let preferred = candidates.first { $0.name.lowercased() == "orders" }
+            ?? candidates.first { ["order", "transaction", "invoice", "sale", "purchase"].contains(where: $0.name.lowercased().contains) }
+            ?? candidates.first { $0.name.lowercased() != "customers" }
+            ?? candidates.first
+        ordersTableName = preferred?.name
+        roles = preferred?.roles
+        attributesTableName = nil
+        attributesKey = nil
+        for name in catalog.names where name != ordersTableName {
+            guard let table = catalog[name], let key = RoleDetector.customerKey(table) else { continue }
+            if name.lowercased().contains("customer") || attributesTableName == nil {
+                if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") { continue }
+                attributesTableName = name
+                attributesKey = key
+            }
+        }
+    }
+
+    /// `loaded orders: 6,919 rows × 4 columns   (customer: …, date: …, amount: …)`.
+    func describeLoad(_ name: String) -> String {
+        guard let table = catalog[name] else { return "loaded \(name)" }
+        let size = "\(NumberFormat.grouped(String(table.rowCount))) rows × \(table.columns.count) columns"
+        var roleText = ""
+        if name == ordersTableName, let roles {
+            roleText = "   (\(roles.summary))"
+        } else if name == attributesTableName, let key = attributesKey {
+            roleText = "   (customer key: \(key))"
+        }
+        return "loaded \(name): \(size)\(roleText)"
+    }
+
+    /// `as of 1998-06-30 (latest order date); churn window 90 days`.
+    public var asofSummary: String? {
+        guard let asof = currentAsof else { return nil }
+        let origin = asofOverride == nil ? "latest order date" : "set"
+        var text = "as of \(Dates.format(asof)) (\(origin)); churn window \(churnWindow) days"
+        if let profile = try? profile() {
+            let h = profile.history
+            var left: [String] = []
+            if h.afterAsof > 0 { left.append("\(h.afterAsof) after asof") }
+            if h.missingKey > 0 { left.append("\(h.missingKey) without a customer") }
+            if h.missingDate > 0 { left.append("\(h.missingDate) without a date") }
+            if !left.isEmpty { text += "; orders left out: " + left.joined(separator: ", ") }
+        }
+        return text
+    }
+}

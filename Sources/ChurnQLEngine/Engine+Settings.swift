@@ -1,0 +1,123 @@
+import ChurnQLDiagnostics
+import ChurnQLStore
+import ChurnQLSyntax
+
+extension Engine {
+    static let settingNames = ["asof", "churn_window", "lost_window", "new_window"]
+
+    /// `set NAME = VALUE`; returns the confirmation message.
+    func set(_ name: String, _ expression: Expression, source: SourceText) throws(Diagnostic) -> String {
+        let context = constantContext(source)
+        let span = expression.span
+        switch name {
+        case "asof":
+            if case .column(let word, _) = expression, word.lowercased() == "latest" {
+                asofOverride = nil
+            } else {
+                switch try ExpressionCompiler.constant(expression, context) {
+                case .date(let d): asofOverride = d
+                case .text(let s):
+                    guard let d = Dates.parseISO(s) else {
+                        throw Diagnostic(code: "bad-setting", message: "asof must be a date", span: span, in: source, hint: "set asof = 1998-06-30")
+                    }
+                    asofOverride = d
+                default:
+                    throw Diagnostic(code: "bad-setting", message: "asof must be a date", span: span, in: source, hint: "set asof = 1998-06-30")
+                }
+            }
+        case "churn_window", "lost_window", "new_window":
+            let days: Int
+            switch try ExpressionCompiler.constant(expression, context) {
+            case .duration(let d) where d.approximateDays > 0: days = d.approximateDays
+            case .integer(let n) where n > 0 && n < 100_000: days = Int(n)
+            default:
+                throw Diagnostic(
+                    code: "bad-setting", message: "\(name) must be a positive duration", span: span, in: source,
+                    hint: "set \(name) = 90d")
+            }
+            if name == "churn_window" { churnWindow = days }
+            if name == "lost_window" { lostWindow = days }
+            if name == "new_window" { newWindow = days }
+            if lostWindow < churnWindow {
+                return "\(name) = \(days)d (note: lost_window \(lostWindow)d is shorter than churn_window \(churnWindow)d, so nobody is lapsed)"
+            }
+        default:
+            let suggestion = Suggestions.closest(to: name, in: Self.settingNames)
+            throw Diagnostic(
+                code: "unknown-setting", message: "unknown setting '\(name)'", span: span, in: source,
+                hint: suggestion.map { "did you mean '\($0)'?" } ?? "settings: \(Self.settingNames.joined(separator: ", "))")
+        }
+        invalidateProfile()
+        return "\(name) = \(settingValue(name))"
+    }
+
+    func settingValue(_ name: String) -> String {
+        switch name {
+        case "asof": return currentAsof.map(Dates.format) ?? "(latest order date; nothing loaded)"
+        case "churn_window": return "\(churnWindow)d"
+        case "lost_window": return "\(lostWindow)d"
+        default: return "\(newWindow)d"
+        }
+    }
+
+    /// Settings as a table: name, value, meaning.
+    public func settingsTable() -> Table {
+        let meanings = [
+            "asof": asofOverride == nil ? "analysis date (default: latest order date)" : "analysis date (set)",
+            "churn_window": "active while days_since_last ≤ this",
+            "lost_window": "lapsed while days_since_last ≤ this; lost beyond",
+            "new_window": "is_new while tenure_days ≤ this",
+        ]
+        return textTable(
+            "settings", ["name", "value", "meaning"],
+            Self.settingNames.map { [$0, settingValue($0), meanings[$0] ?? ""] })
+    }
+
+    /// The loaded tables with their sizes and roles.
+    public func tablesTable() -> Table {
+        var rows: [[String]] = []
+        for name in catalog.names {
+            guard let table = catalog[name] else { continue }
+            var role = ""
+            if name == ordersTableName { role = "orders" }
+            if name == attributesTableName { role = "customer attributes" }
+            rows.append([name, String(table.rowCount), String(table.columns.count), role])
+        }
+        if let profile = try? profile() {
+            rows.append(["customers", String(profile.table.rowCount), String(profile.table.columns.count), "derived"])
+        }
+        for name in views.keys.sorted() { rows.append([name, "", "", "view"]) }
+        var table = textTable("tables", ["name", "rows", "columns", "role"], rows)
+        table.columns[1] = intColumn("rows", rows.map { Int64($0[1]) })
+        table.columns[2] = intColumn("columns", rows.map { Int64($0[2]) })
+        return table
+    }
+
+    /// One row per column: name, type, nulls, distinct values, an example.
+    func describe(_ table: Table) -> Table {
+        var rows: [[String]] = []
+        var nulls: [Int64?] = []
+        for column in table.columns {
+            let nullCount = column.nulls?.filter { $0 }.count ?? 0
+            let example = (0..<column.count).first { !column.isNull($0) }.map { column.value(at: $0).plainText } ?? ""
+            rows.append([column.name, column.type.rawValue, "", example])
+            nulls.append(Int64(nullCount))
+        }
+        var result = textTable(table.name, ["column", "type", "nulls", "example"], rows)
+        result.columns[2] = intColumn("nulls", nulls)
+        return result
+    }
+
+    func textTable(_ name: String, _ headers: [String], _ rows: [[String]]) -> Table {
+        let columns = headers.enumerated().map { i, header in
+            var builder = ColumnBuilder(type: .text, capacity: rows.count)
+            for row in rows { builder.append(row[i].isEmpty ? .null : .text(row[i])) }
+            return builder.build(name: header)
+        }
+        return Table(name: name, columns: columns, rowCount: rows.count)
+    }
+
+    func intColumn(_ name: String, _ values: [Int64?]) -> Column {
+        Column(name: name, storage: .integer(values.map { $0 ?? 0 }), nulls: values.map { $0 == nil })
+    }
+}

@@ -1,0 +1,185 @@
+import ChurnQLDiagnostics
+import ChurnQLLoad
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// A session's data and settings, and the one place statements are executed — the shell, `-c`, `-f` and
+/// `.read` all come through here.
+public final class Engine {
+    /// Loaded tables under their own names.
+    public internal(set) var catalog = Catalog()
+    /// `let` views: the query and the text it was written in.
+    var views: [String: (query: Query, source: SourceText)] = [:]
+    /// Values of `$name` parameters.
+    public var parameters: [String: Value] = [:]
+    public internal(set) var asofOverride: Int32?
+    public internal(set) var churnWindow = 90
+    public internal(set) var lostWindow = 365
+    public internal(set) var newWindow = 30
+    /// The largest result a join may build.
+    public var rowLimit = 50_000_000
+    /// Asked between steps; the shell sets it from Ctrl-C.
+    public var isCancelled: () -> Bool = { false }
+
+    /// The detected orders table and its roles.
+    public internal(set) var ordersTableName: String?
+    public internal(set) var roles: OrderRoles?
+    public internal(set) var attributesTableName: String?
+    public internal(set) var attributesKey: String?
+    var roleOverrides: [String: [String: String]] = [:]
+    private var cachedProfile: CustomerProfile?
+    /// Files loaded, so outputs never overwrite them.
+    public internal(set) var loadedPaths: [String] = []
+
+    public init() {}
+
+    /// Executes one parsed statement.
+    public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
+        switch node.statement {
+        case .query(let query):
+            return .table(try QueryExecutor(engine: self, source: source).run(query))
+        case .let(let name, let query):
+            _ = try QueryExecutor(engine: self, source: source).run(query)
+            views[name] = (query, source)
+            return .notes(["view \(name) defined"])
+        case .load(let path, let alias, let options):
+            return .notes(try load(path: path, alias: alias, options: options, span: node.span, source: source))
+        case .set(let name, let value):
+            return .notes([try set(name, value, source: source)])
+        case .param(let name, let defaultValue):
+            if parameters[name] == nil {
+                parameters[name] = try ExpressionCompiler.constant(defaultValue, constantContext(source))
+            }
+            return .nothing
+        case .showSettings:
+            return .table(settingsTable())
+        case .tables:
+            return .table(tablesTable())
+        case .describe(let name):
+            let table = try resolveSource(name, span: node.span, source: source)
+            return .table(describe(table))
+        case .explain(let metric):
+            return .text(try MetricExplainer(engine: self).explain(metric, span: node.span, source: source))
+        case .export(let query, let path):
+            let table = try QueryExecutor(engine: self, source: source).run(query)
+            return .export(table, path: path)
+        case .print(let text):
+            return .text(text)
+        case .printQuery(let query):
+            return .table(try QueryExecutor(engine: self, source: source).run(query))
+        case .assert(let assertion):
+            try AssertionChecker(engine: self, source: source).check(assertion, span: node.span)
+            return .nothing
+        case .churn, .cohort, .fit, .evaluate, .compareModels:
+            throw Diagnostic(
+                code: "not-implemented", message: "this statement is not available yet in this build", span: node.span,
+                in: source, hint: "see docs/language.md for what works today")
+        }
+    }
+
+    func checkCancelled() throws(Diagnostic) {
+        if isCancelled() { throw Diagnostic(code: "interrupted", message: "interrupted") }
+    }
+
+    /// The analysis date: the `asof` setting, else the latest order date.
+    public var currentAsof: Int32? { asofOverride ?? latestOrderDate }
+
+    var latestOrderDate: Int32? {
+        guard let name = ordersTableName, let roles, let column = catalog[name]?.column(roles.date) else { return nil }
+        var latest: Int32?
+        for row in 0..<column.count where !column.isNull(row) {
+            let day: Int32
+            switch column.storage {
+            case .date(let v): day = v[row]
+            case .timestamp(let v): day = Dates.day(ofTimestamp: v[row])
+            default: continue
+            }
+            if latest.map({ day > $0 }) ?? true { latest = day }
+        }
+        return latest
+    }
+
+    public var retentionSettings: RetentionSettings? {
+        currentAsof.map {
+            RetentionSettings(asof: $0, churnWindow: churnWindow, lostWindow: lostWindow, newWindow: newWindow)
+        }
+    }
+
+    func invalidateProfile() { cachedProfile = nil }
+
+    /// The derived customers profile, built on first use after a load or setting change.
+    public func profile() throws(Diagnostic) -> CustomerProfile {
+        if let cachedProfile { return cachedProfile }
+        guard let name = ordersTableName, let roles, let orders = catalog[name], let settings = retentionSettings,
+            let customer = orders.column(roles.customer), let date = orders.column(roles.date)
+        else {
+            throw Diagnostic(
+                code: "no-orders", message: "no orders table is loaded",
+                hint: "load a file with customer and date columns: load \"orders.csv\"")
+        }
+        let amount = amountColumn(orders, roles)
+        let history = OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
+        var attributes: (table: Table, key: String)?
+        if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {
+            attributes = (table, key)
+        }
+        let profile = CustomerProfile(
+            history: history, settings: settings, keyName: roles.customer, attributes: attributes)
+        cachedProfile = profile
+        return profile
+    }
+
+    /// The amount column, or quantity × unit price.
+    private func amountColumn(_ orders: Table, _ roles: OrderRoles) -> Column? {
+        if let name = roles.amount { return orders.column(name) }
+        guard let q = roles.quantity.flatMap(orders.column), let p = roles.unitPrice.flatMap(orders.column) else {
+            return nil
+        }
+        let qv = Vector.column(q).asDouble ?? { _ in nil }
+        let pv = Vector.column(p).asDouble ?? { _ in nil }
+        return Vector.decimal { row in qv(row).flatMap { a in pv(row).map { a * $0 } } }.materialize(name: "amount", count: orders.rowCount)
+    }
+
+    /// A table, view, or the derived `customers` / detected `orders` table.
+    func resolveSource(_ name: String, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+        let lower = name.lowercased()
+        if let view = views[name] ?? views.first(where: { $0.key.lowercased() == lower })?.value {
+            return try QueryExecutor(engine: self, source: view.source).run(view.query)
+        }
+        if lower == "customers" && ordersTableName != nil { return try profile().table }
+        if lower == "customers_raw", let name = attributesTableName, let table = catalog[name] { return table }
+        if let table = catalog[name] { return table }
+        if lower == "orders", let ordersTableName, let table = catalog[ordersTableName] { return table }
+        let names = sourceNames
+        let hint: String
+        if names.isEmpty {
+            hint = "no tables are loaded yet: load \"orders.csv\""
+        } else if let suggestion = Suggestions.closest(to: name, in: names) {
+            hint = "did you mean '\(suggestion)'?"
+        } else {
+            hint = "tables: \(names.joined(separator: ", "))"
+        }
+        throw Diagnostic(code: "unknown-table", message: "unknown table '\(name)'", span: span, in: source, hint: hint)
+    }
+
+    /// Every name `from` accepts, for completion and suggestions.
+    public var sourceNames: [String] {
+        var names = catalog.names
+        if ordersTableName != nil {
+            if !names.contains("customers") { names.append("customers") }
+            if !names.contains("orders") { names.append("orders") }
+            if attributesTableName == "customers" { names.append("customers_raw") }
+        }
+        return names + views.keys.sorted()
+    }
+
+    /// Column names of a source, for completion (empty when unknown).
+    public func columnNames(of name: String) -> [String] {
+        (try? resolveSource(name, span: .none, source: SourceText(name: nil, text: "")))?.columnNames ?? []
+    }
+
+    func constantContext(_ source: SourceText) -> CompileContext {
+        CompileContext(table: Table(name: "", columns: [], rowCount: 1), source: source, asof: currentAsof, parameters: parameters)
+    }
+}

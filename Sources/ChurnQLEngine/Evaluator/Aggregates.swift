@@ -1,0 +1,152 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// Aggregate functions: each computes one value per group, returned as a vector indexed by group.
+enum Aggregates {
+    static let names = [
+        "count", "count_distinct", "sum", "avg", "mean", "min", "max", "median", "percentile", "stddev",
+        "churn_rate", "retention_rate", "repeat_rate", "avg_purchase_cycle",
+    ]
+
+    static func isAggregate(_ name: String) -> Bool { names.contains(name) }
+
+    static func compile(_ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext)
+        throws(Diagnostic) -> Vector
+    {
+        guard let aggregation = context.aggregation else { return .null }
+        let groups = aggregation.groups
+        // Arguments are row expressions over the input rows, not the grouped output.
+        var rowContext = context
+        rowContext.aggregation = nil
+        rowContext = CompileContext(
+            table: aggregation.rows, source: context.source, asof: context.asof, parameters: context.parameters,
+            aggregation: nil)
+        let positional = arguments.filter { $0.name == nil }
+        func argument(_ i: Int, _ usage: String) throws(Diagnostic) -> Vector {
+            guard i < positional.count else {
+                throw context.error("wrong-arguments", "\(name)() needs an argument: \(usage)", span)
+            }
+            return try ExpressionCompiler.compile(positional[i].value, rowContext)
+        }
+        func numeric(_ usage: String) throws(Diagnostic) -> (Int) -> Double? {
+            let v = try argument(0, usage)
+            guard let f = v.asDouble else {
+                throw context.error(
+                    "type-mismatch", "\(name)() needs numbers, got \(v.type.rawValue)", positional[0].value.span)
+            }
+            return f
+        }
+        func perGroup<T>(_ body: (ArraySlice<Int>) -> T?) -> [T?] {
+            (0..<groups.count).map { body(groups.rows(of: $0)) }
+        }
+        switch name {
+        case "count":
+            if positional.isEmpty {
+                let counts = (0..<groups.count).map { Int64(groups.offsets[$0 + 1] - groups.offsets[$0]) }
+                return .integer { counts[$0] }
+            }
+            let v = try argument(0, "count() or count(x)")
+            let counts = perGroup { rows in Int64(rows.filter { !v.value($0).isNull }.count) }
+            return .integer { counts[$0] }
+        case "count_distinct":
+            let v = try argument(0, "count_distinct(x)")
+            let counts = perGroup { rows in Int64(Set(rows.map { v.value($0) }.filter { !$0.isNull }).count) }
+            return .integer { counts[$0] }
+        case "sum":
+            let v = try argument(0, "sum(x)")
+            if case .integer(let f) = v {
+                let sums = perGroup { rows -> Int64? in
+                    var total: Int64 = 0
+                    var any = false
+                    for r in rows { if let x = f(r) { total &+= x; any = true } }
+                    return any ? total : nil
+                }
+                return .integer { sums[$0] }
+            }
+            let f = try numeric("sum(x)")
+            let sums = perGroup { rows -> Double? in
+                var total = 0.0
+                var any = false
+                for r in rows { if let x = f(r) { total += x; any = true } }
+                return any ? total : nil
+            }
+            return .decimal { sums[$0] }
+        case "avg", "mean":
+            let f = try numeric("avg(x)")
+            let means = perGroup { rows -> Double? in
+                var total = 0.0
+                var n = 0
+                for r in rows { if let x = f(r) { total += x; n += 1 } }
+                return n == 0 ? nil : total / Double(n)
+            }
+            return .decimal { means[$0] }
+        case "min", "max":
+            let v = try argument(0, "\(name)(x)")
+            let wantMin = name == "min"
+            let extremes = perGroup { rows -> Value? in
+                var best: Value?
+                for r in rows {
+                    let x = v.value(r)
+                    if x.isNull { continue }
+                    if let current = best {
+                        let c = ValueOrdering.compare(x, current)
+                        if wantMin ? c < 0 : c > 0 { best = x }
+                    } else {
+                        best = x
+                    }
+                }
+                return best
+            }
+            return Functions.typed(v.type) { extremes[$0] ?? .null }
+        case "median", "percentile":
+            let f = try numeric("\(name)(x)")
+            var p = 0.5
+            if name == "percentile" {
+                guard positional.count == 2,
+                    case .decimal(let q) = try ExpressionCompiler.constant(positional[1].value, rowContext)
+                        .promotedToDecimal, (0...1).contains(q)
+                else {
+                    throw context.error(
+                        "wrong-arguments", "percentile() takes a column and a fraction between 0 and 1", span,
+                        hint: "percentile(revenue, 0.9)")
+                }
+                p = q
+            }
+            let values = perGroup { rows -> Double? in
+                let xs = rows.compactMap(f).sorted()
+                return quantile(xs, p)
+            }
+            return .decimal { values[$0] }
+        case "stddev":
+            let f = try numeric("stddev(x)")
+            let values = perGroup { rows -> Double? in
+                let xs = rows.compactMap(f)
+                guard xs.count > 1 else { return nil }
+                let mean = xs.reduce(0, +) / Double(xs.count)
+                let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+                return (ss / Double(xs.count - 1)).squareRoot()
+            }
+            return .decimal { values[$0] }
+        default:
+            return try RetentionAggregateCompiler.compile(name, arguments, span, context, aggregation)
+        }
+    }
+
+    /// Linear interpolation between closest ranks (type 7, as numpy and R's default).
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let h = Double(sorted.count - 1) * p
+        let lower = Int(h.rounded(.down))
+        let upper = Swift.min(lower + 1, sorted.count - 1)
+        return sorted[lower] + (h - Double(lower)) * (sorted[upper] - sorted[lower])
+    }
+}
+
+extension Value {
+    var promotedToDecimal: Value {
+        if case .integer(let v) = self { return .decimal(Double(v)) }
+        return self
+    }
+}

@@ -1,0 +1,94 @@
+import ChurnQLDiagnostics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// Compiles an expression tree into a typed vector, checking names and types with located errors.
+enum ExpressionCompiler {
+    static func compile(_ expression: Expression, _ context: CompileContext) throws(Diagnostic) -> Vector {
+        switch expression {
+        case .literal(let literal, _):
+            return .constant(value(of: literal))
+        case .parameter(let name, let span):
+            guard let value = context.parameters[name] else {
+                throw context.error(
+                    "missing-parameter", "parameter $\(name) has no value", span,
+                    hint: "pass --set \(name)=VALUE, or declare param \(name) = DEFAULT in the script")
+            }
+            return .constant(value)
+        case .column(let name, let span):
+            if let column = context.table.column(name) { return .column(column) }
+            if name.lowercased() == "asof", let asof = context.asof { return .constant(.date(asof)) }
+            if name.lowercased() == "today" {
+                throw context.error("unknown-column", "unknown column 'today'", span, hint: "use asof, the analysis date")
+            }
+            throw context.unknownColumn(name, span)
+        case .unary(let op, let operand, let span):
+            let inner = try compile(operand, context)
+            return try unary(op, inner, span, context)
+        case .binary(let op, let left, let right, let span):
+            return try BinaryCompiler.compile(op, left, right, span, context)
+        case .call(let name, let arguments, let span):
+            if Aggregates.isAggregate(name) {
+                guard context.aggregation != nil else {
+                    throw context.error(
+                        "aggregate-outside-agg", "\(name)() is an aggregate and needs an agg step", span,
+                        hint: "write … | agg x = \(name)(…) or … | group KEY | agg x = \(name)(…)")
+                }
+                return try Aggregates.compile(name, arguments, span, context)
+            }
+            return try Functions.compile(name, arguments, span, context)
+        case .inList(let subject, let items, let negated, let span):
+            var result: Expression?
+            for item in items {
+                let test = Expression.binary(.equal, subject, item, span)
+                result = result.map { .binary(.or, $0, test, span) } ?? test
+            }
+            let compiled = try result.map { e throws(Diagnostic) in try compile(e, context) } ?? .boolean { _ in false }
+            return negated ? try unary(.not, compiled, span, context) : compiled
+        case .between(let subject, let low, let high, let negated, let span):
+            let test = Expression.binary(
+                .and, .binary(.greaterEqual, subject, low, span), .binary(.lessEqual, subject, high, span), span)
+            let compiled = try compile(test, context)
+            return negated ? try unary(.not, compiled, span, context) : compiled
+        case .isNull(let subject, let negated, _):
+            let inner = try compile(subject, context)
+            return .boolean { row in inner.value(row).isNull != negated }
+        }
+    }
+
+    static func value(of literal: Literal) -> Value {
+        switch literal {
+        case .integer(let v): return .integer(v)
+        case .decimal(let v): return .decimal(v)
+        case .string(let s): return .text(s)
+        case .boolean(let b): return .boolean(b)
+        case .date(let y, let m, let d): return .date(Dates.dayNumber(year: y, month: m, day: d))
+        case .duration(let days, let months): return .duration(Duration(days: days, months: months))
+        case .null: return .null
+        }
+    }
+
+    /// Evaluates an expression that uses no columns (settings, parameters, assertion bounds).
+    static func constant(_ expression: Expression, _ context: CompileContext) throws(Diagnostic) -> Value {
+        let vector = try compile(expression, context)
+        return vector.value(0)
+    }
+
+    static func unary(_ op: UnaryOperator, _ inner: Vector, _ span: SourceSpan, _ context: CompileContext)
+        throws(Diagnostic) -> Vector
+    {
+        switch (op, inner) {
+        case (.negate, .integer(let f)): return .integer { f($0).map { 0 &- $0 } }
+        case (.negate, .decimal(let f)): return .decimal { f($0).map { -$0 } }
+        case (.negate, .duration(let d)): return .duration(Duration(days: -d.days, months: -d.months))
+        case (.negate, .null), (.not, .null): return .null
+        case (.not, .boolean(let f)): return .boolean { f($0).map { !$0 } }
+        case (.negate, _):
+            throw context.error("type-mismatch", "cannot negate a \(inner.type.rawValue) value", span)
+        case (.not, _):
+            throw context.error(
+                "type-mismatch", "'not' needs a true/false value, not \(inner.type.rawValue)", span,
+                hint: "compare first, e.g. not (x > 0)")
+        }
+    }
+}

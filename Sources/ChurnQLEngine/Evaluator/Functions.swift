@@ -1,0 +1,177 @@
+import ChurnQLDiagnostics
+import ChurnQLStore
+import ChurnQLSyntax
+import Foundation
+
+/// Scalar functions: text, numbers, dates.
+enum Functions {
+    static let names = [
+        "lower", "upper", "length", "contains", "starts_with", "ends_with", "coalesce", "round", "abs", "floor", "ceil",
+        "year", "month", "week", "day", "quarter", "weekday", "date_trunc", "days_between", "if",
+    ]
+
+    static func compile(_ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext)
+        throws(Diagnostic) -> Vector
+    {
+        var args: [Vector] = []
+        for argument in arguments { args.append(try ExpressionCompiler.compile(argument.value, context)) }
+        func arity(_ n: ClosedRange<Int>, _ usage: String) throws(Diagnostic) {
+            guard n.contains(args.count) else {
+                throw context.error("wrong-arguments", "\(name)() takes \(usage)", span, hint: "e.g. \(usage)")
+            }
+        }
+        func text(_ i: Int) throws(Diagnostic) -> (Int) -> String? {
+            guard let f = args[i].asText else {
+                throw context.error("type-mismatch", "\(name)() needs text, got \(args[i].type.rawValue)", arguments[i].value.span)
+            }
+            return f
+        }
+        func number(_ i: Int) throws(Diagnostic) -> (Int) -> Double? {
+            guard let f = args[i].asDouble else {
+                throw context.error("type-mismatch", "\(name)() needs a number, got \(args[i].type.rawValue)", arguments[i].value.span)
+            }
+            return f
+        }
+        func day(_ i: Int) throws(Diagnostic) -> (Int) -> Int32? {
+            switch args[i] {
+            case .date(let f): return f
+            case .timestamp(let f): return { f($0).map(Dates.day(ofTimestamp:)) }
+            case .null: return { _ in nil }
+            default:
+                throw context.error("type-mismatch", "\(name)() needs a date, got \(args[i].type.rawValue)", arguments[i].value.span)
+            }
+        }
+        switch name {
+        case "lower", "upper", "length":
+            try arity(1...1, "\(name)(text)")
+            let f = try text(0)
+            if name == "length" { return .integer { f($0).map { Int64($0.count) } } }
+            return name == "lower" ? .text { f($0)?.lowercased() } : .text { f($0)?.uppercased() }
+        case "contains", "starts_with", "ends_with":
+            try arity(2...2, "\(name)(text, \"part\")")
+            let f = try text(0)
+            let g = try text(1)
+            switch name {
+            case "contains": return .boolean { row in f(row).flatMap { a in g(row).map { a.localizedCaseInsensitiveContains($0) } } }
+            case "starts_with": return .boolean { row in f(row).flatMap { a in g(row).map { a.hasPrefix($0) } } }
+            default: return .boolean { row in f(row).flatMap { a in g(row).map { a.hasSuffix($0) } } }
+            }
+        case "coalesce":
+            try arity(1...16, "coalesce(x, fallback)")
+            let type = args.first { $0.type != .null }?.type ?? .null
+            if args.allSatisfy({ $0.type == type || $0.type == .null }) {
+                let all = args
+                return typed(type) { row in
+                    for a in all {
+                        let v = a.value(row)
+                        if !v.isNull { return v }
+                    }
+                    return .null
+                }
+            }
+            if args.allSatisfy({ $0.asDouble != nil }) {
+                let fs = args.compactMap(\.asDouble)
+                return .decimal { row in fs.lazy.compactMap { $0(row) }.first }
+            }
+            throw context.error("type-mismatch", "coalesce() needs arguments of one type", span)
+        case "round":
+            try arity(1...2, "round(x) or round(x, digits)")
+            let f = try number(0)
+            var digits = 0.0
+            if args.count == 2, case .integer(let d) = args[1], let n = d(0) { digits = Double(n) }
+            let scale = pow(10.0, digits)
+            return .decimal { f($0).map { ($0 * scale).rounded() / scale } }
+        case "abs":
+            try arity(1...1, "abs(x)")
+            if case .integer(let f) = args[0] { return .integer { f($0).map { $0.magnitude > UInt64(Int64.max) ? Int64.max : abs($0) } } }
+            let f = try number(0)
+            return .decimal { f($0).map { abs($0) } }
+        case "floor", "ceil":
+            try arity(1...1, "\(name)(x)")
+            let f = try number(0)
+            return name == "floor" ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
+        case "year", "month", "day", "quarter", "week", "weekday":
+            try arity(1...1, "\(name)(date)")
+            let f = try day(0)
+            switch name {
+            case "year": return .integer { f($0).map { Int64(Dates.civil($0).year) } }
+            case "month": return .integer { f($0).map { Int64(Dates.civil($0).month) } }
+            case "day": return .integer { f($0).map { Int64(Dates.civil($0).day) } }
+            case "quarter": return .integer { f($0).map { Int64((Dates.civil($0).month - 1) / 3 + 1) } }
+            case "weekday": return .integer { f($0).map { Int64(Dates.weekday($0)) } }
+            default: return .integer { f($0).map { Int64(isoWeek($0)) } }
+            }
+        case "date_trunc":
+            try arity(2...2, "date_trunc(\"month\", date)")
+            guard case .literal(.string(let unit), _) = arguments[0].value else {
+                throw context.error("wrong-arguments", "date_trunc() takes the unit as text first", span, hint: "date_trunc(\"month\", first_order)")
+            }
+            let f = try day(1)
+            guard let truncate = truncation(unit.lowercased()) else {
+                throw context.error(
+                    "wrong-arguments", "unknown date_trunc unit \"\(unit)\"", arguments[0].value.span,
+                    hint: "units: day, week, month, quarter, year")
+            }
+            return .date { f($0).map(truncate) }
+        case "days_between":
+            try arity(2...2, "days_between(a, b)")
+            let a = try day(0)
+            let b = try day(1)
+            return .integer { row in a(row).flatMap { x in b(row).map { Int64($0 - x) } } }
+        case "if":
+            try arity(3...3, "if(condition, then, else)")
+            guard case .boolean(let condition) = args[0] else {
+                throw context.error("type-mismatch", "if() needs a true/false condition first", arguments[0].value.span)
+            }
+            let type = args[1].type == .null ? args[2].type : args[1].type
+            let yes = args[1]
+            let no = args[2]
+            return typed(type) { row in condition(row) == true ? yes.value(row) : no.value(row) }
+        default:
+            let all = names + Aggregates.names
+            throw context.error(
+                "unknown-function", "unknown function '\(name)'", span,
+                hint: Suggestions.closest(to: name, in: all).map { "did you mean '\($0)'?" } ?? "functions: \(all.joined(separator: ", "))")
+        }
+    }
+
+    /// A vector of a given type from a generic row function.
+    static func typed(_ type: DataType, _ f: @escaping (Int) -> Value) -> Vector {
+        switch type {
+        case .integer: return .integer { if case .integer(let v) = f($0) { return v } else { return nil } }
+        case .decimal:
+            return .decimal { row in
+                switch f(row) {
+                case .decimal(let v): return v
+                case .integer(let v): return Double(v)
+                default: return nil
+                }
+            }
+        case .boolean: return .boolean { if case .boolean(let v) = f($0) { return v } else { return nil } }
+        case .date: return .date { if case .date(let v) = f($0) { return v } else { return nil } }
+        case .timestamp: return .timestamp { if case .timestamp(let v) = f($0) { return v } else { return nil } }
+        case .null: return .null
+        default: return .text { let v = f($0); return v.isNull ? nil : v.plainText }
+        }
+    }
+
+    static func truncation(_ unit: String) -> ((Int32) -> Int32)? {
+        switch unit {
+        case "day": return { $0 }
+        case "week": return { $0 - Int32(Dates.weekday($0) - 1) }
+        case "month": return { d in let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: c.month, day: 1) }
+        case "quarter":
+            return { d in let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) }
+        case "year": return { d in Dates.dayNumber(year: Dates.civil(d).year, month: 1, day: 1) }
+        default: return nil
+        }
+    }
+
+    /// ISO 8601 week number.
+    static func isoWeek(_ day: Int32) -> Int {
+        let thursday = day - Int32(Dates.weekday(day)) + 4
+        let year = Dates.civil(thursday).year
+        let jan1 = Dates.dayNumber(year: year, month: 1, day: 1)
+        return Int(thursday - jan1) / 7 + 1
+    }
+}

@@ -1,0 +1,79 @@
+import ChurnQLStore
+
+/// Rows grouped by key: a group id per row (groups numbered by first appearance) and each group's rows.
+struct GroupIndex {
+    let groupOf: [Int32]
+    let count: Int
+    /// The first row of each group, used to read key values.
+    let firstRows: [Int]
+    /// Rows of group g are members[offsets[g]..<offsets[g+1]].
+    let offsets: [Int]
+    let members: [Int]
+
+    /// One group holding every row.
+    static func single(rows: Int) -> GroupIndex {
+        GroupIndex(
+            groupOf: [Int32](repeating: 0, count: rows), count: 1, firstRows: [0], offsets: [0, rows],
+            members: Array(0..<rows))
+    }
+
+    /// Groups rows by the values of key columns.
+    static func build(keys: [Column], rows: Int) -> GroupIndex {
+        var groupOf = [Int32](repeating: 0, count: rows)
+        var firstRows: [Int] = []
+        if keys.count == 1, case .text(let codes, let dictionary) = keys[0].storage {
+            // Dictionary codes are already dense; null gets its own slot.
+            var slot = [Int32](repeating: -1, count: dictionary.count + 1)
+            for row in 0..<rows {
+                let code = keys[0].isNull(row) ? dictionary.count : Int(codes[row])
+                if slot[code] < 0 {
+                    slot[code] = Int32(firstRows.count)
+                    firstRows.append(row)
+                }
+                groupOf[row] = slot[code]
+            }
+        } else if keys.count == 1, case .integer(let values) = keys[0].storage, keys[0].nulls == nil {
+            var map: [Int64: Int32] = [:]
+            for row in 0..<rows {
+                if let g = map[values[row]] {
+                    groupOf[row] = g
+                } else {
+                    let g = Int32(firstRows.count)
+                    map[values[row]] = g
+                    firstRows.append(row)
+                    groupOf[row] = g
+                }
+            }
+        } else {
+            var map: [[Value]: Int32] = [:]
+            for row in 0..<rows {
+                let key = keys.map { $0.value(at: row) }
+                if let g = map[key] {
+                    groupOf[row] = g
+                } else {
+                    let g = Int32(firstRows.count)
+                    map[key] = g
+                    firstRows.append(row)
+                    groupOf[row] = g
+                }
+            }
+        }
+        return from(groupOf: groupOf, firstRows: firstRows)
+    }
+
+    private static func from(groupOf: [Int32], firstRows: [Int]) -> GroupIndex {
+        let count = firstRows.count
+        var offsets = [Int](repeating: 0, count: count + 1)
+        for g in groupOf { offsets[Int(g) + 1] += 1 }
+        for g in 0..<count { offsets[g + 1] += offsets[g] }
+        var cursor = offsets
+        var members = [Int](repeating: 0, count: groupOf.count)
+        for (row, g) in groupOf.enumerated() {
+            members[cursor[Int(g)]] = row
+            cursor[Int(g)] += 1
+        }
+        return GroupIndex(groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, members: members)
+    }
+
+    func rows(of group: Int) -> ArraySlice<Int> { members[offsets[group]..<offsets[group + 1]] }
+}

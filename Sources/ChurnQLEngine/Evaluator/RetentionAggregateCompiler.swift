@@ -1,0 +1,58 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// churn_rate(), retention_rate(), repeat_rate(), avg_purchase_cycle(): they read each row's customer history.
+enum RetentionAggregateCompiler {
+    static func compile(
+        _ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext,
+        _ aggregation: CompileContext.Aggregation
+    ) throws(Diagnostic) -> Vector {
+        guard let lineage = aggregation.rows.entityIndex, let profile = aggregation.profile,
+            let settings = aggregation.settings
+        else {
+            throw context.error(
+                "needs-customers", "\(name)() works on customer rows", span,
+                hint: "start from customers: from customers | group region | agg c = \(name)()")
+        }
+        let groups = aggregation.groups
+        func customers(_ g: Int) -> [Int32] { groups.rows(of: g).map { lineage[$0] } }
+        switch name {
+        case "churn_rate", "retention_rate":
+            var periodDays = settings.churnWindow
+            for argument in arguments {
+                guard argument.name == nil || argument.name == "period" else {
+                    throw context.error(
+                        "wrong-arguments", "\(name)() has no argument '\(argument.name ?? "")'", argument.value.span,
+                        hint: "\(name)(period: 30d)")
+                }
+                let value = try ExpressionCompiler.constant(argument.value, context)
+                switch value {
+                case .duration(let d) where d.months == 0 && d.days > 0: periodDays = d.days
+                case .duration(let d) where d.days == 0 && d.months > 0: periodDays = d.months * 30
+                case .integer(let n) where n > 0: periodDays = Int(n)
+                default:
+                    throw context.error(
+                        "wrong-arguments", "the period must be a positive duration such as 30d", argument.value.span)
+                }
+            }
+            let rates = (0..<groups.count).map { g in
+                RetentionAggregates.churn(
+                    customers: customers(g), history: profile.history, asof: settings.asof, periodDays: periodDays,
+                    churnWindow: settings.churnWindow
+                ).rate
+            }
+            if name == "churn_rate" { return .decimal { rates[$0] } }
+            return .decimal { rates[$0].map { 1 - $0 } }
+        case "repeat_rate":
+            let rates = (0..<groups.count).map { RetentionAggregates.repeatRate(customers: customers($0), profile: profile) }
+            return .decimal { rates[$0] }
+        default:
+            let cycles = (0..<groups.count).map {
+                RetentionAggregates.averagePurchaseCycle(customers: customers($0), profile: profile)
+            }
+            return .decimal { cycles[$0] }
+        }
+    }
+}

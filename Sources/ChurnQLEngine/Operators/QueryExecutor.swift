@@ -1,0 +1,156 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// Runs a pipeline over the store, one operation at a time.
+struct QueryExecutor {
+    let engine: Engine
+    let source: SourceText
+
+    func run(_ query: Query) throws(Diagnostic) -> Table {
+        var table = try engine.resolveSource(query.source, span: query.sourceSpan, source: source)
+        var pendingGroup: (keys: [NamedExpression], span: SourceSpan)?
+        for node in query.operations {
+            try engine.checkCancelled()
+            if let group = pendingGroup {
+                switch node.operation {
+                case .agg(let items):
+                    table = try aggregate(table, keys: group.keys, items: items)
+                case .count:
+                    table = try aggregate(
+                        table, keys: group.keys,
+                        items: [NamedExpression(name: "n", expression: .call("count", [], node.span))])
+                default:
+                    throw error("group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
+                        hint: "… | group status | agg n = count()")
+                }
+                pendingGroup = nil
+                continue
+            }
+            switch node.operation {
+            case .where(let predicate):
+                let compiled = try ExpressionCompiler.compile(predicate, context(table))
+                guard case .boolean(let test) = compiled else {
+                    if compiled.type == .null { table = table.gather([]); continue }
+                    throw error("type-mismatch", "'where' needs a true/false condition, not \(compiled.type.rawValue)",
+                        predicate.span, hint: "compare it: where revenue > 100")
+                }
+                var keep: [Int] = []
+                for row in 0..<table.rowCount where test(row) == true { keep.append(row) }
+                table = table.gather(keep)
+            case .select(let items):
+                var columns: [Column] = []
+                for item in items { columns.append(try materialize(item, table)) }
+                table = Table(name: table.name, columns: uniqueNames(columns), rowCount: table.rowCount, entityIndex: table.entityIndex)
+            case .derive(let items):
+                for item in items {
+                    let column = try materialize(item, table)
+                    if let i = table.columns.firstIndex(where: { $0.name.lowercased() == column.name.lowercased() }) {
+                        table.columns[i] = column
+                    } else {
+                        table.columns.append(column)
+                    }
+                }
+            case .group(let keys):
+                pendingGroup = (keys, node.span)
+            case .agg(let items):
+                table = try aggregate(table, keys: [], items: items)
+            case .sort(let keys):
+                table = try sort(table, keys)
+            case .take(let n):
+                table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
+            case .distinct(let names):
+                let keyNames = names.isEmpty ? table.columnNames : names
+                var keys: [Column] = []
+                for name in keyNames {
+                    guard let column = table.column(name) else {
+                        throw context(table).unknownColumn(name, node.span)
+                    }
+                    keys.append(column)
+                }
+                let groups = GroupIndex.build(keys: keys, rows: table.rowCount)
+                table = names.isEmpty ? table.gather(groups.firstRows) : Table(name: table.name, columns: keys.map { $0.gather(groups.firstRows) })
+            case .join(let other, let on, let kind):
+                let right = try engine.resolveSource(other, span: node.span, source: source)
+                table = try Join.run(left: table, right: right, on: on, kind: kind, span: node.span, context: context(table), limit: engine.rowLimit)
+            case .count:
+                table = Table(name: table.name, columns: [Column(name: "n", storage: .integer([Int64(table.rowCount)]))])
+            case .top(let n, let expression):
+                table = try sort(table, [SortKey(expression: expression, descending: true)])
+                table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
+            case .rfm:
+                table = try RFM.apply(table, span: node.span, context: context(table))
+            }
+        }
+        if let group = pendingGroup {
+            throw error("group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
+                hint: "… | group status | agg n = count()")
+        }
+        return table
+    }
+
+    func context(_ table: Table) -> CompileContext {
+        CompileContext(table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
+    }
+
+    func error(_ code: String, _ message: String, _ span: SourceSpan, hint: String? = nil) -> Diagnostic {
+        Diagnostic(code: code, message: message, span: span, in: source, hint: hint)
+    }
+
+    /// The column an item produces; its name is the given one, the column's own, or the expression's text.
+    func materialize(_ item: NamedExpression, _ table: Table, context given: CompileContext? = nil) throws(Diagnostic) -> Column {
+        let ctx = given ?? context(table)
+        let vector = try ExpressionCompiler.compile(item.expression, ctx)
+        return vector.materialize(name: name(of: item), count: ctx.table.rowCount)
+    }
+
+    func name(of item: NamedExpression) -> String {
+        if let name = item.name { return name }
+        if case .column(let name, _) = item.expression { return name }
+        if case .call(let fn, let args, _) = item.expression, args.isEmpty { return fn }
+        let span = item.expression.span
+        let utf8 = Array(source.text.utf8)
+        guard span.start >= 0, span.end <= utf8.count, span.start < span.end else { return "expr" }
+        return String(decoding: utf8[span.start..<span.end], as: UTF8.self)
+    }
+
+    private func uniqueNames(_ columns: [Column]) -> [Column] {
+        var seen: Set<String> = []
+        return columns.map { column in
+            var name = column.name
+            var n = 2
+            while seen.contains(name.lowercased()) {
+                name = "\(column.name)_\(n)"
+                n += 1
+            }
+            seen.insert(name.lowercased())
+            return column.renamed(name)
+        }
+    }
+
+    /// group KEYS | agg ITEMS (or agg alone, one row).
+    func aggregate(_ table: Table, keys: [NamedExpression], items: [NamedExpression]) throws(Diagnostic) -> Table {
+        var keyColumns: [Column] = []
+        for key in keys { keyColumns.append(try materialize(key, table)) }
+        let groups = keys.isEmpty ? GroupIndex.single(rows: table.rowCount) : GroupIndex.build(keys: keyColumns, rows: table.rowCount)
+        let keyTable = Table(name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+        let aggregation = CompileContext.Aggregation(
+            rows: table, groups: groups, profile: table.entityIndex == nil ? nil : try engine.profile(),
+            settings: engine.retentionSettings)
+        let ctx = CompileContext(
+            table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters, aggregation: aggregation)
+        var columns = keyTable.columns
+        for item in items { columns.append(try materialize(item, keyTable, context: ctx)) }
+        return Table(name: table.name, columns: uniqueNames(columns), rowCount: groups.count)
+    }
+
+    func sort(_ table: Table, _ keys: [SortKey]) throws(Diagnostic) -> Table {
+        var columns: [Column] = []
+        for key in keys {
+            columns.append(try materialize(NamedExpression(name: "key", expression: key.expression), table))
+        }
+        let order = Sorting.permutation(columns, descending: keys.map(\.descending))
+        return table.gather(order)
+    }
+}

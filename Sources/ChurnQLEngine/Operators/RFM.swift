@@ -1,0 +1,69 @@
+import ChurnQLDiagnostics
+import ChurnQLStore
+
+/// The `rfm` step: quintile scores r, f, m (5 = best) over the rows in scope, and a named segment.
+enum RFM {
+    static func apply(_ table: Table, span: SourceSpan, context: CompileContext) throws(Diagnostic) -> Table {
+        func numbers(_ name: String) throws(Diagnostic) -> [Double?] {
+            guard let column = table.column(name) else {
+                throw context.error(
+                    "needs-customers", "rfm needs the column '\(name)' of the customers table", span,
+                    hint: "from customers | rfm")
+            }
+            return (0..<table.rowCount).map { column.value(at: $0).asDouble }
+        }
+        let recency = try numbers("days_since_last")
+        let frequency = try numbers("purchase_days")
+        let monetary = try numbers("revenue")
+        // Recent customers score high, so recency is ranked by its negative.
+        let r = scores(recency.map { $0.map { -$0 } })
+        let f = scores(frequency)
+        let m = scores(monetary)
+        var result = table
+        result.columns.append(Column(name: "r", storage: .integer(r.map { Int64($0 ?? 0) }), nulls: r.map { $0 == nil }))
+        result.columns.append(Column(name: "f", storage: .integer(f.map { Int64($0 ?? 0) }), nulls: f.map { $0 == nil }))
+        result.columns.append(Column(name: "m", storage: .integer(m.map { Int64($0 ?? 0) }), nulls: m.map { $0 == nil }))
+        var builder = ColumnBuilder(type: .text, capacity: table.rowCount)
+        for row in 0..<table.rowCount {
+            if let rs = r[row], let fs = f[row], let ms = m[row] {
+                builder.append(.text(segment(r: rs, f: fs, m: ms)))
+            } else {
+                builder.append(.null)
+            }
+        }
+        result.columns.append(builder.build(name: "segment"))
+        return result
+    }
+
+    /// Quintile score 1…5 by rank; ties share the score of their lowest rank.
+    static func scores(_ values: [Double?]) -> [Int?] {
+        let present = values.indices.filter { values[$0] != nil }.sorted { (values[$0] ?? 0) < (values[$1] ?? 0) }
+        var result = [Int?](repeating: nil, count: values.count)
+        let n = present.count
+        var i = 0
+        while i < n {
+            var j = i
+            while j + 1 < n && values[present[j + 1]] == values[present[i]] { j += 1 }
+            let score = 1 + (5 * i) / Swift.max(n, 1)
+            for k in i...j { result[present[k]] = score }
+            i = j + 1
+        }
+        return result
+    }
+
+    /// The segment rules, checked in order (documented in docs/metrics.md).
+    static func segment(r: Int, f: Int, m: Int) -> String {
+        switch (r, f, m) {
+        case (4...5, 4...5, 4...5): return "champions"
+        case (1, 4...5, 4...5): return "cant_lose_them"
+        case (3...5, 4...5, _): return "loyal"
+        case (4...5, 2...3, _): return "potential_loyalist"
+        case (4...5, 1, _): return "new"
+        case (3, 1...2, _): return "promising"
+        case (3, 3, _): return "need_attention"
+        case (1...2, 3...5, _): return "at_risk"
+        case (2, 1...2, _): return "hibernating"
+        default: return "lost"
+        }
+    }
+}

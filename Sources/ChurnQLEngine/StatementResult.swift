@@ -1,0 +1,14 @@
+import ChurnQLStore
+
+/// What a statement produced, for the front end to render.
+public enum StatementResult {
+    /// A result table (queries, tables, describe, show settings).
+    case table(Table)
+    /// Text for standard output (print, explain).
+    case text(String)
+    /// Messages for standard error (load reports, settings changes).
+    case notes([String])
+    /// A table the front end writes to a file (export).
+    case export(Table, path: String)
+    case nothing
+}

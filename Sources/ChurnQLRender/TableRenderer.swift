@@ -1,0 +1,141 @@
+import Foundation
+import ChurnQLStore
+
+/// Renders result tables in each output format.
+public enum TableRenderer {
+    /// The whole rendering, ending with a newline. `maxRows` bounds table output (the rest is summarised).
+    public static func render(_ table: Table, format: OutputFormat, maxRows: Int = 1000) -> String {
+        switch format {
+        case .table: return box(table, maxRows: maxRows)
+        case .csv: return csv(table)
+        case .json: return json(table)
+        case .markdown: return markdown(table)
+        case .line: return lines(table)
+        }
+    }
+
+    public static func csv(_ table: Table) -> String {
+        var out = table.columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
+        for row in 0..<table.rowCount {
+            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(separator: ",")
+            out += "\n"
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    public static func json(_ table: Table) -> String {
+        var rows: [String] = []
+        for row in 0..<table.rowCount {
+            let fields = table.columns.map { column -> String in
+                let key = jsonString(column.name)
+                guard let text = CellFormatter.text(column, row, grouped: false) else { return key + ":null" }
+                switch column.type {
+                case .integer, .decimal, .boolean: return key + ":" + (text == "NaN" || text.hasSuffix("inf") ? "null" : text)
+                default: return key + ":" + jsonString(text)
+                }
+            }
+            rows.append("{" + fields.joined(separator: ",") + "}")
+        }
+        return rows.isEmpty ? "[]\n" : "[\n" + rows.joined(separator: ",\n") + "\n]\n"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    public static func markdown(_ table: Table) -> String {
+        func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = "| " + table.columns.map { escape($0.name) }.joined(separator: " | ") + " |\n"
+        out += "|" + table.columns.map { CellFormatter.isNumeric($0) ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in 0..<table.rowCount {
+            out += "| " + table.columns.map { escape(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    public static func lines(_ table: Table) -> String {
+        let width = table.columns.map { $0.name.count }.max() ?? 0
+        var blocks: [String] = []
+        for row in 0..<table.rowCount {
+            blocks.append(
+                table.columns.map { column in
+                    String(repeating: " ", count: width - column.name.count) + column.name + " = "
+                        + (CellFormatter.text(column, row, grouped: false) ?? "null")
+                }.joined(separator: "\n"))
+        }
+        return blocks.joined(separator: "\n\n") + "\n"
+    }
+
+    /// A box-drawn table: numbers right-aligned with thousands separators, nulls shown as `null`.
+    public static func box(_ table: Table, maxRows: Int) -> String {
+        let shown = Swift.min(table.rowCount, maxRows)
+        var cells: [[String]] = []
+        for column in table.columns {
+            cells.append((0..<shown).map { CellFormatter.text(column, $0, grouped: true) ?? "null" })
+        }
+        let widths = table.columns.enumerated().map { i, column in
+            Swift.max(displayWidth(column.name), cells[i].map(displayWidth).max() ?? 0)
+        }
+        let numeric = table.columns.map(CellFormatter.isNumeric)
+        func line(_ left: String, _ mid: String, _ right: String) -> String {
+            left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: mid) + right + "\n"
+        }
+        func pad(_ s: String, _ width: Int, right: Bool) -> String {
+            let fill = String(repeating: " ", count: Swift.max(0, width - displayWidth(s)))
+            return right ? fill + s : s + fill
+        }
+        var out = line("┌", "┬", "┐")
+        out += "│" + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(separator: "│") + "│\n"
+        out += line("├", "┼", "┤")
+        for row in 0..<shown {
+            out += "│" + cells.indices.map { " " + pad(cells[$0][row], widths[$0], right: numeric[$0]) + " " }.joined(separator: "│") + "│\n"
+        }
+        out += line("└", "┴", "┘")
+        let rowWord = table.rowCount == 1 ? "row" : "rows"
+        if shown < table.rowCount {
+            out += "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord) (showing the first \(shown); use take, or .mode csv to see all)\n"
+        } else if table.rowCount != 1 {
+            out += "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord)\n"
+        }
+        return out
+    }
+
+    /// Terminal columns a string occupies (East Asian wide characters count two).
+    static func displayWidth(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { total, scalar in
+            let v = scalar.value
+            if v < 0x300 { return total + 1 }
+            if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) { return total }
+            if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
+            {
+                return total + 2
+            }
+            return total + 1
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ChurnQLDiagnostics
+import ChurnQLEngine
+import ChurnQLRender
+import ChurnQLStore
+import ChurnQLSyntax
+import Foundation
+
+/// What the command line asked for, already parsed.
+public struct CommandLineRequest {
+    public var files: [String] = []
+    public var asof: String?
+    public var format: OutputFormat?
+    public var commands: [String] = []
+    public var script: String?
+    public var parameters: [String] = []
+    public var keepGoing = false
+    public var quiet = false
+    public var errorsAsJSON = false
+    public init() {}
+}
+
+/// Exit statuses: 0 success, 1 a query or script error, 2 a usage or load error.
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    public static let queryError: Int32 = 1
+    public static let usageError: Int32 = 2
+}
+
+/// Runs churnql as the command line describes: load files, then `-f`, `-c`, piped stdin, or the shell.
+public enum CommandLineRun {
+    public static func run(_ request: CommandLineRequest) -> Int32 {
+        let interactive = request.commands.isEmpty && request.script == nil && isatty(0) != 0
+        let session = Session(
+            format: request.format ?? (interactive ? .table : .table), quiet: request.quiet,
+            errorsAsJSON: request.errorsAsJSON)
+        for assignment in request.parameters {
+            guard let (name, value) = parseParameter(assignment) else {
+                session.report(
+                    Diagnostic(code: "usage", message: "--set expects NAME=VALUE, got '\(assignment)'", hint: "--set asof=2024-06-30"))
+                return ExitStatus.usageError
+            }
+            session.engine.parameters[name] = value
+        }
+        let started = Date()
+        for file in request.files {
+            do {
+                for line in try session.engine.loadFile(path: file) { session.note(line) }
+            } catch {
+                session.report(error)
+                return ExitStatus.usageError
+            }
+        }
+        if let asof = request.asof {
+            let outcome = session.runScript("set asof = \(asof)", name: "--asof")
+            if !outcome.succeeded { return ExitStatus.usageError }
+        }
+        if !request.files.isEmpty, let summary = session.engine.asofSummary { session.note(summary) }
+        if interactive {
+            let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
+            let count = session.engine.catalog.names.count
+            print("churnql 0.1 — \(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s. Type .help for help.")
+            runRCFile(session)
+            return Repl(session: session).run()
+        }
+        var failed = false
+        if let script = request.script {
+            guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
+                session.report(Diagnostic(code: "file-not-found", message: "cannot read script \(script)", file: script, hint: "check the path"))
+                return ExitStatus.usageError
+            }
+            let outcome = session.runScript(text, name: script, keepGoing: request.keepGoing)
+            failed = !outcome.succeeded
+            if outcome.quit || (failed && !request.keepGoing) { return finish(session, failed) }
+        }
+        for (i, command) in request.commands.enumerated() {
+            let outcome = session.runScript(command, name: request.commands.count > 1 ? "<command \(i + 1)>" : "<command>", keepGoing: request.keepGoing)
+            if !outcome.succeeded {
+                failed = true
+                if !request.keepGoing { break }
+            }
+            if outcome.quit { break }
+        }
+        if request.script == nil && request.commands.isEmpty {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let text = String(decoding: data, as: UTF8.self)
+            failed = !session.runScript(text, name: "<stdin>", keepGoing: request.keepGoing).succeeded
+        }
+        return finish(session, failed)
+    }
+
+    private static func finish(_ session: Session, _ failed: Bool) -> Int32 {
+        session.sink.close()
+        return failed ? ExitStatus.queryError : ExitStatus.success
+    }
+
+    /// `~/.churnqlrc` runs before the first prompt; its errors are shown.
+    private static func runRCFile(_ session: Session) {
+        let path = ProcessInfo.processInfo.environment["CHURNQL_RC"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".churnqlrc").path
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        session.runScript(String(decoding: data, as: UTF8.self), name: path)
+    }
+
+    /// `name=value`: the value is read as a literal (date, number, true/false), else as text.
+    static func parseParameter(_ text: String) -> (String, Value)? {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        let name = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
+        let raw = String(text[text.index(after: eq)...])
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+        let (expression, diagnostics) = Parser.parseExpression(SourceText(name: nil, text: raw))
+        if diagnostics.isEmpty, let expression, case .literal(let literal, _) = expression {
+            switch literal {
+            case .integer(let v): return (name, .integer(v))
+            case .decimal(let v): return (name, .decimal(v))
+            case .boolean(let v): return (name, .boolean(v))
+            case .date(let y, let m, let d): return (name, .date(Dates.dayNumber(year: y, month: m, day: d)))
+            case .duration(let days, let months): return (name, .duration(Duration(days: days, months: months)))
+            case .string(let s): return (name, .text(s))
+            case .null: return (name, .null)
+            }
+        }
+        if diagnostics.isEmpty, let expression, case .unary(.negate, .literal(let literal, _), _) = expression {
+            if case .integer(let v) = literal { return (name, .integer(-v)) }
+            if case .decimal(let v) = literal { return (name, .decimal(-v)) }
+        }
+        return (name, .text(raw))
+    }
+}

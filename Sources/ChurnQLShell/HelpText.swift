@@ -1,0 +1,60 @@
+/// Short help pages for `.help [topic]`.
+enum HelpText {
+    static let overview = """
+        churnql — customer-retention analytics in a query shell
+
+        A query is a pipeline:  from customers | where status == "lost" | group region | agg n = count()
+
+        statements  from …, let NAME = from …, load "file.csv" [as NAME] [with (…)], set asof = 1998-06-30,
+                    show settings, tables, describe TABLE, explain METRIC, export QUERY to "out.csv",
+                    print "text", assert QUERY == VALUE
+        steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
+        commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
+                    .output [FILE]  .read FILE  .settings  .history  .save FILE  .clear  .quit
+        topics      .help language | metrics | where | group | sort | join | rfm | churn_rate | …
+
+        """
+
+    static let topics: [String: String] = [
+        "language": """
+            A statement ends at the end of a line, or at ';'. A line ending in '|' or starting with '|', or an
+            open '(' continues it. Comments start with -- or #.
+            Expressions: + - * / %, == = != < <= > >=, and or not, in (…), between … and …, is [not] null,
+            "text", 1998-06-30 (date), 90d 12w 6mo 1y (durations), asof - 90d, last_order + 30d.
+              from customers | where last_order < asof - 180d and revenue > 100 | count
+
+            """,
+        "metrics": """
+            Derived customers columns: first_order, last_order, orders, purchase_days, frequency, revenue,
+            avg_order_value, days_since_last, tenure_days, active_span_days, purchase_cycle_days, next_purchase,
+            overdue_days, status (active/lapsed/lost), is_new.
+            Aggregates: churn_rate([period: 30d]), retention_rate(), repeat_rate(), avg_purchase_cycle().
+            explain METRIC shows the definition and a worked example on your data.
+              from customers | group status | agg n = count()
+
+            """,
+        "where": "where CONDITION keeps matching rows.\n  from customers | where status == \"lapsed\" and revenue > 500\n",
+        "select": "select COL, NAME = EXPR … keeps or computes columns.\n  from customers | select customer_id, revenue, clv = revenue * 0.3\n",
+        "derive": "derive NAME = EXPR adds columns.\n  from customers | derive weeks = tenure_days / 7\n",
+        "group": "group KEYS | agg NAME = AGG … aggregates per key.\n  from customers | group y = year(first_order) | agg n = count(), revenue = sum(revenue)\n",
+        "agg": "agg NAME = AGG … aggregates all rows (or per group).\n  from customers | agg customers = count(), churn = churn_rate()\n",
+        "sort": "sort [-]EXPR … orders rows; '-' sorts descending.\n  from customers | sort -revenue | take 10\n",
+        "take": "take N keeps the first N rows.\n  from orders | take 5\n",
+        "top": "top N by EXPR: the N rows with the largest EXPR.\n  from customers | top 10 by revenue\n",
+        "distinct": "distinct [COLS] keeps one row per distinct value.\n  from customers | distinct status\n",
+        "join": "join [left] TABLE on COL matches rows on equal keys (inner by default).\n  from orders | join customers on customer_id\n",
+        "count": "count gives the number of rows.\n  from orders | count\n",
+        "rfm": "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
+        "load": "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
+        "set": "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d\n",
+    ]
+
+    static func topic(_ name: String?) -> String {
+        guard let name = name?.lowercased() else { return overview }
+        if let text = topics[name] { return text }
+        if let metric = ChurnQLMetricsBridge.definition(name) { return metric }
+        let all = Array(topics.keys) + ChurnQLMetricsBridge.names
+        if let suggestion = all.sorted().first(where: { $0.hasPrefix(name) }) { return topic(suggestion) }
+        return "no help on '\(name)'. Topics: \(all.sorted().joined(separator: ", "))\n"
+    }
+}

@@ -1,0 +1,83 @@
+@preconcurrency import CLibEdit
+import Foundation
+
+/// Set by the SIGINT handler; read by the prompt loop and by the engine between steps.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// Words offered by Tab completion; refreshed before each prompt.
+nonisolated(unsafe) var completionWords: [String] = []
+
+/// Line input through libedit: emacs keys, history, completion.
+enum LineEditor {
+    static var historyPath: String {
+        if let custom = ProcessInfo.processInfo.environment["CHURNQL_HISTORY"] { return custom }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".churnql_history").path
+    }
+
+    static func setUp() {
+        setlocale(LC_CTYPE, "")
+        stifle_history(2000)
+        _ = read_history(historyPath)
+        rl_attempted_completion_function = attemptedCompletion
+        signal(SIGINT) { _ in interruptRequested = 1 }
+    }
+
+    /// Reads one line; nil at end of input. An interrupt returns "" with `interruptRequested` set.
+    static func readLine(prompt: String) -> String? {
+        guard let raw = readline(prompt) else {
+            return interruptRequested != 0 ? "" : nil
+        }
+        defer { free(raw) }
+        return String(cString: raw)
+    }
+
+    /// Adds an entry (a whole multi-line statement is one entry) and saves the file.
+    static func remember(_ entry: String) {
+        let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return }
+        if let last = history_get(history_base + history_length - 1), let line = last.pointee.line,
+            String(cString: line) == trimmed
+        {
+            return
+        }
+        add_history(trimmed)
+        _ = write_history(historyPath)
+    }
+
+    static func historyText() -> String {
+        var out = ""
+        var index = history_base
+        while index < history_base + history_length {
+            if let entry = history_get(index), let line = entry.pointee.line {
+                out += String(format: "%5d  ", index) + String(cString: line) + "\n"
+            }
+            index += 1
+        }
+        return out
+    }
+
+    nonisolated(unsafe) static var matches: [String] = []
+    nonisolated(unsafe) static var matchIndex = 0
+
+    static func nextCompletion(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+        if state == 0 {
+            let text = prefix.map { String(cString: $0) } ?? ""
+            matches = completionWords.filter { $0.hasPrefix(text) }
+            matchIndex = 0
+        }
+        guard matchIndex < matches.count else { return nil }
+        defer { matchIndex += 1 }
+        return strdup(matches[matchIndex])
+    }
+}
+
+private func completionGenerator(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+    LineEditor.nextCompletion(prefix, state)
+}
+
+private func attemptedCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32)
+    -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+{
+    rl_attempted_completion_over = 1
+    return rl_completion_matches(text, completionGenerator)
+}

@@ -1,0 +1,67 @@
+import ChurnQLDiagnostics
+import ChurnQLEngine
+import ChurnQLSyntax
+import Foundation
+
+/// The interactive shell: prompts, multi-line statements, history and interrupts over the same Session.
+public struct Repl {
+    let session: Session
+
+    public init(session: Session) { self.session = session }
+
+    /// Runs until .quit or Ctrl-D; returns the exit status.
+    public func run() -> Int32 {
+        LineEditor.setUp()
+        session.engine.isCancelled = { interruptRequested != 0 }
+        var buffer = ""
+        while true {
+            refreshCompletions()
+            let prompt = buffer.isEmpty ? "churnql> " : "   ...> "
+            guard let line = LineEditor.readLine(prompt: prompt) else {
+                FileHandle.standardOutput.write(Data("\n".utf8))
+                return 0
+            }
+            if interruptRequested != 0 {
+                interruptRequested = 0
+                buffer = ""
+                FileHandle.standardOutput.write(Data("^C\n".utf8))
+                continue
+            }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if buffer.isEmpty && trimmed.hasPrefix(".") {
+                LineEditor.remember(trimmed)
+                if session.runScript(trimmed, name: nil).quit { return 0 }
+                continue
+            }
+            buffer += buffer.isEmpty ? line : "\n" + line
+            if buffer.trimmingCharacters(in: .whitespaces).isEmpty {
+                buffer = ""
+                continue
+            }
+            if needsMore(buffer) { continue }
+            LineEditor.remember(buffer)
+            let outcome = session.runScript(buffer, name: nil)
+            if interruptRequested != 0 {
+                interruptRequested = 0
+                session.note("interrupted")
+            }
+            buffer = ""
+            if outcome.quit { return 0 }
+        }
+    }
+
+    /// A statement continues while brackets or quotes are open or the text ends with '|'.
+    func needsMore(_ text: String) -> Bool {
+        if text.trimmingCharacters(in: .whitespaces).hasSuffix(";") { return false }
+        return Lexer.lex(SourceText(name: nil, text: text)).isIncomplete
+    }
+
+    private func refreshCompletions() {
+        let engine = session.engine
+        var words = Parser.statementWordsForCompletion + Session.metaCommands + engine.sourceNames
+        for name in engine.sourceNames where !name.hasSuffix("_raw") {
+            words += engine.columnNames(of: name)
+        }
+        completionWords = Array(Set(words)).sorted()
+    }
+}

@@ -1,0 +1,164 @@
+import ChurnQLDiagnostics
+import ChurnQLEngine
+import ChurnQLRender
+import ChurnQLStore
+import ChurnQLSyntax
+import Foundation
+
+/// A churnql session: an engine plus output settings. Scripts (`-f`, stdin, `-c`, `.read`) and the
+/// interactive shell all run statements through `runScript`, so they behave the same.
+public final class Session {
+    public let engine = Engine()
+    public var format: OutputFormat
+    public var quiet: Bool
+    public var errorsAsJSON: Bool
+    var timer = false
+    let sink = OutputSink()
+    /// Statements that succeeded, for `.save`.
+    var journal: [String] = []
+    /// Nesting of `.read`, bounded so a script that reads itself stops.
+    var readDepth = 0
+
+    public init(format: OutputFormat = .table, quiet: Bool = false, errorsAsJSON: Bool = false) {
+        self.format = format
+        self.quiet = quiet
+        self.errorsAsJSON = errorsAsJSON
+    }
+
+    /// What running a script found.
+    public struct Outcome {
+        public var errors: [Diagnostic] = []
+        public var quit = false
+        public var succeeded: Bool { errors.isEmpty }
+    }
+
+    /// Runs every statement and meta command of a text in order. Stops at the first error unless `keepGoing`;
+    /// errors are reported as they happen, or all at the end with `keepGoing`.
+    @discardableResult
+    public func runScript(_ text: String, name: String?, keepGoing: Bool = false) -> Outcome {
+        var outcome = Outcome()
+        let segments = ScriptSegments(text)
+        let source = SourceText(name: name, text: segments.queryText)
+        let parsed = Parser.parse(source)
+        let parseErrors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        enum Item {
+            case statement(StatementNode)
+            case meta(ScriptSegments.MetaLine)
+            var line: Int {
+                switch self {
+                case .statement(let node): return node.span.line
+                case .meta(let meta): return meta.line
+                }
+            }
+        }
+        var items: [Item] = parsed.statements.map(Item.statement) + segments.metaLines.map(Item.meta)
+        items.sort { $0.line < $1.line }
+        let firstErrorLine = parseErrors.first?.line ?? Int.max
+        var reportedParseErrors = false
+        func fail(_ diagnostic: Diagnostic) {
+            outcome.errors.append(diagnostic)
+            if !keepGoing { report(diagnostic) }
+        }
+        for item in items {
+            if !keepGoing && item.line > firstErrorLine { break }
+            switch item {
+            case .statement(let node):
+                do {
+                    try run(node, source: source)
+                } catch {
+                    fail(error.relocatedIfNeeded(name))
+                }
+            case .meta(let meta):
+                do {
+                    if try runMeta(meta.text, file: name, line: meta.line) == .quit {
+                        outcome.quit = true
+                        return outcome
+                    }
+                } catch {
+                    var located = error
+                    if located.line == 0 {
+                        located.file = name
+                        located.line = meta.line
+                        located.column = 1
+                        located.sourceLine = meta.text
+                        located.length = meta.text.count
+                    }
+                    fail(located)
+                }
+            }
+            if !keepGoing && !outcome.errors.isEmpty { return outcome }
+        }
+        if !parseErrors.isEmpty {
+            if keepGoing {
+                outcome.errors += parseErrors
+            } else {
+                outcome.errors.append(parseErrors[0])
+                report(parseErrors[0])
+                reportedParseErrors = true
+            }
+        }
+        _ = reportedParseErrors
+        if keepGoing && !outcome.errors.isEmpty {
+            let sorted = outcome.errors
+            for error in sorted { report(error) }
+            note("\(sorted.count) error\(sorted.count == 1 ? "" : "s")")
+        }
+        return outcome
+    }
+
+    /// Executes one statement and shows its result.
+    func run(_ node: StatementNode, source: SourceText) throws(Diagnostic) {
+        let started = Date()
+        let result = try engine.execute(node, source: source)
+        switch result {
+        case .table(let table):
+            sink.write(TableRenderer.render(table, format: format, maxRows: format == .table ? 200 : Int.max))
+        case .text(let text):
+            sink.write(text.hasSuffix("\n") ? text : text + "\n")
+        case .notes(let lines):
+            for line in lines { note(line) }
+        case .export(let table, let path):
+            try export(table, to: path)
+        case .nothing:
+            break
+        }
+        if timer { note(String(format: "run time: %.3f s", Date().timeIntervalSince(started))) }
+        journal.append(statementText(node, source))
+    }
+
+    /// Writes a result to a file in the format its extension names, atomically.
+    func export(_ table: Table, to path: String) throws(Diagnostic) {
+        let lower = path.lowercased()
+        let fileFormat: OutputFormat = lower.hasSuffix(".json") ? .json : (lower.hasSuffix(".md") ? .markdown : .csv)
+        try AtomicFile.write(TableRenderer.render(table, format: fileFormat), to: path, protected: engine.loadedPaths)
+        note("exported \(NumberFormat.grouped(String(table.rowCount))) rows to \(path)")
+    }
+
+    private func statementText(_ node: StatementNode, _ source: SourceText) -> String {
+        let utf8 = Array(source.text.utf8)
+        let start = Swift.max(0, Swift.min(node.span.start, utf8.count))
+        let end = Swift.max(start, Swift.min(node.span.end, utf8.count))
+        return String(decoding: utf8[start..<end], as: UTF8.self)
+    }
+
+    /// A message for standard error (load reports, confirmations), silenced by --quiet.
+    public func note(_ text: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints a diagnostic on standard error, as text or as one JSON line.
+    public func report(_ diagnostic: Diagnostic) {
+        let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+extension Diagnostic {
+    /// Errors raised without a file (e.g. no orders loaded) take the script's name.
+    func relocatedIfNeeded(_ name: String?) -> Diagnostic {
+        var copy = self
+        if copy.file == nil { copy.file = name }
+        return copy
+    }
+}
