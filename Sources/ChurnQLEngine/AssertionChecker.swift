@@ -24,7 +24,8 @@ struct AssertionChecker {
             if !(holds(.greaterEqual, actual, low) && holds(.lessEqual, actual, high)) {
                 throw Diagnostic(
                     code: "assertion-failed",
-                    message: "assertion failed: got \(actual.plainText), expected between \(low.plainText) and \(high.plainText)",
+                    message:
+                        "assertion failed: got \(actual.plainText), expected between \(low.plainText) and \(high.plainText)",
                     span: span, in: source)
             }
         } else if actual != .boolean(true) {
@@ -55,7 +56,8 @@ struct AssertionChecker {
             guard table.rowCount == 1, table.columns.count == 1, let column = table.columns.first else {
                 throw Diagnostic(
                     code: "assertion-shape",
-                    message: "assert needs a query with one row and one column, got \(table.rowCount) × \(table.columns.count)",
+                    message:
+                        "assert needs a query with one row and one column, got \(table.rowCount) × \(table.columns.count)",
                     span: span, in: source, hint: "end the query with | count or | agg x = …")
             }
             return column.value(at: 0)

@@ -5,7 +5,9 @@ import ChurnQLSyntax
 import Foundation
 
 extension Engine {
-    static let loadOptionNames = ["delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount"]
+    static let loadOptionNames = [
+        "delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount",
+    ]
 
     /// `load "path" [as name] [with (…)]` from a statement.
     func load(path: String, alias: String?, options: [Option], span: SourceSpan, source: SourceText) throws(Diagnostic)
@@ -17,7 +19,8 @@ extension Engine {
             let value = try ExpressionCompiler.constant(option.value, constantContext(source))
             func fail(_ expected: String) -> Diagnostic {
                 Diagnostic(
-                    code: "bad-option", message: "option \(option.key) expects \(expected)", span: option.span, in: source)
+                    code: "bad-option", message: "option \(option.key) expects \(expected)", span: option.span,
+                    in: source)
             }
             switch option.key {
             case "delimiter":
@@ -47,7 +50,8 @@ extension Engine {
                 let suggestion = Suggestions.closest(to: option.key, in: Self.loadOptionNames)
                 throw Diagnostic(
                     code: "bad-option", message: "unknown load option '\(option.key)'", span: option.span, in: source,
-                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "options: \(Self.loadOptionNames.joined(separator: ", "))")
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "options: \(Self.loadOptionNames.joined(separator: ", "))")
             }
         }
         do {
@@ -62,7 +66,9 @@ extension Engine {
     }
 
     /// Loads a CSV, SQLite database or SQL dump and re-detects the orders and customers tables.
-    public func loadFile(path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:])
+    public func loadFile(
+        path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:]
+    )
         throws(Diagnostic) -> [String]
     {
         let lower = path.lowercased()
@@ -104,8 +110,11 @@ extension Engine {
                 candidates.append((name, roles))
             }
         }
-        let preferred = candidates.first { $0.name.lowercased() == "orders" }
-            ?? candidates.first { ["order", "transaction", "invoice", "sale", "purchase"].contains(where: $0.name.lowercased().contains) }
+        let preferred =
+            candidates.first { $0.name.lowercased() == "orders" }
+            ?? candidates.first {
+                ["order", "transaction", "invoice", "sale", "purchase"].contains(where: $0.name.lowercased().contains)
+            }
             ?? candidates.first { $0.name.lowercased() != "customers" }
             ?? candidates.first
         ordersTableName = preferred?.name
@@ -115,7 +124,9 @@ extension Engine {
         for name in catalog.names where name != ordersTableName {
             guard let table = catalog[name], let key = RoleDetector.customerKey(table) else { continue }
             if name.lowercased().contains("customer") || attributesTableName == nil {
-                if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") { continue }
+                if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") {
+                    continue
+                }
                 attributesTableName = name
                 attributesKey = key
             }

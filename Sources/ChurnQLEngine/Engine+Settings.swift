@@ -18,11 +18,15 @@ extension Engine {
                 case .date(let d): asofOverride = d
                 case .text(let s):
                     guard let d = Dates.parseISO(s) else {
-                        throw Diagnostic(code: "bad-setting", message: "asof must be a date", span: span, in: source, hint: "set asof = 1998-06-30")
+                        throw Diagnostic(
+                            code: "bad-setting", message: "asof must be a date", span: span, in: source,
+                            hint: "set asof = 1998-06-30")
                     }
                     asofOverride = d
                 default:
-                    throw Diagnostic(code: "bad-setting", message: "asof must be a date", span: span, in: source, hint: "set asof = 1998-06-30")
+                    throw Diagnostic(
+                        code: "bad-setting", message: "asof must be a date", span: span, in: source,
+                        hint: "set asof = 1998-06-30")
                 }
             }
         case "churn_window", "lost_window", "new_window":
@@ -39,13 +43,15 @@ extension Engine {
             if name == "lost_window" { lostWindow = days }
             if name == "new_window" { newWindow = days }
             if lostWindow < churnWindow {
-                return "\(name) = \(days)d (note: lost_window \(lostWindow)d is shorter than churn_window \(churnWindow)d, so nobody is lapsed)"
+                return
+                    "\(name) = \(days)d (note: lost_window \(lostWindow)d is shorter than churn_window \(churnWindow)d, so nobody is lapsed)"
             }
         default:
             let suggestion = Suggestions.closest(to: name, in: Self.settingNames)
             throw Diagnostic(
                 code: "unknown-setting", message: "unknown setting '\(name)'", span: span, in: source,
-                hint: suggestion.map { "did you mean '\($0)'?" } ?? "settings: \(Self.settingNames.joined(separator: ", "))")
+                hint: suggestion.map { "did you mean '\($0)'?" }
+                    ?? "settings: \(Self.settingNames.joined(separator: ", "))")
         }
         invalidateProfile()
         return "\(name) = \(settingValue(name))"

@@ -138,7 +138,8 @@ public final class Engine {
         }
         let qv = Vector.column(q).asDouble ?? { _ in nil }
         let pv = Vector.column(p).asDouble ?? { _ in nil }
-        return Vector.decimal { row in qv(row).flatMap { a in pv(row).map { a * $0 } } }.materialize(name: "amount", count: orders.rowCount)
+        return Vector.decimal { row in qv(row).flatMap { a in pv(row).map { a * $0 } } }.materialize(
+            name: "amount", count: orders.rowCount)
     }
 
     /// A table, view, or the derived `customers` / detected `orders` table.
@@ -180,6 +181,7 @@ public final class Engine {
     }
 
     func constantContext(_ source: SourceText) -> CompileContext {
-        CompileContext(table: Table(name: "", columns: [], rowCount: 1), source: source, asof: currentAsof, parameters: parameters)
+        CompileContext(
+            table: Table(name: "", columns: [], rowCount: 1), source: source, asof: currentAsof, parameters: parameters)
     }
 }

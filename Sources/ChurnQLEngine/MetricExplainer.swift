@@ -15,9 +15,11 @@ struct MetricExplainer {
                 hint: Suggestions.closest(to: name, in: names).map { "did you mean '\($0)'?" }
                     ?? "metrics: \(names.joined(separator: ", "))")
         }
-        var text = "\(metric.name) — \(metric.summary)\n\ndefinition:\n  \(metric.definition)\nformula:\n  \(metric.formula)\n"
+        var text =
+            "\(metric.name) — \(metric.summary)\n\ndefinition:\n  \(metric.definition)\nformula:\n  \(metric.formula)\n"
         if let profile = try? engine.profile() {
-            text += "\nworked example on the loaded data:\n" + MetricCatalog.workedExample(metric.name, profile: profile)
+            text +=
+                "\nworked example on the loaded data:\n" + MetricCatalog.workedExample(metric.name, profile: profile)
         } else {
             text += "\n(load an orders file to see a worked example on your data)\n"
         }

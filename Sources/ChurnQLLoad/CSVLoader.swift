@@ -67,7 +67,9 @@ public enum CSVLoader {
         guard try advance(&scanner, bytes: bytes, path: path) else {
             throw Diagnostic(code: "empty-file", message: "the file is empty", file: path)
         }
-        let firstRow: [[UInt8]] = (0..<scanner.fieldCount).map { i in scanner.withField(i) { Array(UnsafeBufferPointer(start: $0.base, count: $0.count)) } }
+        let firstRow: [[UInt8]] = (0..<scanner.fieldCount).map { i in
+            scanner.withField(i) { Array(UnsafeBufferPointer(start: $0.base, count: $0.count)) }
+        }
         let width = firstRow.count
         var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: width)
         var dataRows = 0
@@ -82,7 +84,8 @@ public enum CSVLoader {
                 }
                 throw Diagnostic(
                     code: "ragged-row",
-                    message: "row has \(scanner.fieldCount) field\(scanner.fieldCount == 1 ? "" : "s"), expected \(width)",
+                    message:
+                        "row has \(scanner.fieldCount) field\(scanner.fieldCount == 1 ? "" : "s"), expected \(width)",
                     file: path, line: scanner.recordLine, column: 1,
                     sourceLine: lineText(bytes, offset: offset, line: scanner.recordLine),
                     hint: "quote fields that contain the delimiter, or load with (skip_bad_rows: true)")
@@ -96,7 +99,9 @@ public enum CSVLoader {
         }
 
         // Header: explicit, or the first row does not fit the types of the rest.
-        let hasHeader = options.header ?? detectHeader(firstRow, sniffers: sniffers, pattern: pattern, nullTokens: nullTokens, otherRows: dataRows)
+        let hasHeader =
+            options.header
+            ?? detectHeader(firstRow, sniffers: sniffers, pattern: pattern, nullTokens: nullTokens, otherRows: dataRows)
         if !hasHeader {
             for (i, field) in firstRow.enumerated() {
                 field.withUnsafeBufferPointer { buffer in
@@ -144,7 +149,8 @@ public enum CSVLoader {
             notes.append(
                 Diagnostic(
                     code: "skipped-rows",
-                    message: "skipped \(skipped) row\(skipped == 1 ? "" : "s") with the wrong number of fields (first at line \(firstSkippedLine))",
+                    message:
+                        "skipped \(skipped) row\(skipped == 1 ? "" : "s") with the wrong number of fields (first at line \(firstSkippedLine))",
                     severity: .warning, file: path))
         }
         let columns = accumulators.enumerated().map { $1.build(name: names[$0]) }
@@ -159,15 +165,15 @@ public enum CSVLoader {
         } catch {
             switch error {
             case .unterminatedQuote(let line, let column):
-            throw Diagnostic(
-                code: "unterminated-quote", message: "unterminated quoted field (the quote opens at line \(line))",
-                file: path, line: line, column: column, sourceLine: lineText(bytes, offset: 0, line: line),
-                hint: "close the quote, and write a quote inside a quoted field as \"\"")
+                throw Diagnostic(
+                    code: "unterminated-quote", message: "unterminated quoted field (the quote opens at line \(line))",
+                    file: path, line: line, column: column, sourceLine: lineText(bytes, offset: 0, line: line),
+                    hint: "close the quote, and write a quote inside a quoted field as \"\"")
             case .textAfterQuote(let line, let column):
-            throw Diagnostic(
-                code: "text-after-quote", message: "unexpected text after a closing quote", file: path, line: line,
-                column: column, sourceLine: lineText(bytes, offset: 0, line: line),
-                hint: "a quote inside a quoted field is written as \"\"")
+                throw Diagnostic(
+                    code: "text-after-quote", message: "unexpected text after a closing quote", file: path, line: line,
+                    column: column, sourceLine: lineText(bytes, offset: 0, line: line),
+                    hint: "a quote inside a quoted field is written as \"\"")
             }
         }
     }
@@ -221,7 +227,8 @@ public enum CSVLoader {
                 while seen.contains("\(name)_\(n)".lowercased()) { n += 1 }
                 notes.append(
                     Diagnostic(
-                        code: "duplicate-column-name", message: "column name '\(name)' repeats; renamed to '\(name)_\(n)'",
+                        code: "duplicate-column-name",
+                        message: "column name '\(name)' repeats; renamed to '\(name)_\(n)'",
                         severity: .warning, file: path))
                 name = "\(name)_\(n)"
             }

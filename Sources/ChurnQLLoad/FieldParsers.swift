@@ -25,7 +25,9 @@ enum FieldParsers {
             {
                 return true
             }
-            if f.count == 3 && c0 == UInt8(ascii: "n") && f[1] == UInt8(ascii: "/") && (f[2] | 0x20) == UInt8(ascii: "a") {
+            if f.count == 3 && c0 == UInt8(ascii: "n") && f[1] == UInt8(ascii: "/")
+                && (f[2] | 0x20) == UInt8(ascii: "a")
+            {
                 return true
             }
         }
@@ -104,7 +106,9 @@ enum FieldParsers {
         }
         guard sawDigit else { return nil }
         // "007" and "01.5" are identifiers or codes, not numbers.
-        if f.count - integerStart > 1 && f[integerStart] == UInt8(ascii: "0") && f[integerStart + 1] != UInt8(ascii: ".") {
+        if f.count - integerStart > 1 && f[integerStart] == UInt8(ascii: "0")
+            && f[integerStart + 1] != UInt8(ascii: ".")
+        {
             return nil
         }
         guard digits <= 15, fractionDigits < powersOfTen.count else { return slowDecimal(f) }

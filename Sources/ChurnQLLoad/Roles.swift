@@ -41,7 +41,9 @@ public enum RoleDetector {
     ]
     static let quantityNames = ["quantity", "qty", "units", "count"]
     static let unitPriceNames = ["unitprice", "price", "unitcost", "itemprice"]
-    static let orderIDNames = ["orderid", "invoiceno", "invoice", "invoiceid", "transactionid", "orderno", "ordernumber"]
+    static let orderIDNames = [
+        "orderid", "invoiceno", "invoice", "invoiceid", "transactionid", "orderno", "ordernumber",
+    ]
 
     /// Letters and digits only, lowercased: `Invoice Date` → `invoicedate`.
     public static func normalize(_ name: String) -> String {
@@ -68,7 +70,8 @@ public enum RoleDetector {
                 let suggestion = Suggestions.closest(to: name, in: table.columnNames)
                 throw Diagnostic(
                     code: "unknown-column", message: "the \(role) column '\(name)' is not in table \(table.name)",
-                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "columns: \(table.columnNames.joined(separator: ", "))")
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "columns: \(table.columnNames.joined(separator: ", "))")
             }
             return column.name
         }
@@ -82,7 +85,9 @@ public enum RoleDetector {
                 message: "the date column '\(explicitDate)' holds \(c.type.rawValue), not dates",
                 hint: "load with (date_format: \"%d.%m.%Y\") to say how its dates are written")
         }
-        guard let date = explicitDate ?? find(table, dateNames, accept: isDate) ?? table.columns.first(where: isDate)?.name
+        guard
+            let date = explicitDate ?? find(table, dateNames, accept: isDate)
+                ?? table.columns.first(where: isDate)?.name
         else {
             if let textual = find(table, dateNames) {
                 throw Diagnostic(

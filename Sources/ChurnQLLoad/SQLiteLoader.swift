@@ -85,7 +85,8 @@ public enum SQLiteLoader {
         var offset = at - start
         // Skip the whitespace before the statement so the line points at its first word.
         while offset < source.text.utf8.count,
-            let byte = source.text.utf8[source.text.utf8.index(source.text.utf8.startIndex, offsetBy: offset)] as UInt8?,
+            let byte = source.text.utf8[source.text.utf8.index(source.text.utf8.startIndex, offsetBy: offset)]
+                as UInt8?,
             byte == 10 || byte == 13 || byte == 32 || byte == 9
         {
             offset += 1

@@ -17,7 +17,8 @@ public enum TableRenderer {
     public static func csv(_ table: Table) -> String {
         var out = table.columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
         for row in 0..<table.rowCount {
-            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(separator: ",")
+            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(
+                separator: ",")
             out += "\n"
         }
         return out
@@ -37,7 +38,8 @@ public enum TableRenderer {
                 let key = jsonString(column.name)
                 guard let text = CellFormatter.text(column, row, grouped: false) else { return key + ":null" }
                 switch column.type {
-                case .integer, .decimal, .boolean: return key + ":" + (text == "NaN" || text.hasSuffix("inf") ? "null" : text)
+                case .integer, .decimal, .boolean:
+                    return key + ":" + (text == "NaN" || text.hasSuffix("inf") ? "null" : text)
                 default: return key + ":" + jsonString(text)
                 }
             }
@@ -68,11 +70,16 @@ public enum TableRenderer {
     }
 
     public static func markdown(_ table: Table) -> String {
-        func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
         var out = "| " + table.columns.map { escape($0.name) }.joined(separator: " | ") + " |\n"
         out += "|" + table.columns.map { CellFormatter.isNumeric($0) ? " ---: |" : " --- |" }.joined() + "\n"
         for row in 0..<table.rowCount {
-            out += "| " + table.columns.map { escape(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(separator: " | ") + " |\n"
+            out +=
+                "| "
+                + table.columns.map { escape(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(
+                    separator: " | ") + " |\n"
         }
         return out
     }
@@ -109,15 +116,22 @@ public enum TableRenderer {
             return right ? fill + s : s + fill
         }
         var out = line("┌", "┬", "┐")
-        out += "│" + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(separator: "│") + "│\n"
+        out +=
+            "│"
+            + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(
+                separator: "│") + "│\n"
         out += line("├", "┼", "┤")
         for row in 0..<shown {
-            out += "│" + cells.indices.map { " " + pad(cells[$0][row], widths[$0], right: numeric[$0]) + " " }.joined(separator: "│") + "│\n"
+            out +=
+                "│"
+                + cells.indices.map { " " + pad(cells[$0][row], widths[$0], right: numeric[$0]) + " " }.joined(
+                    separator: "│") + "│\n"
         }
         out += line("└", "┴", "┘")
         let rowWord = table.rowCount == 1 ? "row" : "rows"
         if shown < table.rowCount {
-            out += "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord) (showing the first \(shown); use take, or .mode csv to see all)\n"
+            out +=
+                "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord) (showing the first \(shown); use take, or .mode csv to see all)\n"
         } else if table.rowCount != 1 {
             out += "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord)\n"
         }

@@ -6,6 +6,7 @@ enum ChurnQLMetricsBridge {
 
     static func definition(_ name: String) -> String? {
         guard let m = MetricCatalog.find(name) else { return nil }
-        return "\(m.name) — \(m.summary)\n  \(m.definition)\n  \(m.formula)\n  explain \(m.name) works it through on your data.\n"
+        return
+            "\(m.name) — \(m.summary)\n  \(m.definition)\n  \(m.formula)\n  explain \(m.name) works it through on your data.\n"
     }
 }

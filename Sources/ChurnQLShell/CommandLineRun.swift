@@ -36,7 +36,9 @@ public enum CommandLineRun {
         for assignment in request.parameters {
             guard let (name, value) = parseParameter(assignment) else {
                 session.report(
-                    Diagnostic(code: "usage", message: "--set expects NAME=VALUE, got '\(assignment)'", hint: "--set asof=2024-06-30"))
+                    Diagnostic(
+                        code: "usage", message: "--set expects NAME=VALUE, got '\(assignment)'",
+                        hint: "--set asof=2024-06-30"))
                 return ExitStatus.usageError
             }
             session.engine.parameters[name] = value
@@ -51,7 +53,10 @@ public enum CommandLineRun {
             }
         }
         if let asof = request.asof {
+            let wasQuiet = session.quiet
+            session.quiet = true
             let outcome = session.runScript("set asof = \(asof)", name: "--asof")
+            session.quiet = wasQuiet
             if !outcome.succeeded { return ExitStatus.usageError }
         }
         if !request.files.isEmpty, let summary = session.engine.asofSummary { session.note(summary) }
@@ -64,8 +69,13 @@ public enum CommandLineRun {
         }
         var failed = false
         if let script = request.script {
-            guard let data = FileManager.default.contents(atPath: script), let text = String(data: data, encoding: .utf8) else {
-                session.report(Diagnostic(code: "file-not-found", message: "cannot read script \(script)", file: script, hint: "check the path"))
+            guard let data = FileManager.default.contents(atPath: script),
+                let text = String(data: data, encoding: .utf8)
+            else {
+                session.report(
+                    Diagnostic(
+                        code: "file-not-found", message: "cannot read script \(script)", file: script,
+                        hint: "check the path"))
                 return ExitStatus.usageError
             }
             let outcome = session.runScript(text, name: script, keepGoing: request.keepGoing)
@@ -73,7 +83,9 @@ public enum CommandLineRun {
             if outcome.quit || (failed && !request.keepGoing) { return finish(session, failed) }
         }
         for (i, command) in request.commands.enumerated() {
-            let outcome = session.runScript(command, name: request.commands.count > 1 ? "<command \(i + 1)>" : "<command>", keepGoing: request.keepGoing)
+            let outcome = session.runScript(
+                command, name: request.commands.count > 1 ? "<command \(i + 1)>" : "<command>",
+                keepGoing: request.keepGoing)
             if !outcome.succeeded {
                 failed = true
                 if !request.keepGoing { break }
@@ -95,7 +107,8 @@ public enum CommandLineRun {
 
     /// `~/.churnqlrc` runs before the first prompt; its errors are shown.
     private static func runRCFile(_ session: Session) {
-        let path = ProcessInfo.processInfo.environment["CHURNQL_RC"]
+        let path =
+            ProcessInfo.processInfo.environment["CHURNQL_RC"]
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".churnqlrc").path
         guard let data = FileManager.default.contents(atPath: path) else { return }
         session.runScript(String(decoding: data, as: UTF8.self), name: path)

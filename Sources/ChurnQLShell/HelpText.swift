@@ -17,35 +17,42 @@ enum HelpText {
 
     static let topics: [String: String] = [
         "language": """
-            A statement ends at the end of a line, or at ';'. A line ending in '|' or starting with '|', or an
-            open '(' continues it. Comments start with -- or #.
-            Expressions: + - * / %, == = != < <= > >=, and or not, in (…), between … and …, is [not] null,
-            "text", 1998-06-30 (date), 90d 12w 6mo 1y (durations), asof - 90d, last_order + 30d.
-              from customers | where last_order < asof - 180d and revenue > 100 | count
+        A statement ends at the end of a line, or at ';'. A line ending in '|' or starting with '|', or an
+        open '(' continues it. Comments start with -- or #.
+        Expressions: + - * / %, == = != < <= > >=, and or not, in (…), between … and …, is [not] null,
+        "text", 1998-06-30 (date), 90d 12w 6mo 1y (durations), asof - 90d, last_order + 30d.
+          from customers | where last_order < asof - 180d and revenue > 100 | count
 
-            """,
+        """,
         "metrics": """
-            Derived customers columns: first_order, last_order, orders, purchase_days, frequency, revenue,
-            avg_order_value, days_since_last, tenure_days, active_span_days, purchase_cycle_days, next_purchase,
-            overdue_days, status (active/lapsed/lost), is_new.
-            Aggregates: churn_rate([period: 30d]), retention_rate(), repeat_rate(), avg_purchase_cycle().
-            explain METRIC shows the definition and a worked example on your data.
-              from customers | group status | agg n = count()
+        Derived customers columns: first_order, last_order, orders, purchase_days, frequency, revenue,
+        avg_order_value, days_since_last, tenure_days, active_span_days, purchase_cycle_days, next_purchase,
+        overdue_days, status (active/lapsed/lost), is_new.
+        Aggregates: churn_rate([period: 30d]), retention_rate(), repeat_rate(), avg_purchase_cycle().
+        explain METRIC shows the definition and a worked example on your data.
+          from customers | group status | agg n = count()
 
-            """,
-        "where": "where CONDITION keeps matching rows.\n  from customers | where status == \"lapsed\" and revenue > 500\n",
-        "select": "select COL, NAME = EXPR … keeps or computes columns.\n  from customers | select customer_id, revenue, clv = revenue * 0.3\n",
+        """,
+        "where":
+            "where CONDITION keeps matching rows.\n  from customers | where status == \"lapsed\" and revenue > 500\n",
+        "select":
+            "select COL, NAME = EXPR … keeps or computes columns.\n  from customers | select customer_id, revenue, clv = revenue * 0.3\n",
         "derive": "derive NAME = EXPR adds columns.\n  from customers | derive weeks = tenure_days / 7\n",
-        "group": "group KEYS | agg NAME = AGG … aggregates per key.\n  from customers | group y = year(first_order) | agg n = count(), revenue = sum(revenue)\n",
-        "agg": "agg NAME = AGG … aggregates all rows (or per group).\n  from customers | agg customers = count(), churn = churn_rate()\n",
+        "group":
+            "group KEYS | agg NAME = AGG … aggregates per key.\n  from customers | group y = year(first_order) | agg n = count(), revenue = sum(revenue)\n",
+        "agg":
+            "agg NAME = AGG … aggregates all rows (or per group).\n  from customers | agg customers = count(), churn = churn_rate()\n",
         "sort": "sort [-]EXPR … orders rows; '-' sorts descending.\n  from customers | sort -revenue | take 10\n",
         "take": "take N keeps the first N rows.\n  from orders | take 5\n",
         "top": "top N by EXPR: the N rows with the largest EXPR.\n  from customers | top 10 by revenue\n",
         "distinct": "distinct [COLS] keeps one row per distinct value.\n  from customers | distinct status\n",
-        "join": "join [left] TABLE on COL matches rows on equal keys (inner by default).\n  from orders | join customers on customer_id\n",
+        "join":
+            "join [left] TABLE on COL matches rows on equal keys (inner by default).\n  from orders | join customers on customer_id\n",
         "count": "count gives the number of rows.\n  from orders | count\n",
-        "rfm": "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
-        "load": "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
+        "rfm":
+            "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
+        "load":
+            "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
         "set": "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d\n",
     ]
 

@@ -61,7 +61,8 @@ extension Session {
             guard readDepth < 16 else {
                 throw Diagnostic(code: "read-depth", message: ".read nested too deeply (does a script read itself?)")
             }
-            guard let data = FileManager.default.contents(atPath: argument), let text = String(data: data, encoding: .utf8)
+            guard let data = FileManager.default.contents(atPath: argument),
+                let text = String(data: data, encoding: .utf8)
             else {
                 throw Diagnostic(code: "file-not-found", message: "cannot read \(argument)", hint: "check the path")
             }
@@ -72,7 +73,8 @@ extension Session {
             if let first = outcome.errors.first {
                 // Already reported inside; stop the outer script too.
                 throw Diagnostic(
-                    code: "read-failed", message: "\(argument) stopped at an error (\(first.file ?? argument):\(first.line))")
+                    code: "read-failed",
+                    message: "\(argument) stopped at an error (\(first.file ?? argument):\(first.line))")
             }
         case ".settings":
             sink.write(TableRenderer.render(engine.settingsTable(), format: format))
@@ -83,7 +85,8 @@ extension Session {
         case ".save":
             guard let argument else { throw Diagnostic(code: "bad-meta", message: "usage: .save FILE") }
             let header = "-- churnql session saved \(Dates.format(Int32(Date().timeIntervalSince1970 / 86400)))\n"
-            try AtomicFile.write(header + journal.joined(separator: "\n") + "\n", to: argument, protected: engine.loadedPaths)
+            try AtomicFile.write(
+                header + journal.joined(separator: "\n") + "\n", to: argument, protected: engine.loadedPaths)
             note("saved \(journal.count) statements to \(argument)")
         default:
             let suggestion = Suggestions.closest(to: command, in: Self.metaCommands)

@@ -27,7 +27,8 @@ final class OutputSink {
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
             let handle = FileHandle(forWritingAtPath: temporary)
         else {
-            throw Diagnostic(code: "output-failed", message: "cannot write \(path)", hint: "check the folder exists and is writable")
+            throw Diagnostic(
+                code: "output-failed", message: "cannot write \(path)", hint: "check the folder exists and is writable")
         }
         self.handle = handle
         self.pendingPath = path
@@ -49,7 +50,9 @@ final class OutputSink {
 enum AtomicFile {
     static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).churnql-\(getpid()).tmp").path
+        return url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).churnql-\(getpid()).tmp"
+        ).path
     }
 
     /// Refuses to write over a loaded input file or into a directory.
@@ -72,7 +75,8 @@ enum AtomicFile {
         try checkWritable(path, protected: protected)
         let temporary = temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw Diagnostic(code: "output-failed", message: "cannot write \(path)", hint: "check the folder exists and is writable")
+            throw Diagnostic(
+                code: "output-failed", message: "cannot write \(path)", hint: "check the folder exists and is writable")
         }
         do {
             try replace(path, with: temporary)

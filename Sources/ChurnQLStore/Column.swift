@@ -40,7 +40,8 @@ public struct Column: Sendable {
         case .boolean(let v): newStorage = .boolean(indices.map { v[$0] })
         case .date(let v): newStorage = .date(indices.map { v[$0] })
         case .timestamp(let v): newStorage = .timestamp(indices.map { v[$0] })
-        case .text(let codes, let dictionary): newStorage = .text(codes: indices.map { codes[$0] }, dictionary: dictionary)
+        case .text(let codes, let dictionary):
+            newStorage = .text(codes: indices.map { codes[$0] }, dictionary: dictionary)
         }
         return Column(name: name, storage: newStorage, nulls: newNulls)
     }

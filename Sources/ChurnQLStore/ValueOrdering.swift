@@ -18,7 +18,9 @@ public enum ValueOrdering {
 
     /// The sort rank of each dictionary entry.
     public static func textRanks(_ dictionary: [String]) -> [Int32] {
-        let order = dictionary.indices.sorted { dictionary[$0].unicodeScalars.lexicographicallyPrecedes(dictionary[$1].unicodeScalars) }
+        let order = dictionary.indices.sorted {
+            dictionary[$0].unicodeScalars.lexicographicallyPrecedes(dictionary[$1].unicodeScalars)
+        }
         var ranks = [Int32](repeating: 0, count: dictionary.count)
         var rank: Int32 = 0
         for (i, index) in order.enumerated() {
@@ -44,7 +46,8 @@ public enum ValueOrdering {
         case (.null, .null): return 0
         case (.null, _): return 1
         case (_, .null): return -1
-        case (.text(let x), .text(let y)): return x == y ? 0 : (x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
+        case (.text(let x), .text(let y)):
+            return x == y ? 0 : (x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
         case (.date(let x), .date(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.timestamp(let x), .timestamp(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (!x ? -1 : 1)

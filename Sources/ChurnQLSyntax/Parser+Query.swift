@@ -24,7 +24,8 @@ extension Parser {
     mutating func parseOperation() throws -> OperationNode {
         let token = current
         guard let word = token.word else {
-            report("expected a pipeline step after '|', found \(describe(token))", at: token,
+            report(
+                "expected a pipeline step after '|', found \(describe(token))", at: token,
                 hint: "steps: \(Self.operatorWords.joined(separator: ", "))")
             throw Failure()
         }
@@ -70,7 +71,8 @@ extension Parser {
             let suggestion = Suggestions.closest(to: word, in: Self.operatorWords)
             report(
                 "unknown pipeline step '\(token.text)'", at: token,
-                hint: suggestion.map { "did you mean '\($0)'?" } ?? "steps: \(Self.operatorWords.joined(separator: ", "))")
+                hint: suggestion.map { "did you mean '\($0)'?" }
+                    ?? "steps: \(Self.operatorWords.joined(separator: ", "))")
             throw Failure()
         }
         let end = tokens[Swift.max(0, position - 1)].span

@@ -61,7 +61,8 @@ public struct Parser {
                 let statement = try parseStatement()
                 let end = tokens[Swift.max(0, position - 1)].span
                 if !atStatementEnd {
-                    report("unexpected \(describe(current)); expected the end of the statement", at: current,
+                    report(
+                        "unexpected \(describe(current)); expected the end of the statement", at: current,
                         hint: hintAfterStatement())
                     throw Failure()
                 }
@@ -76,7 +77,8 @@ public struct Parser {
     mutating func parseStatement() throws -> Statement {
         let token = current
         guard let word = token.word else {
-            report("expected a statement, found \(describe(token))", at: token,
+            report(
+                "expected a statement, found \(describe(token))", at: token,
                 hint: "a query starts with 'from TABLE'; type .help for the statements")
             throw Failure()
         }
@@ -125,7 +127,9 @@ public struct Parser {
             advance()
             let query = try parseQuery()
             guard current.word == "to" else {
-                report("expected 'to \"file\"' after the query", at: current, hint: "export from customers to \"customers.csv\"")
+                report(
+                    "expected 'to \"file\"' after the query", at: current,
+                    hint: "export from customers to \"customers.csv\"")
                 throw Failure()
             }
             advance()
@@ -149,7 +153,11 @@ public struct Parser {
             var unit: String?
             while let w = current.word, w == "until" || w == "unit" {
                 advance()
-                if w == "until" { until = try parseAdditive() } else { unit = try expectIdentifier("weeks or days").lowercased() }
+                if w == "until" {
+                    until = try parseAdditive()
+                } else {
+                    unit = try expectIdentifier("weeks or days").lowercased()
+                }
             }
             return .fit(model: model, until: until, unit: unit)
         case "evaluate":
@@ -201,7 +209,8 @@ public struct Parser {
                 }
                 advance()
                 let value = try parseExpression()
-                options.append(Option(key: key.lowercased(), value: value, span: keyToken.span.merged(with: value.span)))
+                options.append(
+                    Option(key: key.lowercased(), value: value, span: keyToken.span.merged(with: value.span)))
                 if current.isSymbol(",") { advance() } else { break }
             }
             try expectClose(")", opened: open)
@@ -329,9 +338,15 @@ public struct Parser {
     /// Expects a closing bracket, naming where it was opened.
     mutating func expectClose(_ symbol: String, opened: Token) throws {
         guard current.isSymbol(symbol) else {
-            report(
-                "expected '\(symbol)' to close '\(opened.text)' opened at line \(opened.span.line):\(opened.span.column), found \(describe(current))",
-                at: current)
+            if current.kind == .end || current.kind == .newline || current.kind == .semicolon {
+                report(
+                    "'\(opened.text)' opened here is never closed", at: opened,
+                    hint: "add '\(symbol)' to close it")
+            } else {
+                report(
+                    "expected '\(symbol)' to close '\(opened.text)' opened at line \(opened.span.line):\(opened.span.column), found \(describe(current))",
+                    at: current)
+            }
             throw Failure()
         }
         advance()
@@ -362,6 +377,8 @@ public struct Parser {
 extension Parser {
     /// Keywords offered by completion: statements, pipeline steps, functions' companions.
     public static var statementWordsForCompletion: [String] {
-        statementWords + operatorWords + ["and", "or", "not", "in", "between", "is", "null", "as", "with", "by", "on", "asof"]
+        statementWords + operatorWords + [
+            "and", "or", "not", "in", "between", "is", "null", "as", "with", "by", "on", "asof",
+        ]
     }
 }

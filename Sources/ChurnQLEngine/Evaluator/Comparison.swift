@@ -33,7 +33,8 @@ enum Comparison {
             return .boolean { row in l(row).flatMap { a in r(row).map { test(a < $0 ? -1 : (a == $0 ? 0 : 1)) } } }
         case (.date(let l), .timestamp(let r)):
             return .boolean { row in
-                l(row).flatMap { a in r(row).map { test(Int64(a) * 86400 < $0 ? -1 : (Int64(a) * 86400 == $0 ? 0 : 1)) } }
+                l(row).flatMap { a in r(row).map { test(Int64(a) * 86400 < $0 ? -1 : (Int64(a) * 86400 == $0 ? 0 : 1)) }
+                }
             }
         case (.timestamp, .date):
             return try compile(flipped(op), right, left, leftExpr, rightExpr, span, context)
@@ -49,7 +50,9 @@ enum Comparison {
             if let l = left.asText, let r = right.asText {
                 return .boolean { row in
                     l(row).flatMap { a in
-                        r(row).map { b in test(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)) }
+                        r(row).map { b in
+                            test(a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1))
+                        }
                     }
                 }
             }
@@ -59,7 +62,8 @@ enum Comparison {
             hint = "numbers are written without quotes; text in double quotes"
         }
         if left.type == .duration || right.type == .duration {
-            hint = "a duration like 90d is compared with a date difference: days_since_last > 90, or last_order < asof - 90d"
+            hint =
+                "a duration like 90d is compared with a date difference: days_since_last > 90, or last_order < asof - 90d"
         }
         throw context.error(
             "type-mismatch", "cannot compare \(left.type.rawValue) with \(right.type.rawValue)", span, hint: hint)

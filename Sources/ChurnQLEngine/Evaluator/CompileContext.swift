@@ -28,10 +28,13 @@ struct CompileContext {
     func unknownColumn(_ name: String, _ span: SourceSpan) -> Diagnostic {
         let names = table.columnNames.filter { !$0.hasPrefix("__") }
         if let suggestion = Suggestions.closest(to: name, in: names) {
-            return error("unknown-column", "unknown column '\(name)'; did you mean '\(suggestion)'?", span,
+            return error(
+                "unknown-column", "unknown column '\(name)'; did you mean '\(suggestion)'?", span,
                 hint: "columns of \(table.name): \(Self.preview(names))")
         }
-        return error("unknown-column", "unknown column '\(name)'", span, hint: "columns of \(table.name): \(Self.preview(names))")
+        return error(
+            "unknown-column", "unknown column '\(name)'", span, hint: "columns of \(table.name): \(Self.preview(names))"
+        )
     }
 
     static func preview(_ names: [String]) -> String {

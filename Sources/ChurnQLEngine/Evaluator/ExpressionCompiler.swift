@@ -19,7 +19,8 @@ enum ExpressionCompiler {
             if let column = context.table.column(name) { return .column(column) }
             if name.lowercased() == "asof", let asof = context.asof { return .constant(.date(asof)) }
             if name.lowercased() == "today" {
-                throw context.error("unknown-column", "unknown column 'today'", span, hint: "use asof, the analysis date")
+                throw context.error(
+                    "unknown-column", "unknown column 'today'", span, hint: "use asof, the analysis date")
             }
             throw context.unknownColumn(name, span)
         case .unary(let op, let operand, let span):

@@ -22,13 +22,15 @@ enum Functions {
         }
         func text(_ i: Int) throws(Diagnostic) -> (Int) -> String? {
             guard let f = args[i].asText else {
-                throw context.error("type-mismatch", "\(name)() needs text, got \(args[i].type.rawValue)", arguments[i].value.span)
+                throw context.error(
+                    "type-mismatch", "\(name)() needs text, got \(args[i].type.rawValue)", arguments[i].value.span)
             }
             return f
         }
         func number(_ i: Int) throws(Diagnostic) -> (Int) -> Double? {
             guard let f = args[i].asDouble else {
-                throw context.error("type-mismatch", "\(name)() needs a number, got \(args[i].type.rawValue)", arguments[i].value.span)
+                throw context.error(
+                    "type-mismatch", "\(name)() needs a number, got \(args[i].type.rawValue)", arguments[i].value.span)
             }
             return f
         }
@@ -38,7 +40,8 @@ enum Functions {
             case .timestamp(let f): return { f($0).map(Dates.day(ofTimestamp:)) }
             case .null: return { _ in nil }
             default:
-                throw context.error("type-mismatch", "\(name)() needs a date, got \(args[i].type.rawValue)", arguments[i].value.span)
+                throw context.error(
+                    "type-mismatch", "\(name)() needs a date, got \(args[i].type.rawValue)", arguments[i].value.span)
             }
         }
         switch name {
@@ -52,7 +55,8 @@ enum Functions {
             let f = try text(0)
             let g = try text(1)
             switch name {
-            case "contains": return .boolean { row in f(row).flatMap { a in g(row).map { a.localizedCaseInsensitiveContains($0) } } }
+            case "contains":
+                return .boolean { row in f(row).flatMap { a in g(row).map { a.localizedCaseInsensitiveContains($0) } } }
             case "starts_with": return .boolean { row in f(row).flatMap { a in g(row).map { a.hasPrefix($0) } } }
             default: return .boolean { row in f(row).flatMap { a in g(row).map { a.hasSuffix($0) } } }
             }
@@ -83,13 +87,16 @@ enum Functions {
             return .decimal { f($0).map { ($0 * scale).rounded() / scale } }
         case "abs":
             try arity(1...1, "abs(x)")
-            if case .integer(let f) = args[0] { return .integer { f($0).map { $0.magnitude > UInt64(Int64.max) ? Int64.max : abs($0) } } }
+            if case .integer(let f) = args[0] {
+                return .integer { f($0).map { $0.magnitude > UInt64(Int64.max) ? Int64.max : abs($0) } }
+            }
             let f = try number(0)
             return .decimal { f($0).map { abs($0) } }
         case "floor", "ceil":
             try arity(1...1, "\(name)(x)")
             let f = try number(0)
-            return name == "floor" ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
+            return name == "floor"
+                ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
         case "year", "month", "day", "quarter", "week", "weekday":
             try arity(1...1, "\(name)(date)")
             let f = try day(0)
@@ -104,7 +111,9 @@ enum Functions {
         case "date_trunc":
             try arity(2...2, "date_trunc(\"month\", date)")
             guard case .literal(.string(let unit), _) = arguments[0].value else {
-                throw context.error("wrong-arguments", "date_trunc() takes the unit as text first", span, hint: "date_trunc(\"month\", first_order)")
+                throw context.error(
+                    "wrong-arguments", "date_trunc() takes the unit as text first", span,
+                    hint: "date_trunc(\"month\", first_order)")
             }
             let f = try day(1)
             guard let truncate = truncation(unit.lowercased()) else {
@@ -131,7 +140,8 @@ enum Functions {
             let all = names + Aggregates.names
             throw context.error(
                 "unknown-function", "unknown function '\(name)'", span,
-                hint: Suggestions.closest(to: name, in: all).map { "did you mean '\($0)'?" } ?? "functions: \(all.joined(separator: ", "))")
+                hint: Suggestions.closest(to: name, in: all).map { "did you mean '\($0)'?" }
+                    ?? "functions: \(all.joined(separator: ", "))")
         }
     }
 
@@ -151,7 +161,10 @@ enum Functions {
         case .date: return .date { if case .date(let v) = f($0) { return v } else { return nil } }
         case .timestamp: return .timestamp { if case .timestamp(let v) = f($0) { return v } else { return nil } }
         case .null: return .null
-        default: return .text { let v = f($0); return v.isNull ? nil : v.plainText }
+        default:
+            return .text {
+                let v = f($0); return v.isNull ? nil : v.plainText
+            }
         }
     }
 
@@ -159,9 +172,14 @@ enum Functions {
         switch unit {
         case "day": return { $0 }
         case "week": return { $0 - Int32(Dates.weekday($0) - 1) }
-        case "month": return { d in let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: c.month, day: 1) }
+        case "month":
+            return { d in
+                let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: c.month, day: 1)
+            }
         case "quarter":
-            return { d in let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) }
+            return { d in
+                let c = Dates.civil(d); return Dates.dayNumber(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1)
+            }
         case "year": return { d in Dates.dayNumber(year: Dates.civil(d).year, month: 1, day: 1) }
         default: return nil
         }

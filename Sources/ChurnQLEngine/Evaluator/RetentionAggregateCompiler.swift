@@ -46,7 +46,9 @@ enum RetentionAggregateCompiler {
             if name == "churn_rate" { return .decimal { rates[$0] } }
             return .decimal { rates[$0].map { 1 - $0 } }
         case "repeat_rate":
-            let rates = (0..<groups.count).map { RetentionAggregates.repeatRate(customers: customers($0), profile: profile) }
+            let rates = (0..<groups.count).map {
+                RetentionAggregates.repeatRate(customers: customers($0), profile: profile)
+            }
             return .decimal { rates[$0] }
         default:
             let cycles = (0..<groups.count).map {

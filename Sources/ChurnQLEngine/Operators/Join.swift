@@ -16,7 +16,8 @@ enum Join {
                 let suggestion = Suggestions.closest(to: name, in: right.columnNames)
                 throw context.error(
                     "unknown-column", "table \(right.name) has no column '\(name)'", span,
-                    hint: suggestion.map { "did you mean '\($0)'?" } ?? "columns of \(right.name): \(CompileContext.preview(right.columnNames))")
+                    hint: suggestion.map { "did you mean '\($0)'?" }
+                        ?? "columns of \(right.name): \(CompileContext.preview(right.columnNames))")
             }
             leftKeys.append(l)
             rightKeys.append(r)

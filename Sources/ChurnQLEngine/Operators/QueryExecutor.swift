@@ -22,7 +22,8 @@ struct QueryExecutor {
                         table, keys: group.keys,
                         items: [NamedExpression(name: "n", expression: .call("count", [], node.span))])
                 default:
-                    throw error("group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
+                    throw error(
+                        "group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
                         hint: "… | group status | agg n = count()")
                 }
                 pendingGroup = nil
@@ -33,7 +34,8 @@ struct QueryExecutor {
                 let compiled = try ExpressionCompiler.compile(predicate, context(table))
                 guard case .boolean(let test) = compiled else {
                     if compiled.type == .null { table = table.gather([]); continue }
-                    throw error("type-mismatch", "'where' needs a true/false condition, not \(compiled.type.rawValue)",
+                    throw error(
+                        "type-mismatch", "'where' needs a true/false condition, not \(compiled.type.rawValue)",
                         predicate.span, hint: "compare it: where revenue > 100")
                 }
                 var keep: [Int] = []
@@ -42,7 +44,9 @@ struct QueryExecutor {
             case .select(let items):
                 var columns: [Column] = []
                 for item in items { columns.append(try materialize(item, table)) }
-                table = Table(name: table.name, columns: uniqueNames(columns), rowCount: table.rowCount, entityIndex: table.entityIndex)
+                table = Table(
+                    name: table.name, columns: uniqueNames(columns), rowCount: table.rowCount,
+                    entityIndex: table.entityIndex)
             case .derive(let items):
                 for item in items {
                     let column = try materialize(item, table)
@@ -70,12 +74,18 @@ struct QueryExecutor {
                     keys.append(column)
                 }
                 let groups = GroupIndex.build(keys: keys, rows: table.rowCount)
-                table = names.isEmpty ? table.gather(groups.firstRows) : Table(name: table.name, columns: keys.map { $0.gather(groups.firstRows) })
+                table =
+                    names.isEmpty
+                    ? table.gather(groups.firstRows)
+                    : Table(name: table.name, columns: keys.map { $0.gather(groups.firstRows) })
             case .join(let other, let on, let kind):
                 let right = try engine.resolveSource(other, span: node.span, source: source)
-                table = try Join.run(left: table, right: right, on: on, kind: kind, span: node.span, context: context(table), limit: engine.rowLimit)
+                table = try Join.run(
+                    left: table, right: right, on: on, kind: kind, span: node.span, context: context(table),
+                    limit: engine.rowLimit)
             case .count:
-                table = Table(name: table.name, columns: [Column(name: "n", storage: .integer([Int64(table.rowCount)]))])
+                table = Table(
+                    name: table.name, columns: [Column(name: "n", storage: .integer([Int64(table.rowCount)]))])
             case .top(let n, let expression):
                 table = try sort(table, [SortKey(expression: expression, descending: true)])
                 table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
@@ -84,7 +94,8 @@ struct QueryExecutor {
             }
         }
         if let group = pendingGroup {
-            throw error("group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
+            throw error(
+                "group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
                 hint: "… | group status | agg n = count()")
         }
         return table
@@ -99,7 +110,9 @@ struct QueryExecutor {
     }
 
     /// The column an item produces; its name is the given one, the column's own, or the expression's text.
-    func materialize(_ item: NamedExpression, _ table: Table, context given: CompileContext? = nil) throws(Diagnostic) -> Column {
+    func materialize(_ item: NamedExpression, _ table: Table, context given: CompileContext? = nil) throws(Diagnostic)
+        -> Column
+    {
         let ctx = given ?? context(table)
         let vector = try ExpressionCompiler.compile(item.expression, ctx)
         return vector.materialize(name: name(of: item), count: ctx.table.rowCount)
@@ -133,13 +146,17 @@ struct QueryExecutor {
     func aggregate(_ table: Table, keys: [NamedExpression], items: [NamedExpression]) throws(Diagnostic) -> Table {
         var keyColumns: [Column] = []
         for key in keys { keyColumns.append(try materialize(key, table)) }
-        let groups = keys.isEmpty ? GroupIndex.single(rows: table.rowCount) : GroupIndex.build(keys: keyColumns, rows: table.rowCount)
-        let keyTable = Table(name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+        let groups =
+            keys.isEmpty
+            ? GroupIndex.single(rows: table.rowCount) : GroupIndex.build(keys: keyColumns, rows: table.rowCount)
+        let keyTable = Table(
+            name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
         let aggregation = CompileContext.Aggregation(
             rows: table, groups: groups, profile: table.entityIndex == nil ? nil : try engine.profile(),
             settings: engine.retentionSettings)
         let ctx = CompileContext(
-            table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters, aggregation: aggregation)
+            table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters,
+            aggregation: aggregation)
         var columns = keyTable.columns
         for item in items { columns.append(try materialize(item, keyTable, context: ctx)) }
         return Table(name: table.name, columns: uniqueNames(columns), rowCount: groups.count)

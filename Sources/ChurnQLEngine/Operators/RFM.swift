@@ -20,9 +20,12 @@ enum RFM {
         let f = scores(frequency)
         let m = scores(monetary)
         var result = table
-        result.columns.append(Column(name: "r", storage: .integer(r.map { Int64($0 ?? 0) }), nulls: r.map { $0 == nil }))
-        result.columns.append(Column(name: "f", storage: .integer(f.map { Int64($0 ?? 0) }), nulls: f.map { $0 == nil }))
-        result.columns.append(Column(name: "m", storage: .integer(m.map { Int64($0 ?? 0) }), nulls: m.map { $0 == nil }))
+        result.columns.append(
+            Column(name: "r", storage: .integer(r.map { Int64($0 ?? 0) }), nulls: r.map { $0 == nil }))
+        result.columns.append(
+            Column(name: "f", storage: .integer(f.map { Int64($0 ?? 0) }), nulls: f.map { $0 == nil }))
+        result.columns.append(
+            Column(name: "m", storage: .integer(m.map { Int64($0 ?? 0) }), nulls: m.map { $0 == nil }))
         var builder = ColumnBuilder(type: .text, capacity: table.rowCount)
         for row in 0..<table.rowCount {
             if let rs = r[row], let fs = f[row], let ms = m[row] {
