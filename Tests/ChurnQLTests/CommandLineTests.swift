@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The fixed command line of the brief: formats, exit statuses, and one behaviour for -f, -c and stdin.
+struct CommandLineTests {
+    static let root = GoldenTests.root
+    static let cdnow = "examples/cdnow/orders.csv"
+
+    @Test func csvFormatPrintsOnlyHeaderAndRows() throws {
+        let r = try ChurnQLBinary.run([Self.cdnow, "--format", "csv", "-c", "from orders | count"], in: Self.root)
+        #expect(r.stdout == "n\n6919\n")
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("loaded orders"))
+    }
+
+    @Test func jsonFormat() throws {
+        let r = try ChurnQLBinary.run(
+            [Self.cdnow, "--asof", "1998-06-30", "--format", "json", "-c", "from customers | group status | agg n = count() | sort status"],
+            in: Self.root)
+        #expect(r.stdout == "[\n{\"status\":\"active\",\"n\":300},\n{\"status\":\"lapsed\",\"n\":518},\n{\"status\":\"lost\",\"n\":1539}\n]\n")
+    }
+
+    @Test func missingFileIsALoadErrorWithStatus2() throws {
+        let r = try ChurnQLBinary.run(["no/such/file.csv", "-c", "from orders | count"], in: Self.root)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no such file"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func badUsageIsStatus2() throws {
+        let r = try ChurnQLBinary.run(["--format", "xml", "-c", "from orders | count"], in: Self.root)
+        #expect(r.status == 2)
+    }
+
+    @Test func queryErrorIsStatus1WithLocation() throws {
+        let r = try ChurnQLBinary.run([Self.cdnow, "-c", "from customers | where revnue > 1"], in: Self.root)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("<command>:1:24: error: unknown column 'revnue'; did you mean 'revenue'?"))
+    }
+
+    /// The same failing script run with -f and piped on stdin stops at the same line and exits 1.
+    @Test func stdinBehavesLikeScriptFile() throws {
+        let script = "from orders | count\nfrom orders | cuont\nfrom orders | count\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stdin-\(UUID().uuidString).cql").path
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let viaFile = try ChurnQLBinary.run([Self.cdnow, "--format", "csv", "-f", path], in: Self.root)
+        let viaStdin = try ChurnQLBinary.run([Self.cdnow, "--format", "csv"], in: Self.root, stdin: script)
+        #expect(viaFile.status == 1)
+        #expect(viaStdin.status == 1)
+        #expect(viaFile.stdout == "n\n6919\n")
+        #expect(viaStdin.stdout == viaFile.stdout)
+        #expect(viaFile.stderr.contains(":2:15: error: unknown pipeline step 'cuont'"))
+        #expect(viaStdin.stderr.contains("<stdin>:2:15: error: unknown pipeline step 'cuont'"))
+    }
+
+    @Test func keepGoingRunsEverythingAndStillFails() throws {
+        let r = try ChurnQLBinary.run(
+            [Self.cdnow, "--format", "csv", "--keep-going", "-c", "from nope | count", "-c", "from orders | count"],
+            in: Self.root)
+        #expect(r.status == 1)
+        #expect(r.stdout == "n\n6919\n")
+        #expect(r.stderr.contains("unknown table 'nope'"))
+    }
+
+    @Test func errorsAsJSONLines() throws {
+        let r = try ChurnQLBinary.run([Self.cdnow, "--quiet", "--errors", "json", "-c", "from orders | where x"], in: Self.root)
+        #expect(r.status == 1)
+        let line = try #require(r.stderr.split(separator: "\n").first)
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(object?["code"] as? String == "unknown-column")
+        #expect(object?["line"] as? Int == 1)
+        #expect(object?["column"] as? Int == 21)
+    }
+
+    @Test func exportIsAtomicAndRefusesToOverwriteInputs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let input = dir.appendingPathComponent("orders.csv").path
+        try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent(Self.cdnow).path, toPath: input)
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        let r = try ChurnQLBinary.run([input, "-c", "export from orders | take 2 to \"\(input)\""], in: Self.root)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("refusing to overwrite"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+        let out = dir.appendingPathComponent("top.csv").path
+        let ok = try ChurnQLBinary.run([input, "-c", "export from orders | take 2 to \"\(out)\""], in: Self.root)
+        #expect(ok.status == 0)
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(written.split(separator: "\n").count == 3)
+    }
+}
