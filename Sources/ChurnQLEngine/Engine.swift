@@ -71,7 +71,12 @@ public final class Engine {
         case .assert(let assertion):
             try AssertionChecker(engine: self, source: source).check(assertion, span: node.span)
             return .nothing
-        case .churn, .cohort, .fit, .evaluate, .compareModels:
+        case .churn(let period):
+            return .table(try churnSeries(period))
+        case .cohort(let period, let byRevenue, let shares):
+            let (long, matrix) = try cohorts(period, byRevenue: byRevenue, shares: shares)
+            return .cohort(long, matrix)
+        case .fit, .evaluate, .compareModels:
             throw Diagnostic(
                 code: "not-implemented", message: "this statement is not available yet in this build", span: node.span,
                 in: source, hint: "see docs/language.md for what works today")

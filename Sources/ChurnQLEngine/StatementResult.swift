@@ -10,5 +10,7 @@ public enum StatementResult {
     case notes([String])
     /// A table the front end writes to a file (export).
     case export(Table, path: String)
+    /// A cohort analysis: the long table (csv/json) and the matrix (drawn as a heatmap in table mode).
+    case cohort(Table, CohortMatrix)
     case nothing
 }

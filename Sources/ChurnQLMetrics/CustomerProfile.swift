@@ -14,7 +14,7 @@ public struct CustomerProfile: Sendable {
     public static let derivedColumns = [
         "first_order", "last_order", "orders", "purchase_days", "frequency", "revenue", "avg_order_value",
         "days_since_last", "tenure_days", "active_span_days", "purchase_cycle_days", "next_purchase", "overdue_days",
-        "status", "is_new",
+        "status", "is_new", "lifecycle", "reactivated",
     ]
 
     /// Builds the profile. `attributes` is a customers table and the name of its key column.
@@ -55,6 +55,8 @@ public struct CustomerProfile: Sendable {
         var isNew = [Bool](repeating: false, count: n)
         var noOrders = [Bool](repeating: false, count: n)
         var noCycle = [Bool](repeating: false, count: n)
+        var lifecycle = [Int32](repeating: 0, count: n)
+        var reactivated = [Bool](repeating: false, count: n)
         for c in 0..<n {
             let lower = history.offsets[c]
             let upper = history.offsets[c + 1]
@@ -93,6 +95,17 @@ public struct CustomerProfile: Sendable {
             let since = Int(asof - l)
             statusCodes[c] = since <= settings.churnWindow ? 0 : (since <= settings.lostWindow ? 1 : 2)
             isNew[c] = Int(asof - f) <= settings.newWindow
+            // Lifecycle: new → active → at_risk (overdue, still within the churn window) → lapsed → lost.
+            if statusCodes[c] == 0 {
+                lifecycle[c] = isNew[c] ? 0 : (overdue[c] > 0 ? 2 : 1)
+            } else {
+                lifecycle[c] = statusCodes[c] + 2
+            }
+            // Reactivated: some gap between consecutive purchase days exceeded the churn window.
+            for i in (lower + 1)..<upper where Int(history.days[i] - history.days[i - 1]) > settings.churnWindow {
+                reactivated[c] = true
+                break
+            }
         }
         let none: [Bool]? = noOrders.contains(true) ? noOrders : nil
         var columns: [Column] = [history.keys.renamed("customer_id")]
@@ -116,6 +129,11 @@ public struct CustomerProfile: Sendable {
                 name: "status", storage: .text(codes: statusCodes, dictionary: ["active", "lapsed", "lost"]),
                 nulls: none),
             Column(name: "is_new", storage: .boolean(isNew), nulls: none),
+            Column(
+                name: "lifecycle",
+                storage: .text(codes: lifecycle, dictionary: ["new", "active", "at_risk", "lapsed", "lost"]),
+                nulls: none),
+            Column(name: "reactivated", storage: .boolean(reactivated), nulls: none),
         ]
         self.history = history
         self.settings = settings

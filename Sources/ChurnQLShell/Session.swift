@@ -14,6 +14,10 @@ public final class Session {
     public var errorsAsJSON: Bool
     var timer = false
     let sink = OutputSink()
+    /// Colours only on a terminal, and never with NO_COLOR set.
+    var useColor: Bool {
+        !sink.isRedirected && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
     /// Statements that succeeded, for `.save`.
     var journal: [String] = []
     /// Nesting of `.read`, bounded so a script that reads itself stops.
@@ -119,6 +123,18 @@ public final class Session {
             for line in lines { note(line) }
         case .export(let table, let path):
             try export(table, to: path)
+        case .cohort(let long, let matrix):
+            if format == .table {
+                let what = matrix.byRevenue ? "revenue" : "customers"
+                let title =
+                    "cohort retention (\(what) \(matrix.asShares ? "as a share of period 0" : "per period")), by first-purchase period"
+                sink.write(
+                    Heatmap.render(
+                        labels: matrix.labels, sizes: matrix.sizes, values: matrix.values, asPercent: matrix.asShares,
+                        color: useColor, title: title))
+            } else {
+                sink.write(TableRenderer.render(long, format: format))
+            }
         case .nothing:
             break
         }

@@ -92,6 +92,8 @@ public enum Operation: Equatable, Sendable {
     case count
     case top(Int, by: Expression)
     case rfm
+    /// Equal-width bins of a numeric expression with counts and a bar.
+    case histogram(Expression, bins: Int)
 }
 
 public struct OperationNode: Equatable, Sendable {

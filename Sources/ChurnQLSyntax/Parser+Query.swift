@@ -3,7 +3,7 @@ import ChurnQLDiagnostics
 extension Parser {
     static let operatorWords = [
         "where", "filter", "select", "derive", "group", "agg", "aggregate", "sort", "take", "limit", "distinct", "join",
-        "count", "top", "rfm",
+        "count", "top", "rfm", "histogram",
     ]
 
     /// query := 'from' IDENT { '|' operation }
@@ -67,6 +67,14 @@ extension Parser {
             try expectWord("by", "top 10 by revenue")
             operation = .top(n, by: try parseExpression())
         case "rfm": operation = .rfm
+        case "histogram":
+            let expression = try parseExpression()
+            var bins = 10
+            if current.word == "bins" {
+                advance()
+                bins = Swift.max(1, Swift.min(try expectCount(), 200))
+            }
+            operation = .histogram(expression, bins: bins)
         default:
             let suggestion = Suggestions.closest(to: word, in: Self.operatorWords)
             report(

@@ -160,6 +160,10 @@ public struct Parser {
                 }
             }
             return .fit(model: model, until: until, unit: unit)
+        case "histogram":
+            // `histogram EXPR` is short for `from customers | histogram EXPR`.
+            let node = try parseOperation()
+            return .query(Query(source: "customers", sourceSpan: token.span, operations: [node]))
         case "evaluate":
             advance()
             return .evaluate
@@ -183,7 +187,7 @@ public struct Parser {
 
     static let statementWords = [
         "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
-        "churn", "cohort", "fit", "evaluate", "compare",
+        "churn", "cohort", "fit", "evaluate", "compare", "histogram",
     ]
 
     /// load := 'load' STRING ['as' IDENT] ['with' '(' key ':' expr {',' key ':' expr} ')']

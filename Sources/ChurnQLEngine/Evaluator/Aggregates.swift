@@ -7,7 +7,7 @@ import ChurnQLSyntax
 enum Aggregates {
     static let names = [
         "count", "count_distinct", "sum", "avg", "mean", "min", "max", "median", "percentile", "stddev",
-        "churn_rate", "retention_rate", "repeat_rate", "avg_purchase_cycle",
+        "churn_rate", "retention_rate", "repeat_rate", "avg_purchase_cycle", "median_purchase_cycle",
     ]
 
     static func isAggregate(_ name: String) -> Bool { names.contains(name) }

@@ -50,6 +50,12 @@ enum RetentionAggregateCompiler {
                 RetentionAggregates.repeatRate(customers: customers($0), profile: profile)
             }
             return .decimal { rates[$0] }
+        case "median_purchase_cycle":
+            let medians = (0..<groups.count).map { g in
+                Aggregates.quantile(
+                    customers(g).compactMap { $0 >= 0 ? profile.purchaseCycle[Int($0)] : nil }.sorted(), 0.5)
+            }
+            return .decimal { medians[$0] }
         default:
             let cycles = (0..<groups.count).map {
                 RetentionAggregates.averagePurchaseCycle(customers: customers($0), profile: profile)

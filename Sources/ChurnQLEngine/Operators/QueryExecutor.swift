@@ -91,6 +91,8 @@ struct QueryExecutor {
                 table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
             case .rfm:
                 table = try RFM.apply(table, span: node.span, context: context(table))
+            case .histogram(let expression, let bins):
+                table = try Histogram.build(table, expression, bins: bins, context: context(table))
             }
         }
         if let group = pendingGroup {

@@ -13,7 +13,7 @@ enum RFM {
             return (0..<table.rowCount).map { column.value(at: $0).asDouble }
         }
         let recency = try numbers("days_since_last")
-        let frequency = try numbers("purchase_days")
+        let frequency = try numbers("frequency")
         let monetary = try numbers("revenue")
         // Recent customers score high, so recency is ranked by its negative.
         let r = scores(recency.map { $0.map { -$0 } })
@@ -57,16 +57,17 @@ enum RFM {
     /// The segment rules, checked in order (documented in docs/metrics.md).
     static func segment(r: Int, f: Int, m: Int) -> String {
         switch (r, f, m) {
-        case (4...5, 4...5, 4...5): return "champions"
-        case (1, 4...5, 4...5): return "cant_lose_them"
-        case (3...5, 4...5, _): return "loyal"
-        case (4...5, 2...3, _): return "potential_loyalist"
-        case (4...5, 1, _): return "new"
-        case (3, 1...2, _): return "promising"
-        case (3, 3, _): return "need_attention"
-        case (1...2, 3...5, _): return "at_risk"
-        case (2, 1...2, _): return "hibernating"
-        default: return "lost"
+        case (4...5, 4...5, 4...5): return "Champions"
+        case (1, 4...5, 4...5): return "Can't lose them"
+        case (3...5, 4...5, _): return "Loyal"
+        case (1...2, 3...5, _): return "At risk"
+        case (4...5, 2...3, _): return "Potential loyalist"
+        case (4...5, 1, _): return "New customers"
+        case (3, 1, _): return "Promising"
+        case (3, 2...3, _): return "Need attention"
+        case (2, 1...2, 3...5): return "About to sleep"
+        case (2, 1...2, _): return "Hibernating"
+        default: return "Lost"
         }
     }
 }

@@ -1,0 +1,81 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// A cohort matrix for display: one row per cohort, one value per period (shares or counts).
+public struct CohortMatrix: Sendable {
+    public var labels: [String]
+    public var sizes: [Int]
+    public var values: [[Double?]]
+    public var asShares: Bool
+    public var byRevenue: Bool
+}
+
+extension Engine {
+    /// `churn monthly|weekly|quarterly`: one row per calendar period up to asof.
+    func churnSeries(_ period: Period) throws(Diagnostic) -> Table {
+        let profile = try profile()
+        let rows = ChurnSeries.compute(
+            history: profile.history, settings: profile.settings,
+            period: CalendarPeriod(rawValue: period.rawValue) ?? .monthly)
+        let rates = rows.map(\.churnRate)
+        return Table(
+            name: "churn",
+            columns: [
+                Column(name: "period_start", storage: .date(rows.map(\.periodStart))),
+                Column(name: "base", storage: .integer(rows.map { Int64($0.base) })),
+                Column(name: "churned", storage: .integer(rows.map { Int64($0.churned) })),
+                Column(name: "new", storage: .integer(rows.map { Int64($0.new) })),
+                Column(name: "reactivated", storage: .integer(rows.map { Int64($0.reactivated) })),
+                Column(name: "churn_rate", storage: .decimal(rates.map { $0 ?? 0 }), nulls: rates.map { $0 == nil }),
+                Column(
+                    name: "retention_rate", storage: .decimal(rates.map { $0.map { 1 - $0 } ?? 0 }),
+                    nulls: rates.map { $0 == nil }),
+            ])
+    }
+
+    /// `cohort monthly|weekly [by revenue] [as counts|shares]`: the long table and the matrix to draw.
+    func cohorts(_ period: Period, byRevenue: Bool, shares: Bool) throws(Diagnostic) -> (Table, CohortMatrix) {
+        let profile = try profile()
+        let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
+        let cells = Cohorts.compute(history: profile.history, asof: profile.settings.asof, period: calendar)
+        func label(_ day: Int32) -> String {
+            calendar == .monthly ? String(Dates.format(day).prefix(7)) : Dates.format(day)
+        }
+        var firstRevenue: [Int32: Double] = [:]
+        for cell in cells where cell.period == 0 { firstRevenue[cell.cohortStart] = cell.revenue }
+        var builder = ColumnBuilder(type: .text, capacity: cells.count)
+        for cell in cells { builder.append(.text(label(cell.cohortStart))) }
+        let share: [Double?] = cells.map { cell in
+            if byRevenue {
+                guard let base = firstRevenue[cell.cohortStart], base != 0 else { return nil }
+                return cell.revenue / base
+            }
+            return cell.size == 0 ? nil : Double(cell.active) / Double(cell.size)
+        }
+        var columns = [
+            builder.build(name: "cohort"),
+            Column(name: "period", storage: .integer(cells.map { Int64($0.period) })),
+            Column(name: "size", storage: .integer(cells.map { Int64($0.size) })),
+        ]
+        if byRevenue {
+            columns.append(Column(name: "revenue", storage: .decimal(cells.map(\.revenue))))
+        } else {
+            columns.append(Column(name: "active", storage: .integer(cells.map { Int64($0.active) })))
+        }
+        columns.append(Column(name: "share", storage: .decimal(share.map { $0 ?? 0 }), nulls: share.map { $0 == nil }))
+        let long = Table(name: "cohort", columns: columns, rowCount: cells.count)
+        var matrix = CohortMatrix(labels: [], sizes: [], values: [], asShares: shares, byRevenue: byRevenue)
+        for (i, cell) in cells.enumerated() {
+            if cell.period == 0 {
+                matrix.labels.append(label(cell.cohortStart))
+                matrix.sizes.append(cell.size)
+                matrix.values.append([])
+            }
+            let value: Double? = shares ? share[i] : (byRevenue ? cell.revenue : Double(cell.active))
+            matrix.values[matrix.values.count - 1].append(value)
+        }
+        return (long, matrix)
+    }
+}

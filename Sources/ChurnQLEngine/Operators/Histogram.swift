@@ -1,0 +1,41 @@
+import ChurnQLDiagnostics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// The `histogram EXPR [bins N]` step: equal-width bins from the minimum to the maximum, nulls left out.
+enum Histogram {
+    static func build(_ table: Table, _ expression: Expression, bins: Int, context: CompileContext) throws(Diagnostic)
+        -> Table
+    {
+        let vector = try ExpressionCompiler.compile(expression, context)
+        guard let f = vector.asDouble else {
+            throw context.error(
+                "type-mismatch", "histogram needs numbers, not \(vector.type.rawValue)", expression.span,
+                hint: "histogram purchase_cycle_days")
+        }
+        let values = (0..<table.rowCount).compactMap(f).filter(\.isFinite)
+        guard let low = values.min(), let high = values.max() else {
+            return Table(name: "histogram", columns: [], rowCount: 0)
+        }
+        let count = high > low ? bins : 1
+        let width = high > low ? (high - low) / Double(count) : 1
+        var counts = [Int64](repeating: 0, count: count)
+        for v in values { counts[Swift.min(count - 1, Int((v - low) / width))] += 1 }
+        let largest = counts.max() ?? 1
+        var bars = ColumnBuilder(type: .text, capacity: count)
+        for c in counts {
+            bars.append(
+                .text(String(repeating: "█", count: Int((Double(c) / Double(Swift.max(largest, 1)) * 40).rounded()))))
+        }
+        let total = Double(values.count)
+        return Table(
+            name: "histogram",
+            columns: [
+                Column(name: "from", storage: .decimal((0..<count).map { low + Double($0) * width })),
+                Column(name: "to", storage: .decimal((0..<count).map { low + Double($0 + 1) * width })),
+                Column(name: "n", storage: .integer(counts)),
+                Column(name: "share", storage: .decimal(counts.map { Double($0) / total })),
+                bars.build(name: "bar"),
+            ])
+    }
+}
