@@ -4,9 +4,11 @@ import ChurnQLStore
 /// Renders result tables in each output format.
 public enum TableRenderer {
     /// The whole rendering, ending with a newline. `maxRows` bounds table output (the rest is summarised).
-    public static func render(_ table: Table, format: OutputFormat, maxRows: Int = 1000) -> String {
+    public static func render(_ table: Table, format: OutputFormat, maxRows: Int = Int.max, maxWidth: Int? = nil)
+        -> String
+    {
         switch format {
-        case .table: return box(table, maxRows: maxRows)
+        case .table: return box(table, maxRows: maxRows, maxWidth: maxWidth)
         case .csv: return csv(table)
         case .json: return json(table)
         case .markdown: return markdown(table)
@@ -97,43 +99,60 @@ public enum TableRenderer {
         return blocks.joined(separator: "\n\n") + "\n"
     }
 
-    /// A box-drawn table: numbers right-aligned with thousands separators, nulls shown as `null`.
-    public static func box(_ table: Table, maxRows: Int) -> String {
-        let shown = Swift.min(table.rowCount, maxRows)
+    /// A box-drawn table: numbers right-aligned with thousands separators, nulls shown as `null`. Beyond
+    /// `maxRows` the first and last rows are shown; beyond `maxWidth` columns are cut with `…`.
+    public static func box(_ table: Table, maxRows: Int, maxWidth: Int? = nil) -> String {
+        let limit = Swift.max(2, maxRows)
+        let rows: [Int?] =
+            table.rowCount <= limit
+            ? Array(0..<table.rowCount)
+            : Array(0..<(limit / 2)) + [nil] + Array((table.rowCount - (limit - limit / 2))..<table.rowCount)
         var cells: [[String]] = []
         for column in table.columns {
-            cells.append((0..<shown).map { CellFormatter.text(column, $0, grouped: true) ?? "null" })
+            cells.append(rows.map { row in row.map { CellFormatter.text(column, $0, grouped: true) ?? "null" } ?? "…" })
         }
-        let widths = table.columns.enumerated().map { i, column in
+        var widths = table.columns.enumerated().map { i, column in
             Swift.max(displayWidth(column.name), cells[i].map(displayWidth).max() ?? 0)
+        }
+        if let maxWidth {
+            // Shrink the widest column until the table fits (3 characters of frame per column).
+            while widths.reduce(0, +) + widths.count * 3 + 1 > maxWidth, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+                widths[widest] > 6
+            {
+                widths[widest] -= 1
+            }
         }
         let numeric = table.columns.map(CellFormatter.isNumeric)
         func line(_ left: String, _ mid: String, _ right: String) -> String {
             left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: mid) + right + "\n"
         }
-        func pad(_ s: String, _ width: Int, right: Bool) -> String {
+        func fit(_ s: String, _ width: Int) -> String {
+            guard displayWidth(s) > width else { return s }
+            var out = ""
+            for ch in s {
+                if displayWidth(out + String(ch)) > width - 1 { break }
+                out.append(ch)
+            }
+            return out + "…"
+        }
+        func pad(_ text: String, _ width: Int, right: Bool) -> String {
+            let s = fit(text, width)
             let fill = String(repeating: " ", count: Swift.max(0, width - displayWidth(s)))
             return right ? fill + s : s + fill
         }
         var out = line("┌", "┬", "┐")
-        out +=
-            "│"
-            + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(
-                separator: "│") + "│\n"
+        out += "│" + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(separator: "│") + "│\n"
         out += line("├", "┼", "┤")
-        for row in 0..<shown {
-            out +=
-                "│"
-                + cells.indices.map { " " + pad(cells[$0][row], widths[$0], right: numeric[$0]) + " " }.joined(
-                    separator: "│") + "│\n"
+        for r in rows.indices {
+            out += "│" + cells.indices.map { " " + pad(cells[$0][r], widths[$0], right: numeric[$0] && rows[r] != nil) + " " }.joined(separator: "│") + "│\n"
         }
         out += line("└", "┴", "┘")
         let rowWord = table.rowCount == 1 ? "row" : "rows"
-        if shown < table.rowCount {
-            out +=
-                "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord) (showing the first \(shown); use take, or .mode csv to see all)\n"
+        let total = NumberFormat.grouped(String(table.rowCount))
+        if rows.count < table.rowCount {
+            out += "(\(total) \(rowWord), \(rows.count - 1) shown; .maxrows N shows more, .mode csv all)\n"
         } else if table.rowCount != 1 {
-            out += "\(NumberFormat.grouped(String(table.rowCount))) \(rowWord)\n"
+            out += "\(total) \(rowWord)\n"
         }
         return out
     }

@@ -16,6 +16,7 @@ public struct CommandLineRequest {
     public var keepGoing = false
     public var quiet = false
     public var errorsAsJSON = false
+    public var skipRCFile = false
     public init() {}
 }
 
@@ -64,7 +65,7 @@ public enum CommandLineRun {
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
             let count = session.engine.catalog.names.count
             print("churnql 0.1 — \(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s. Type .help for help.")
-            runRCFile(session)
+            if !request.skipRCFile { runRCFile(session) }
             return Repl(session: session).run()
         }
         var failed = false

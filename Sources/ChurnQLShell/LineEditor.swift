@@ -4,8 +4,10 @@ import Foundation
 /// Set by the SIGINT handler; read by the prompt loop and by the engine between steps.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
-/// Words offered by Tab completion; refreshed before each prompt.
-nonisolated(unsafe) var completionWords: [String] = []
+/// The completer in use, and the lines of the statement typed before the current line.
+nonisolated(unsafe) var activeCompleter: Completer?
+nonisolated(unsafe) var pendingStatement = ""
+
 
 /// Line input through libedit: emacs keys, history, completion.
 enum LineEditor {
@@ -62,13 +64,22 @@ enum LineEditor {
     static func nextCompletion(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
             let text = prefix.map { String(cString: $0) } ?? ""
-            matches = completionWords.filter { $0.hasPrefix(text) }
+            matches = currentCandidates(word: text) ?? []
             matchIndex = 0
         }
         guard matchIndex < matches.count else { return nil }
         defer { matchIndex += 1 }
         return strdup(matches[matchIndex])
     }
+}
+
+/// Candidates for the word at the cursor, or nil for file-name completion.
+private func currentCandidates(word: String) -> [String]? {
+    let line = rl_line_buffer.map { String(cString: $0) } ?? ""
+    let cursor = Swift.max(0, Swift.min(Int(rl_point), line.utf8.count))
+    let beforeCursor = String(decoding: Array(line.utf8)[0..<cursor], as: UTF8.self)
+    let text = pendingStatement.isEmpty ? beforeCursor : pendingStatement + "\n" + beforeCursor
+    return activeCompleter?.candidates(before: text, word: word)
 }
 
 private func completionGenerator(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
@@ -78,6 +89,12 @@ private func completionGenerator(_ prefix: UnsafePointer<CChar>?, _ state: Int32
 private func attemptedCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32)
     -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 {
+    let word = text.map { String(cString: $0) } ?? ""
+    // nil candidates mean a file name is wanted: let libedit complete paths.
+    guard currentCandidates(word: word) != nil else {
+        rl_attempted_completion_over = 0
+        return nil
+    }
     rl_attempted_completion_over = 1
     return rl_completion_matches(text, completionGenerator)
 }

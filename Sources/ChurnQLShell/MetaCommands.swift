@@ -12,7 +12,7 @@ extension Session {
 
     static let metaCommands = [
         ".help", ".tables", ".schema", ".mode", ".timer", ".output", ".read", ".settings", ".history", ".clear",
-        ".save", ".quit", ".exit",
+        ".save", ".maxrows", ".error", ".quit", ".exit",
     ]
 
     func runMeta(_ line: String, file: String?, line lineNumber: Int) throws(Diagnostic) -> MetaOutcome {
@@ -75,6 +75,17 @@ extension Session {
                 throw Diagnostic(
                     code: "read-failed",
                     message: "\(argument) stopped at an error (\(first.file ?? argument):\(first.line))")
+            }
+        case ".maxrows":
+            guard let argument, let n = Int(argument), n > 0 else {
+                throw Diagnostic(code: "bad-meta", message: "usage: .maxrows N (N > 0)")
+            }
+            maxRows = n
+        case ".error":
+            if let lastError {
+                sink.write(DiagnosticRenderer.text(lastError) + "\ncode: \(lastError.code)\n")
+            } else {
+                sink.write("no error yet\n")
             }
         case ".settings":
             sink.write(TableRenderer.render(engine.settingsTable(), format: format))

@@ -15,7 +15,7 @@ public struct Repl {
         session.engine.isCancelled = { interruptRequested != 0 }
         var buffer = ""
         while true {
-            refreshCompletions()
+            refreshCompletions(buffer)
             let prompt = buffer.isEmpty ? "churnql> " : "   ...> "
             guard let line = LineEditor.readLine(prompt: prompt) else {
                 FileHandle.standardOutput.write(Data("\n".utf8))
@@ -56,12 +56,15 @@ public struct Repl {
         return Lexer.lex(SourceText(name: nil, text: text)).isIncomplete
     }
 
-    private func refreshCompletions() {
+    private func refreshCompletions(_ buffer: String) {
         let engine = session.engine
-        var words = Parser.statementWordsForCompletion + Session.metaCommands + engine.sourceNames
-        for name in engine.sourceNames where !name.hasSuffix("_raw") {
-            words += engine.columnNames(of: name)
+        var cache: [String: [String]] = [:]
+        activeCompleter = Completer(sources: engine.sourceNames) { name in
+            if let known = cache[name] { return known }
+            let columns = engine.columnNames(of: name)
+            cache[name] = columns
+            return columns
         }
-        completionWords = Array(Set(words)).sorted()
+        pendingStatement = buffer
     }
 }

@@ -18,6 +18,10 @@ public final class Session {
     var useColor: Bool {
         !sink.isRedirected && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
+    /// Rows shown in table mode (`.maxrows`); nil: 40 on a terminal, all otherwise.
+    var maxRows: Int?
+    /// The last error, shown in full by `.error`.
+    var lastError: Diagnostic?
     /// Statements that succeeded, for `.save`.
     var journal: [String] = []
     /// Nesting of `.read`, bounded so a script that reads itself stops.
@@ -116,7 +120,11 @@ public final class Session {
         let result = try engine.execute(node, source: source)
         switch result {
         case .table(let table):
-            sink.write(TableRenderer.render(table, format: format, maxRows: format == .table ? 200 : Int.max))
+            let onTerminal = !sink.isRedirected && isatty(1) != 0
+            sink.write(
+                TableRenderer.render(
+                    table, format: format, maxRows: maxRows ?? (onTerminal ? 40 : Int.max),
+                    maxWidth: onTerminal ? Terminal.columns() : nil))
         case .text(let text):
             sink.write(text.hasSuffix("\n") ? text : text + "\n")
         case .notes(let lines):
@@ -165,6 +173,7 @@ public final class Session {
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.
     public func report(_ diagnostic: Diagnostic) {
+        lastError = diagnostic
         let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -1,7 +1,8 @@
 import ChurnQLDiagnostics
 
 extension Parser {
-    static let operatorWords = [
+    /// Words that name a pipeline step.
+    public static let operatorWords = [
         "where", "filter", "select", "derive", "group", "agg", "aggregate", "sort", "take", "limit", "distinct", "join",
         "count", "top", "rfm", "histogram",
     ]

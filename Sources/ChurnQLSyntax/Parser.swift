@@ -185,7 +185,8 @@ public struct Parser {
         }
     }
 
-    static let statementWords = [
+    /// Words that start a statement.
+    public static let statementWords = [
         "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
         "churn", "cohort", "fit", "evaluate", "compare", "histogram",
     ]
@@ -378,11 +379,3 @@ public struct Parser {
     }
 }
 
-extension Parser {
-    /// Keywords offered by completion: statements, pipeline steps, functions' companions.
-    public static var statementWordsForCompletion: [String] {
-        statementWords + operatorWords + [
-            "and", "or", "not", "in", "between", "is", "null", "as", "with", "by", "on", "asof",
-        ]
-    }
-}

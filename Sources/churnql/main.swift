@@ -38,6 +38,9 @@ struct ChurnQLCommand: ParsableCommand {
     @Flag(help: "Do not print load messages.")
     var quiet = false
 
+    @Flag(name: .customLong("no-rc"), help: "Do not run ~/.churnqlrc (or $CHURNQL_RC) before the prompt.")
+    var noRC = false
+
     @Option(help: "Error format on stderr: text or json (one object per line).")
     var errors: String = "text"
 
@@ -57,6 +60,7 @@ struct ChurnQLCommand: ParsableCommand {
         request.parameters = parameters
         request.keepGoing = keepGoing
         request.quiet = quiet
+        request.skipRCFile = noRC
         request.errorsAsJSON = errors == "json"
         return request
     }

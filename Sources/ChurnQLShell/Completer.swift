@@ -1,0 +1,77 @@
+import ChurnQLDiagnostics
+import ChurnQLEngine
+import ChurnQLSyntax
+
+/// Context-aware Tab completion: what may come next at the cursor, from the statement typed so far.
+struct Completer {
+    /// Names `from` and `join` accept.
+    var sources: [String]
+    /// Columns of a source, by name.
+    var columns: (String) -> [String]
+    var settings: [String] = ["asof", "churn_window", "lost_window", "new_window"]
+
+    static let functions = [
+        "lower(", "upper(", "length(", "contains(", "starts_with(", "ends_with(", "coalesce(", "round(", "abs(",
+        "floor(", "ceil(", "year(", "month(", "week(", "day(", "quarter(", "weekday(", "date_trunc(", "days_between(",
+        "if(", "count(", "count_distinct(", "sum(", "avg(", "min(", "max(", "median(", "percentile(", "stddev(",
+        "churn_rate(", "retention_rate(", "repeat_rate(", "avg_purchase_cycle(", "median_purchase_cycle(",
+    ]
+    static let expressionWords = ["and", "or", "not", "in", "between", "is", "null", "true", "false", "asof"]
+
+    /// What completes `word`, the text just before the cursor, given everything typed before it.
+    /// Returns nil when file names should be completed instead.
+    func candidates(before text: String, word: String) -> [String]? {
+        let beforeWord = String(text.dropLast(word.count))
+        let trimmed = beforeWord.trimmingCharacters(in: [" ", "\t", "\n"])
+        if trimmed.isEmpty && word.hasPrefix(".") { return Session.metaCommands.filter { $0.hasPrefix(word) } }
+        if trimmed.hasPrefix(".read") || trimmed.hasPrefix(".output") || trimmed.hasPrefix(".save") { return nil }
+        if insideLoadString(beforeWord) { return nil }
+        let tokens = Lexer.lex(SourceText(name: nil, text: beforeWord)).tokens.filter {
+            $0.kind != .newline && $0.kind != .end
+        }
+        let previous = tokens.last
+        var options: [String]
+        if trimmed.isEmpty {
+            options = Parser.statementWords + Session.metaCommands
+        } else if let word = previous?.word, word == "from" || word == "join" {
+            options = sources
+        } else if previous?.word == "set" {
+            options = settings
+        } else if previous?.word == "explain" {
+            options = ChurnQLMetricsBridge.names
+        } else if previous?.isSymbol("|") == true {
+            options = Parser.operatorWords
+        } else {
+            options = pipelineColumns(tokens) + Self.functions + Self.expressionWords
+        }
+        return Array(Set(options.filter { $0.hasPrefix(word) })).sorted()
+    }
+
+    /// Inside `load "…` with the quote still open: complete file names.
+    private func insideLoadString(_ text: String) -> Bool {
+        guard let load = text.range(of: "load", options: .backwards) else { return false }
+        return text[load.upperBound...].filter { $0 == "\"" }.count == 1
+    }
+
+    /// Columns of the current pipeline: its source's columns plus names made by select, derive, group and agg.
+    private func pipelineColumns(_ tokens: [Token]) -> [String] {
+        var names: [String] = []
+        var lastFrom: String?
+        for (i, token) in tokens.enumerated() {
+            if token.word == "from" || token.word == "join", i + 1 < tokens.count,
+                case .identifier(let name) = tokens[i + 1].kind
+            {
+                if token.word == "from" {
+                    lastFrom = name
+                    names = []
+                }
+                names += columns(name)
+            }
+            if token.isSymbol("="), i > 0, case .identifier(let name) = tokens[i - 1].kind {
+                names.append(name)
+            }
+        }
+        if lastFrom == nil { names += columns("customers") }
+        return names
+    }
+}
