@@ -48,6 +48,7 @@ public enum CommandLineRun {
         for file in request.files {
             do {
                 for line in try session.engine.loadFile(path: file) { session.note(line) }
+                session.journal.append("load \"\(file.replacingOccurrences(of: "\"", with: "\\\""))\"")
             } catch {
                 session.report(error)
                 return ExitStatus.usageError

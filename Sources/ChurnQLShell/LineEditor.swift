@@ -46,6 +46,15 @@ enum LineEditor {
         _ = write_history(historyPath)
     }
 
+    /// Drops the newest entry when it is `entry` (a statement about to be continued and saved again).
+    static func forgetLast(_ entry: String) {
+        let last = history_length - 1
+        guard last >= 0, let item = history_get(history_base + last), let line = item.pointee.line,
+            String(cString: line) == entry.trimmingCharacters(in: .whitespacesAndNewlines)
+        else { return }
+        if let removed = remove_history(last) { free(removed) }
+    }
+
     static func historyText() -> String {
         var out = ""
         var index = history_base

@@ -14,6 +14,8 @@ public struct Repl {
         LineEditor.setUp()
         session.engine.isCancelled = { interruptRequested != 0 }
         var buffer = ""
+        // The last statement run, so a line starting with '|' continues it (the line before was complete).
+        var lastStatement: String?
         while true {
             refreshCompletions(buffer)
             let prompt = buffer.isEmpty ? "churnql> " : "   ...> "
@@ -33,6 +35,10 @@ public struct Repl {
                 if session.runScript(trimmed, name: nil).quit { return 0 }
                 continue
             }
+            if buffer.isEmpty, trimmed.hasPrefix("|"), let previous = lastStatement {
+                buffer = previous
+                LineEditor.forgetLast(previous)
+            }
             buffer += buffer.isEmpty ? line : "\n" + line
             if buffer.trimmingCharacters(in: .whitespaces).isEmpty {
                 buffer = ""
@@ -41,6 +47,7 @@ public struct Repl {
             if needsMore(buffer) { continue }
             LineEditor.remember(buffer)
             let outcome = session.runScript(buffer, name: nil)
+            lastStatement = outcome.succeeded && !buffer.contains(";") ? buffer : nil
             if interruptRequested != 0 {
                 interruptRequested = 0
                 session.note("interrupted")
