@@ -87,6 +87,8 @@ public enum Operation: Equatable, Sendable {
     case agg([NamedExpression])
     case sort([SortKey])
     case take(Int)
+    /// `take $name`: the row count comes from a script parameter.
+    case takeParameter(String)
     case distinct([String])
     case join(table: String, on: [String], kind: JoinKind)
     case count

@@ -39,7 +39,13 @@ extension Parser {
         case "group": operation = .group(try parseNamedList())
         case "agg", "aggregate": operation = .agg(try parseNamedList())
         case "sort": operation = .sort(try parseSortKeys())
-        case "take", "limit": operation = .take(try expectCount())
+        case "take", "limit":
+            if case .parameter(let name) = current.kind {
+                advance()
+                operation = .takeParameter(name)
+            } else {
+                operation = .take(try expectCount())
+            }
         case "distinct":
             var columns: [String] = []
             while case .identifier(let name) = current.kind {

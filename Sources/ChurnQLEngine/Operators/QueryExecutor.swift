@@ -64,6 +64,13 @@ struct QueryExecutor {
                 table = try sort(table, keys)
             case .take(let n):
                 table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
+            case .takeParameter(let name):
+                guard case .integer(let n) = engine.parameters[name], n >= 0 else {
+                    throw error(
+                        "missing-parameter", "take needs a whole number, and $\(name) is \(engine.parameters[name]?.plainText ?? "not set")",
+                        node.span, hint: "--set \(name)=10, or param \(name) = 10 in the script")
+                }
+                table = table.gather(Array(0..<Swift.min(Int(n), table.rowCount)))
             case .distinct(let names):
                 let keyNames = names.isEmpty ? table.columnNames : names
                 var keys: [Column] = []
