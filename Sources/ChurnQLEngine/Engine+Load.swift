@@ -81,7 +81,11 @@ extension Engine {
             loaded = try SQLiteLoader.loadDatabase(path: path)
         } else {
             let name = alias ?? FileInput.tableName(for: path)
-            loaded = [try CSVLoader.load(path: path, name: name, options: options)]
+            loaded = [
+                try Trace.measure("csv load") { () throws(Diagnostic) in
+                    try CSVLoader.load(path: path, name: name, options: options)
+                }
+            ]
         }
         if let alias, loaded.count == 1 { loaded[0].table.name = alias }
         var messages: [String] = []

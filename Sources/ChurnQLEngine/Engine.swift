@@ -124,13 +124,16 @@ public final class Engine {
                 hint: "load a file with customer and date columns: load \"orders.csv\"")
         }
         let amount = amountColumn(orders, roles)
-        let history = OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
+        let history = Trace.measure("order history") {
+            OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
+        }
         var attributes: (table: Table, key: String)?
         if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {
             attributes = (table, key)
         }
-        let profile = CustomerProfile(
-            history: history, settings: settings, keyName: roles.customer, attributes: attributes)
+        let profile = Trace.measure("customer profile") {
+            CustomerProfile(history: history, settings: settings, keyName: roles.customer, attributes: attributes)
+        }
         cachedProfile = profile
         return profile
     }

@@ -50,8 +50,9 @@ public enum CSVLoader {
                 code: "empty-file", message: "the file is empty", file: path,
                 hint: "a CSV file needs a header line and at least one row")
         }
-        if let nul = bytes[offset...].firstIndex(of: 0) {
-            let line = bytes[offset..<nul].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+        if let nul = memchr(base + offset, 0, bytes.count - offset) {
+            let position = UnsafePointer<UInt8>(nul.assumingMemoryBound(to: UInt8.self)) - base
+            let line = bytes[offset..<position].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
             throw Diagnostic(
                 code: "binary-file", message: "the file contains a NUL byte; it is binary or not UTF-8 text",
                 file: path, line: line, column: 1,
@@ -62,7 +63,7 @@ public enum CSVLoader {
         let nullTokens = options.nullTokens.map { Array($0.utf8) }
         var notes: [Diagnostic] = []
 
-        // Pass one: shape and types.
+        // The first record decides the width and may be a header.
         var scanner = CSVScanner(bytes: bytes, base: base, delimiter: delimiter, start: offset)
         guard try advance(&scanner, bytes: bytes, path: path) else {
             throw Diagnostic(code: "empty-file", message: "the file is empty", file: path)
@@ -71,32 +72,56 @@ public enum CSVLoader {
             scanner.withField(i) { Array(UnsafeBufferPointer(start: $0.base, count: $0.count)) }
         }
         let width = firstRow.count
-        var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: width)
-        var dataRows = 0
-        var skipped = 0
-        var firstSkippedLine = 0
-        while try advance(&scanner, bytes: bytes, path: path) {
-            if scanner.fieldCount != width {
-                if options.skipBadRows {
-                    skipped += 1
-                    if firstSkippedLine == 0 { firstSkippedLine = scanner.recordLine }
-                    continue
+        let bodyStart = scanner.position
+        let bodyLine = scanner.line
+        let chunks = ChunkSplitter.split(bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount)
+
+        // Pass one, in parallel: shape and types of every value after the first record.
+        let sniffed = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+            var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: width)
+            var scanner = CSVScanner(
+                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
+            var rows = 0
+            var skipped = 0
+            var firstSkippedLine = 0
+            while try advance(
+                &scanner, bytes: bytes, path: path,
+                lineBase: { lineNumber(bytes, offset: offset, at: chunk.lowerBound) })
+            {
+                if scanner.fieldCount != width {
+                    if options.skipBadRows {
+                        skipped += 1
+                        if firstSkippedLine == 0 {
+                            firstSkippedLine =
+                                scanner.recordLine + lineNumber(bytes, offset: offset, at: chunk.lowerBound) - 1
+                        }
+                        continue
+                    }
+                    let line = scanner.recordLine + lineNumber(bytes, offset: offset, at: chunk.lowerBound) - 1
+                    throw Diagnostic(
+                        code: "ragged-row",
+                        message:
+                            "row has \(scanner.fieldCount) field\(scanner.fieldCount == 1 ? "" : "s"), expected \(width)",
+                        file: path, line: line, column: 1, sourceLine: lineText(bytes, offset: offset, line: line),
+                        hint: "quote fields that contain the delimiter, or load with (skip_bad_rows: true)")
                 }
-                throw Diagnostic(
-                    code: "ragged-row",
-                    message:
-                        "row has \(scanner.fieldCount) field\(scanner.fieldCount == 1 ? "" : "s"), expected \(width)",
-                    file: path, line: scanner.recordLine, column: 1,
-                    sourceLine: lineText(bytes, offset: offset, line: scanner.recordLine),
-                    hint: "quote fields that contain the delimiter, or load with (skip_bad_rows: true)")
-            }
-            dataRows += 1
-            for i in 0..<width {
-                scanner.withField(i) { f in
-                    if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[i].observe(f) }
+                rows += 1
+                for i in 0..<width {
+                    scanner.withField(i) { f in
+                        if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[i].observe(f) }
+                    }
                 }
             }
+            return (sniffers, rows, skipped, firstSkippedLine)
         }
+        _ = bodyLine
+        var sniffers = sniffed[0].0
+        for part in sniffed.dropFirst() {
+            for i in 0..<width { sniffers[i].merge(part.0[i]) }
+        }
+        let dataRows = sniffed.reduce(0) { $0 + $1.1 }
+        let skipped = sniffed.reduce(0) { $0 + $1.2 }
+        let firstSkippedLine = sniffed.map(\.3).first { $0 > 0 } ?? 0
 
         // Header: explicit, or the first row does not fit the types of the rest.
         let hasHeader =
@@ -124,26 +149,31 @@ public enum CSVLoader {
             }
         }
 
-        // Pass two: typed columns.
-        let rowCount = dataRows + (hasHeader ? 0 : 1)
-        var accumulators = kinds.map { ColumnAccumulator(kind: $0, pattern: pattern, capacity: rowCount) }
-        scanner = CSVScanner(bytes: bytes, base: base, delimiter: delimiter, start: offset)
-        var isFirst = true
-        while try advance(&scanner, bytes: bytes, path: path) {
-            if isFirst {
-                isFirst = false
-                if hasHeader { continue }
+        // Pass two, in parallel: typed columns per chunk, then concatenated.
+        var passTwoChunks = chunks
+        if !hasHeader, !passTwoChunks.isEmpty { passTwoChunks[0] = offset..<passTwoChunks[0].upperBound }
+        let parts = try ParallelChunks.map(passTwoChunks) { chunk throws(Diagnostic) in
+            var accumulators = kinds.map {
+                ColumnAccumulator(
+                    kind: $0, pattern: pattern,
+                    capacity: Int(Double(chunk.count) / Double(Swift.max(1, bytes.count - offset)) * Double(dataRows))
+                        + 16)
             }
-            if scanner.fieldCount != width { continue }
-            for i in 0..<width {
-                scanner.withField(i) { f in
-                    if FieldParsers.isNullToken(f, extra: nullTokens) {
-                        accumulators[i].appendNull()
-                    } else {
-                        accumulators[i].append(f)
+            var scanner = CSVScanner(
+                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
+            while try advance(&scanner, bytes: bytes, path: path) {
+                if scanner.fieldCount != width { continue }
+                for i in 0..<width {
+                    scanner.withField(i) { f in
+                        if FieldParsers.isNullToken(f, extra: nullTokens) {
+                            accumulators[i].appendNull()
+                        } else {
+                            accumulators[i].append(f)
+                        }
                     }
                 }
             }
+            return accumulators.enumerated().map { $1.build(name: names[$0]) }
         }
         if skipped > 0 {
             notes.append(
@@ -153,23 +183,32 @@ public enum CSVLoader {
                         "skipped \(skipped) row\(skipped == 1 ? "" : "s") with the wrong number of fields (first at line \(firstSkippedLine))",
                     severity: .warning, file: path))
         }
-        let columns = accumulators.enumerated().map { $1.build(name: names[$0]) }
+        let columns = (0..<width).map { i in ColumnConcatenation.concatenate(parts.map { $0[i] }) }
+        let rowCount = columns.first?.count ?? 0
         return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
     }
 
-    private static func advance(_ scanner: inout CSVScanner, bytes: UnsafeBufferPointer<UInt8>, path: String)
-        throws(Diagnostic) -> Bool
-    {
+    /// The 1-based line number at a byte position (only computed when an error needs it).
+    static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, at position: Int) -> Int {
+        guard position > offset else { return 1 }
+        return bytes[offset..<position].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+    }
+
+    private static func advance(
+        _ scanner: inout CSVScanner, bytes: UnsafeBufferPointer<UInt8>, path: String, lineBase: () -> Int = { 1 }
+    ) throws(Diagnostic) -> Bool {
         do throws(CSVScanner.ScanError) {
             return try scanner.next()
         } catch {
             switch error {
-            case .unterminatedQuote(let line, let column):
+            case .unterminatedQuote(let chunkLine, let column):
+                let line = chunkLine + lineBase() - 1
                 throw Diagnostic(
                     code: "unterminated-quote", message: "unterminated quoted field (the quote opens at line \(line))",
                     file: path, line: line, column: column, sourceLine: lineText(bytes, offset: 0, line: line),
                     hint: "close the quote, and write a quote inside a quoted field as \"\"")
-            case .textAfterQuote(let line, let column):
+            case .textAfterQuote(let chunkLine, let column):
+                let line = chunkLine + lineBase() - 1
                 throw Diagnostic(
                     code: "text-after-quote", message: "unexpected text after a closing quote", file: path, line: line,
                     column: column, sourceLine: lineText(bytes, offset: 0, line: line),

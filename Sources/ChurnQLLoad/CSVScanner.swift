@@ -13,9 +13,13 @@ struct CSVScanner {
     private(set) var recordLine = 1
     let end: Int
 
-    /// Field boundaries of the current record.
-    var starts: [Int] = []
-    var ends: [Int] = []
+    /// Field boundaries of the current record, in a buffer reused for every record (no per-record allocation).
+    private(set) var starts: UnsafeMutablePointer<Int>
+    private(set) var ends: UnsafeMutablePointer<Int>
+    private(set) var fieldCount = 0
+    private var capacity = 64
+    /// Owns the buffers so they are freed with the last copy of the scanner.
+    private let storage: FieldStorage
     /// Unescaped copies for quoted fields that contained `""`, keyed by field index.
     var unescaped: [Int: [UInt8]] = [:]
 
@@ -30,6 +34,24 @@ struct CSVScanner {
         self.position = start
         self.end = end ?? bytes.count
         self.line = line
+        self.storage = FieldStorage(capacity: 64)
+        self.starts = storage.starts
+        self.ends = storage.ends
+    }
+
+    @inline(__always)
+    private mutating func appendField(_ start: Int, _ end: Int) {
+        if fieldCount == capacity { grow() }
+        starts[fieldCount] = start
+        ends[fieldCount] = end
+        fieldCount += 1
+    }
+
+    private mutating func grow() {
+        capacity *= 2
+        storage.resize(capacity, keeping: fieldCount)
+        starts = storage.starts
+        ends = storage.ends
     }
 
     enum ScanError: Error {
@@ -39,8 +61,7 @@ struct CSVScanner {
 
     /// Reads the next non-blank record; false at end of input.
     mutating func next() throws(ScanError) -> Bool {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        fieldCount = 0
         if !unescaped.isEmpty { unescaped.removeAll(keepingCapacity: true) }
         // Skip blank lines.
         while position < end {
@@ -88,10 +109,9 @@ struct CSVScanner {
                 let contentEnd = position
                 position += 1  // closing quote
                 if hasEscapes {
-                    unescaped[starts.count] = Self.unescape(bytes, contentStart, contentEnd)
+                    unescaped[fieldCount] = Self.unescape(bytes, contentStart, contentEnd)
                 }
-                starts.append(contentStart)
-                ends.append(contentEnd)
+                appendField(contentStart, contentEnd)
                 if position < end {
                     let c = bytes[position]
                     if c != delimiter && c != 10 && c != 13 {
@@ -106,8 +126,7 @@ struct CSVScanner {
                     if c == d || c == 10 || c == 13 { break }
                     position += 1
                 }
-                starts.append(fieldStart)
-                ends.append(position)
+                appendField(fieldStart, position)
             }
             guard position < end else { return true }
             let c = bytes[position]
@@ -115,8 +134,7 @@ struct CSVScanner {
                 position += 1
                 if position == end {
                     // A trailing delimiter at end of input ends with an empty field.
-                    starts.append(position)
-                    ends.append(position)
+                    appendField(position, position)
                     return true
                 }
                 continue
@@ -129,12 +147,10 @@ struct CSVScanner {
         }
     }
 
-    var fieldCount: Int { starts.count }
-
     /// The field's bytes, unescaped; the closure must not keep the pointer.
     @inline(__always)
     func withField<R>(_ index: Int, _ body: (Field) -> R) -> R {
-        if let copy = unescaped[index] {
+        if !unescaped.isEmpty, let copy = unescaped[index] {
             return copy.withUnsafeBufferPointer { buffer in
                 body(Field(base: buffer.baseAddress ?? base, count: buffer.count))
             }
@@ -151,5 +167,32 @@ struct CSVScanner {
             i += bytes[i] == 34 && i + 1 < end && bytes[i + 1] == 34 ? 2 : 1
         }
         return out
+    }
+}
+
+/// The field-boundary buffers of a scanner.
+final class FieldStorage {
+    private(set) var starts: UnsafeMutablePointer<Int>
+    private(set) var ends: UnsafeMutablePointer<Int>
+
+    init(capacity: Int) {
+        starts = .allocate(capacity: capacity)
+        ends = .allocate(capacity: capacity)
+    }
+
+    func resize(_ capacity: Int, keeping count: Int) {
+        let newStarts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        newStarts.update(from: starts, count: count)
+        newEnds.update(from: ends, count: count)
+        starts.deallocate()
+        ends.deallocate()
+        starts = newStarts
+        ends = newEnds
+    }
+
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
     }
 }

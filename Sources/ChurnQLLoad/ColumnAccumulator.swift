@@ -9,8 +9,7 @@ struct ColumnAccumulator {
     private var bools: [Bool] = []
     private var days: [Int32] = []
     private var codes: [Int32] = []
-    private var dictionary: [String] = []
-    private var lookup: [String: Int32] = [:]
+    private var interner = TextInterner()
     private var nulls: [Bool] = []
     private var nullCount = 0
     /// Values that did not convert although inference accepted the column (should not happen; kept as null).
@@ -37,7 +36,7 @@ struct ColumnAccumulator {
         case .decimal: doubles.append(0)
         case .boolean: bools.append(false)
         case .date: days.append(0)
-        case .text: codes.append(internText(""))
+        case .text: codes.append(internEmpty())
         }
     }
 
@@ -69,16 +68,12 @@ struct ColumnAccumulator {
         appendNull()
     }
 
-    private mutating func internText(_ f: Field) -> Int32 {
-        internText(f.string)
-    }
+    @inline(__always)
+    private mutating func internText(_ f: Field) -> Int32 { interner.intern(f) }
 
-    private mutating func internText(_ s: String) -> Int32 {
-        if let code = lookup[s] { return code }
-        let code = Int32(dictionary.count)
-        dictionary.append(s)
-        lookup[s] = code
-        return code
+    private mutating func internEmpty() -> Int32 {
+        var byte: UInt8 = 0
+        return withUnsafePointer(to: &byte) { interner.intern(Field(base: $0, count: 0)) }
     }
 
     /// Seconds since the epoch for any supported date or timestamp layout.
@@ -108,7 +103,7 @@ struct ColumnAccumulator {
         case .boolean: storage = .boolean(bools)
         case .date: storage = .date(days)
         case .timestamp: storage = .timestamp(ints)
-        case .text: storage = .text(codes: codes, dictionary: dictionary)
+        case .text: storage = .text(codes: codes, dictionary: interner.strings())
         }
         return Column(name: name, storage: storage, nulls: nullCount > 0 ? nulls : nil)
     }

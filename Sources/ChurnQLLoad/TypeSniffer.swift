@@ -118,3 +118,21 @@ extension ColumnKind {
         }
     }
 }
+
+extension TypeSniffer {
+    /// Combines what two chunks of the same column saw.
+    mutating func merge(_ other: TypeSniffer) {
+        integer = integer && other.integer
+        decimal = decimal && other.decimal
+        boolean = boolean && other.boolean
+        isoDate = isoDate && other.isoDate
+        compactDate = compactDate && other.compactDate
+        slash = slash && other.slash
+        isoTimestamp = isoTimestamp && other.isoTimestamp
+        patternFits = patternFits && other.patternFits
+        dayFirstFits = dayFirstFits && other.dayFirstFits
+        monthFirstFits = monthFirstFits && other.monthFirstFits
+        slashHasTime = slashHasTime || other.slashHasTime
+        nonNull += other.nonNull
+    }
+}

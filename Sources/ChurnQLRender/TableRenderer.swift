@@ -116,7 +116,8 @@ public enum TableRenderer {
         }
         if let maxWidth {
             // Shrink the widest column until the table fits (3 characters of frame per column).
-            while widths.reduce(0, +) + widths.count * 3 + 1 > maxWidth, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+            while widths.reduce(0, +) + widths.count * 3 + 1 > maxWidth,
+                let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
                 widths[widest] > 6
             {
                 widths[widest] -= 1
@@ -141,10 +142,16 @@ public enum TableRenderer {
             return right ? fill + s : s + fill
         }
         var out = line("┌", "┬", "┐")
-        out += "│" + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(separator: "│") + "│\n"
+        out +=
+            "│"
+            + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(
+                separator: "│") + "│\n"
         out += line("├", "┼", "┤")
         for r in rows.indices {
-            out += "│" + cells.indices.map { " " + pad(cells[$0][r], widths[$0], right: numeric[$0] && rows[r] != nil) + " " }.joined(separator: "│") + "│\n"
+            out +=
+                "│"
+                + cells.indices.map { " " + pad(cells[$0][r], widths[$0], right: numeric[$0] && rows[r] != nil) + " " }
+                .joined(separator: "│") + "│\n"
         }
         out += line("└", "┴", "┘")
         let rowWord = table.rowCount == 1 ? "row" : "rows"

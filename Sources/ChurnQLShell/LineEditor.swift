@@ -8,7 +8,6 @@ nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 nonisolated(unsafe) var activeCompleter: Completer?
 nonisolated(unsafe) var pendingStatement = ""
 
-
 /// Line input through libedit: emacs keys, history, completion.
 enum LineEditor {
     static var historyPath: String {
@@ -18,10 +17,24 @@ enum LineEditor {
 
     static func setUp() {
         setlocale(LC_CTYPE, "")
+        // Initialise libedit before installing the SIGINT handler, so the very first prompt sees Ctrl-C too.
+        _ = rl_initialize()
         stifle_history(2000)
         _ = read_history(historyPath)
         rl_attempted_completion_function = attemptedCompletion
-        signal(SIGINT) { _ in interruptRequested = 1 }
+        // Ctrl-C typed while editing arrives as a key when the terminal does not raise SIGINT: end the line.
+        _ = rl_bind_key(3, interruptKey)
+        // No SA_RESTART: the read inside readline() must return on Ctrl-C instead of silently resuming.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        // The runtime may start with SIGINT blocked on the main thread; a blocked Ctrl-C would never arrive.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Reads one line; nil at end of input. An interrupt returns "" with `interruptRequested` set.
@@ -89,6 +102,13 @@ private func currentCandidates(word: String) -> [String]? {
     let beforeCursor = String(decoding: Array(line.utf8)[0..<cursor], as: UTF8.self)
     let text = pendingStatement.isEmpty ? beforeCursor : pendingStatement + "\n" + beforeCursor
     return activeCompleter?.candidates(before: text, word: word)
+}
+
+/// Ctrl-C at the prompt: flag the interrupt and finish readline(); the REPL then discards the line.
+private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
+    interruptRequested = 1
+    rl_done = 1
+    return 0
 }
 
 private func completionGenerator(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {

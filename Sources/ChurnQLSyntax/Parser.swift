@@ -378,4 +378,3 @@ public struct Parser {
         diagnostics.append(Diagnostic(code: "syntax-error", message: message, span: token.span, in: source, hint: hint))
     }
 }
-

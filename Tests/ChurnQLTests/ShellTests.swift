@@ -19,7 +19,7 @@ struct ShellTests {
             let command =
                 "cd '\(GoldenTests.root.path)' && CHURNQL_HISTORY='\(history)' CHURNQL_RC=/dev/null NO_COLOR=1 '\(binary)' examples/cdnow/orders.csv; echo EXIT=$?; sleep 30"
             try tmux(["new-session", "-d", "-s", name, "-x", "160", "-y", "50", command])
-            _ = try waitFor("churnql> ")
+            _ = try waitFor("churnql>")
         }
 
         deinit { _ = try? tmux(["kill-session", "-t", name]) }
@@ -79,8 +79,9 @@ struct ShellTests {
         try t.type(".quit")
         try t.key("Enter")
         _ = try t.waitFor("EXIT=0")
-        // A new shell on the same history file recalls the whole statement with Up.
+        // A new shell on the same history file recalls the whole statement with Up (after `.quit`).
         let again = try Terminal(history: t.history)
+        try again.key("Up")
         try again.key("Up")
         let screen = try again.waitFor("| count")
         #expect(screen.contains("from orders"))
@@ -90,7 +91,7 @@ struct ShellTests {
         let t = try Terminal()
         try t.type("from orders | wher")
         try t.key("C-c")
-        _ = try t.waitFor("churnql> ", count: 2)
+        _ = try t.waitFor("churnql>", count: 2)
         try t.type("from orders | count")
         try t.key("Enter")
         let screen = try t.waitFor("6,919")

@@ -67,7 +67,8 @@ struct QueryExecutor {
             case .takeParameter(let name):
                 guard case .integer(let n) = engine.parameters[name], n >= 0 else {
                     throw error(
-                        "missing-parameter", "take needs a whole number, and $\(name) is \(engine.parameters[name]?.plainText ?? "not set")",
+                        "missing-parameter",
+                        "take needs a whole number, and $\(name) is \(engine.parameters[name]?.plainText ?? "not set")",
                         node.span, hint: "--set \(name)=10, or param \(name) = 10 in the script")
                 }
                 table = table.gather(Array(0..<Swift.min(Int(n), table.rowCount)))

@@ -1,0 +1,77 @@
+import ChurnQLDiagnostics
+import Foundation
+
+/// Splits a CSV body into byte ranges that start at record boundaries, for parallel scanning. A newline ends a
+/// record only outside quotes, so the split tracks quote parity from the start of the body.
+enum ChunkSplitter {
+    static func split(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int) -> [Range<Int>] {
+        let end = bytes.count
+        let size = end - start
+        // Small inputs are not worth a thread.
+        guard parts > 1, size > 4 << 20, let base = bytes.baseAddress else { return [start..<end] }
+        let hasQuotes = memchr(base + start, 34, size) != nil
+        var bounds = [start]
+        var parityPosition = start
+        var insideQuotes = false
+        for k in 1..<parts {
+            var cut = start + size * k / parts
+            guard cut > bounds[bounds.count - 1] else { continue }
+            if hasQuotes {
+                // Quote parity from the last boundary up to the cut.
+                var i = parityPosition
+                while i < cut {
+                    if bytes[i] == 34 { insideQuotes.toggle() }
+                    i += 1
+                }
+                while cut < end {
+                    let c = bytes[cut]
+                    if c == 34 { insideQuotes.toggle() }
+                    cut += 1
+                    if c == 10 && !insideQuotes { break }
+                }
+                parityPosition = cut
+            } else {
+                while cut < end && bytes[cut] != 10 { cut += 1 }
+                if cut < end { cut += 1 }
+            }
+            if cut < end { bounds.append(cut) }
+        }
+        bounds.append(end)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+    }
+}
+
+/// Runs one closure per chunk on all cores and returns the results in chunk order; the first error wins.
+enum ParallelChunks {
+    static func map<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) throws(Diagnostic) -> T)
+        throws(Diagnostic) -> [T]
+    {
+        if chunks.count <= 1 { return try chunks.map { c throws(Diagnostic) in try body(c) } }
+        let results = UnsafeMutableBufferPointer<Result<T, Diagnostic>?>.allocate(capacity: chunks.count)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        withoutActuallyEscaping(body) { work in
+            nonisolated(unsafe) let work = work
+            nonisolated(unsafe) let slots = results
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+                do throws(Diagnostic) {
+                    slots[i] = .success(try work(chunks[i]))
+                } catch {
+                    slots[i] = .failure(error)
+                }
+            }
+        }
+        var values: [T] = []
+        for slot in results {
+            switch slot {
+            case .success(let value): values.append(value)
+            case .failure(let error): throw error
+            case nil: continue
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Dictionary-encodes text fields straight from their bytes: an open-addressing hash table over a byte arena,
+/// so no String is created per field (only one per distinct value, at the end).
+struct TextInterner {
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = [0]
+    private var hashes: [UInt64] = []
+    private var slots: [Int32]
+    private var mask: Int
+
+    init() {
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
+
+    var count: Int { hashes.count }
+
+    @inline(__always)
+    private static func hash(_ f: Field) -> UInt64 {
+        // FNV-1a, then a final mix so low bits are usable as a slot index.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<f.count { h = (h ^ UInt64(f[i])) &* 0x100_0000_01b3 }
+        h ^= h >> 29
+        h = h &* 0xbf58_476d_1ce4_e5b9
+        return h ^ (h >> 32)
+    }
+
+    /// The code of the field's text, adding it when new.
+    mutating func intern(_ f: Field) -> Int32 {
+        let h = Self.hash(f)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 { break }
+            if hashes[Int(code)] == h && equals(Int(code), f) { return code }
+            slot = (slot + 1) & mask
+        }
+        let code = Int32(hashes.count)
+        hashes.append(h)
+        arena.append(contentsOf: UnsafeBufferPointer(start: f.base, count: f.count))
+        offsets.append(arena.count)
+        slots[slot] = code
+        if hashes.count * 2 > slots.count { rehash() }
+        return code
+    }
+
+    @inline(__always)
+    private func equals(_ code: Int, _ f: Field) -> Bool {
+        let start = offsets[code]
+        let length = offsets[code + 1] - start
+        guard length == f.count else { return false }
+        return arena.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return length == 0 }
+            return memcmp(base + start, f.base, length) == 0
+        }
+    }
+
+    private mutating func rehash() {
+        let size = slots.count * 2
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
+        for (code, h) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
+    }
+
+    /// The distinct values in code order.
+    func strings() -> [String] {
+        (0..<hashes.count).map { code in
+            String(decoding: arena[offsets[code]..<offsets[code + 1]], as: UTF8.self)
+        }
+    }
+}
