@@ -10,6 +10,7 @@ public enum CSVLoader {
         -> LoadedTable
     {
         let raw = try FileInput.read(path)
+        try MemoryBudget.check(bytes: raw.count, path: path)
         let (data, offset, encodingNote) = try TextEncoding.normalize(raw, path: path)
         let result: Result<LoadedTable, Diagnostic> = data.withUnsafeBytes { rawBuffer in
             let buffer = rawBuffer.bindMemory(to: UInt8.self)
@@ -140,6 +141,10 @@ public enum CSVLoader {
         for (i, sniffer) in sniffers.enumerated() {
             let decision = sniffer.decide()
             kinds.append(decision.kind)
+            if let money = decision.money {
+                notes.append(
+                    Diagnostic(code: "money-column", message: "column '\(names[i])': \(money)", severity: .note, file: path))
+            }
             if let ambiguity = decision.ambiguity {
                 notes.append(
                     Diagnostic(

@@ -21,7 +21,7 @@ struct ColumnAccumulator {
         nulls.reserveCapacity(capacity)
         switch kind {
         case .integer, .timestamp: ints.reserveCapacity(capacity)
-        case .decimal: doubles.reserveCapacity(capacity)
+        case .decimal, .money: doubles.reserveCapacity(capacity)
         case .boolean: bools.reserveCapacity(capacity)
         case .date: days.reserveCapacity(capacity)
         case .text: codes.reserveCapacity(capacity)
@@ -33,7 +33,7 @@ struct ColumnAccumulator {
         nullCount += 1
         switch kind {
         case .integer, .timestamp: ints.append(0)
-        case .decimal: doubles.append(0)
+        case .decimal, .money: doubles.append(0)
         case .boolean: bools.append(false)
         case .date: days.append(0)
         case .text: codes.append(internEmpty())
@@ -47,6 +47,10 @@ struct ColumnAccumulator {
             ints.append(v)
         case .decimal:
             guard let v = FieldParsers.decimal(f) else { return fail() }
+            doubles.append(v)
+        case .money(let comma):
+            guard let v = FieldParsers.decimal(f) ?? FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands)
+            else { return fail() }
             doubles.append(v)
         case .boolean:
             guard let v = FieldParsers.boolean(f) else { return fail() }
@@ -99,7 +103,7 @@ struct ColumnAccumulator {
         let storage: ColumnStorage
         switch kind {
         case .integer: storage = .integer(ints)
-        case .decimal: storage = .decimal(doubles)
+        case .decimal, .money: storage = .decimal(doubles)
         case .boolean: storage = .boolean(bools)
         case .date: storage = .date(days)
         case .timestamp: storage = .timestamp(ints)

@@ -8,6 +8,11 @@ struct Field {
     @inline(__always) subscript(_ i: Int) -> UInt8 { base[i] }
 
     var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+    func containsByte(_ byte: UInt8) -> Bool {
+        for i in 0..<count where base[i] == byte { return true }
+        return false
+    }
 }
 
 /// Byte-level parsers for cell values; each returns nil when the field is not of that kind.
@@ -227,5 +232,69 @@ enum FieldParsers {
             let d = number(f, 8, 2), Dates.isValid(year: y, month: m, day: d), let seconds = timeOfDay(f, from: 11)
         else { return nil }
         return Int64(Dates.dayNumber(year: y, month: m, day: d)) * 86400 + Int64(seconds)
+    }
+}
+
+extension FieldParsers {
+    /// How a money column writes its numbers: `$1,234.50` (comma thousands) or `1.234,50 €` (dot thousands).
+    enum MoneyStyle {
+        case commaThousands, dotThousands
+    }
+
+    /// An amount with an optional currency symbol ($ € £ ¥, before or after), sign or parentheses, and thousands
+    /// separators. Returns nil for anything else, including plain numbers (those are read as decimals).
+    static func money(_ f: Field, style: MoneyStyle) -> Double? {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(f.count)
+        var negative = false
+        var sawSymbol = false
+        var sawSeparator = false
+        var sawDecimal = false
+        var digitsSinceSeparator = -1
+        var i = 0
+        let thousands = style == .commaThousands ? UInt8(ascii: ",") : UInt8(ascii: ".")
+        let decimalMark = style == .commaThousands ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        while i < f.count {
+            let c = f[i]
+            if isDigit(c) {
+                digits.append(c)
+                if digitsSinceSeparator >= 0 { digitsSinceSeparator += 1 }
+            } else if c == thousands && !sawDecimal {
+                guard !digits.isEmpty, digitsSinceSeparator == -1 || digitsSinceSeparator == 3 else { return nil }
+                sawSeparator = true
+                digitsSinceSeparator = 0
+            } else if c == decimalMark && !sawDecimal {
+                guard digitsSinceSeparator == -1 || digitsSinceSeparator == 3 else { return nil }
+                sawDecimal = true
+                digitsSinceSeparator = -1
+                digits.append(UInt8(ascii: "."))
+            } else if c == UInt8(ascii: "-") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") {
+                negative = true
+            } else if c == UInt8(ascii: "$") || c == UInt8(ascii: " ") || c == UInt8(ascii: "+") {
+                sawSymbol = sawSymbol || c == UInt8(ascii: "$")
+            } else if c >= 0xC2 {
+                // €, £, ¥ and other currency signs are multi-byte; accept the common ones only.
+                let rest = UnsafeBufferPointer(start: f.base + i, count: Swift.min(3, f.count - i))
+                if rest.starts(with: [0xE2, 0x82, 0xAC]) {
+                    i += 3
+                    sawSymbol = true
+                    continue
+                }
+                if rest.starts(with: [0xC2, 0xA3]) || rest.starts(with: [0xC2, 0xA5]) {
+                    i += 2
+                    sawSymbol = true
+                    continue
+                }
+                return nil
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        if digitsSinceSeparator > 0 && digitsSinceSeparator != 3 { return nil }
+        guard digits.contains(where: isDigit), sawSymbol || sawSeparator || (sawDecimal && style == .dotThousands)
+        else { return nil }
+        guard let value = Double(String(decoding: digits, as: UTF8.self)) else { return nil }
+        return negative ? -value : value
     }
 }

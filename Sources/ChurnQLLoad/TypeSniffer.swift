@@ -3,6 +3,8 @@ import ChurnQLStore
 /// How a column's text is read, decided from every value of the column.
 enum ColumnKind: Equatable, Sendable {
     case integer, decimal, boolean, text
+    /// Amounts written with currency symbols or thousands separators.
+    case money(commaThousands: Bool)
     case date(DateKind)
     case timestamp(DateKind)
 }
@@ -28,6 +30,10 @@ struct TypeSniffer {
     var monthFirstFits = true
     var slashHasTime = false
     var nonNull = 0
+    /// Fits as money ($1,234.50 / 1.234,50 €); `sawMoneyOnly` is set once a value needed the money reading.
+    var moneyComma = true
+    var moneyDot = true
+    var sawMoneyOnly = false
 
     init(pattern: DatePattern?) {
         self.pattern = pattern
@@ -35,7 +41,8 @@ struct TypeSniffer {
     }
 
     var anyCandidate: Bool {
-        integer || decimal || boolean || isoDate || compactDate || slash || isoTimestamp || patternFits
+        integer || decimal || boolean || isoDate || compactDate || slash || isoTimestamp || patternFits || moneyComma
+            || moneyDot
     }
 
     mutating func observe(_ f: Field) {
@@ -62,12 +69,26 @@ struct TypeSniffer {
             }
         }
         if patternFits, let pattern, pattern.parse(f) == nil { patternFits = false }
+        if moneyComma || moneyDot {
+            // `decimal` still holding means every value so far, this one included, was a plain number.
+            let plain = decimal || FieldParsers.decimal(f) != nil
+            if plain {
+                // "12.50" rules out dot-thousands money.
+                if moneyDot && f.containsByte(UInt8(ascii: ".")) { moneyDot = false }
+            } else {
+                sawMoneyOnly = true
+                if moneyComma && FieldParsers.money(f, style: .commaThousands) == nil { moneyComma = false }
+                if moneyDot && FieldParsers.money(f, style: .dotThousands) == nil { moneyDot = false }
+            }
+        }
     }
 
     /// A note when the decision had to pick between readings (dd/MM vs MM/dd).
     struct Decision {
         var kind: ColumnKind
         var ambiguity: String?
+        /// A note when a text-looking column was read as money.
+        var money: String?
     }
 
     func decide() -> Decision {
@@ -77,6 +98,12 @@ struct TypeSniffer {
         if compactDate && integer { return Decision(kind: .date(.compact)) }
         if integer { return Decision(kind: .integer) }
         if decimal { return Decision(kind: .decimal) }
+        if sawMoneyOnly && moneyComma {
+            return Decision(kind: .money(commaThousands: true), ambiguity: nil, money: "read amounts like $1,234.50 as numbers")
+        }
+        if sawMoneyOnly && moneyDot {
+            return Decision(kind: .money(commaThousands: false), ambiguity: nil, money: "read amounts like 1.234,50 as numbers")
+        }
         if isoDate { return Decision(kind: .date(.iso)) }
         if isoTimestamp { return Decision(kind: .timestamp(.iso)) }
         if slash {
@@ -96,6 +123,8 @@ extension ColumnKind {
     func fits(_ f: Field, pattern: DatePattern?) -> Bool {
         switch self {
         case .text: return true
+        case .money(let comma):
+            return FieldParsers.decimal(f) != nil || FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands) != nil
         case .integer: return FieldParsers.integer(f) != nil
         case .decimal: return FieldParsers.decimal(f) != nil
         case .boolean: return FieldParsers.boolean(f) != nil
@@ -110,7 +139,7 @@ extension ColumnKind {
     var dataType: DataType {
         switch self {
         case .integer: return .integer
-        case .decimal: return .decimal
+        case .decimal, .money: return .decimal
         case .boolean: return .boolean
         case .text: return .text
         case .date: return .date
@@ -133,6 +162,9 @@ extension TypeSniffer {
         dayFirstFits = dayFirstFits && other.dayFirstFits
         monthFirstFits = monthFirstFits && other.monthFirstFits
         slashHasTime = slashHasTime || other.slashHasTime
+        moneyComma = moneyComma && other.moneyComma
+        moneyDot = moneyDot && other.moneyDot
+        sawMoneyOnly = sawMoneyOnly || other.sawMoneyOnly
         nonNull += other.nonNull
     }
 }
