@@ -143,7 +143,8 @@ public enum CSVLoader {
             kinds.append(decision.kind)
             if let money = decision.money {
                 notes.append(
-                    Diagnostic(code: "money-column", message: "column '\(names[i])': \(money)", severity: .note, file: path))
+                    Diagnostic(
+                        code: "money-column", message: "column '\(names[i])': \(money)", severity: .note, file: path))
             }
             if let ambiguity = decision.ambiguity {
                 notes.append(
@@ -255,29 +256,40 @@ public enum CSVLoader {
     {
         var names: [String] = []
         var seen: Set<String> = []
+        var nextSuffix: [String: Int] = [:]
+        var unnamed = 0
+        var renamed: [String] = []
         for i in 0..<width {
             var name = header.map { String(decoding: $0[i], as: UTF8.self).trimmingCharacters(in: .whitespaces) } ?? ""
             if name.isEmpty {
                 name = "column\(i + 1)"
-                if header != nil {
-                    notes.append(
-                        Diagnostic(
-                            code: "empty-column-name", message: "column \(i + 1) has no name; called it '\(name)'",
-                            severity: .warning, file: path))
-                }
+                if header != nil { unnamed += 1 }
             }
             if seen.contains(name.lowercased()) {
-                var n = 2
-                while seen.contains("\(name)_\(n)".lowercased()) { n += 1 }
-                notes.append(
-                    Diagnostic(
-                        code: "duplicate-column-name",
-                        message: "column name '\(name)' repeats; renamed to '\(name)_\(n)'",
-                        severity: .warning, file: path))
-                name = "\(name)_\(n)"
+                let base = name
+                var n = nextSuffix[base.lowercased()] ?? 2
+                while seen.contains("\(base)_\(n)".lowercased()) { n += 1 }
+                nextSuffix[base.lowercased()] = n + 1
+                name = "\(base)_\(n)"
+                renamed.append("'\(base)' → '\(name)'")
             }
             seen.insert(name.lowercased())
             names.append(name)
+        }
+        if unnamed > 0 {
+            notes.append(
+                Diagnostic(
+                    code: "empty-column-name",
+                    message: "\(unnamed) column\(unnamed == 1 ? " has" : "s have") no name; called columnN by position",
+                    severity: .warning, file: path))
+        }
+        if !renamed.isEmpty {
+            let shown = renamed.prefix(5).joined(separator: ", ") + (renamed.count > 5 ? ", …" : "")
+            notes.append(
+                Diagnostic(
+                    code: "duplicate-column-name",
+                    message: "\(renamed.count) repeated column name\(renamed.count == 1 ? "" : "s") renamed: \(shown)",
+                    severity: .warning, file: path))
         }
         return names
     }

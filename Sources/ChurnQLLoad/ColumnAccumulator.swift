@@ -49,7 +49,8 @@ struct ColumnAccumulator {
             guard let v = FieldParsers.decimal(f) else { return fail() }
             doubles.append(v)
         case .money(let comma):
-            guard let v = FieldParsers.decimal(f) ?? FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands)
+            guard
+                let v = FieldParsers.decimal(f) ?? FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands)
             else { return fail() }
             doubles.append(v)
         case .boolean:

@@ -6,7 +6,9 @@ enum MemoryBudget {
     /// Typed columns take about as much memory as the text, plus the mapped file while loading.
     static let bytesPerInputByte = 2.0
 
-    static func check(bytes: Int, path: String, available: UInt64 = ProcessInfo.processInfo.physicalMemory) throws(Diagnostic) {
+    static func check(bytes: Int, path: String, available: UInt64 = ProcessInfo.processInfo.physicalMemory)
+        throws(Diagnostic)
+    {
         let needed = Double(bytes) * bytesPerInputByte
         let limit = Double(available) * 0.8
         guard needed > limit else { return }

@@ -99,10 +99,12 @@ struct TypeSniffer {
         if integer { return Decision(kind: .integer) }
         if decimal { return Decision(kind: .decimal) }
         if sawMoneyOnly && moneyComma {
-            return Decision(kind: .money(commaThousands: true), ambiguity: nil, money: "read amounts like $1,234.50 as numbers")
+            return Decision(
+                kind: .money(commaThousands: true), ambiguity: nil, money: "read amounts like $1,234.50 as numbers")
         }
         if sawMoneyOnly && moneyDot {
-            return Decision(kind: .money(commaThousands: false), ambiguity: nil, money: "read amounts like 1.234,50 as numbers")
+            return Decision(
+                kind: .money(commaThousands: false), ambiguity: nil, money: "read amounts like 1.234,50 as numbers")
         }
         if isoDate { return Decision(kind: .date(.iso)) }
         if isoTimestamp { return Decision(kind: .timestamp(.iso)) }
@@ -124,7 +126,8 @@ extension ColumnKind {
         switch self {
         case .text: return true
         case .money(let comma):
-            return FieldParsers.decimal(f) != nil || FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands) != nil
+            return FieldParsers.decimal(f) != nil
+                || FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands) != nil
         case .integer: return FieldParsers.integer(f) != nil
         case .decimal: return FieldParsers.decimal(f) != nil
         case .boolean: return FieldParsers.boolean(f) != nil

@@ -19,6 +19,9 @@ public struct Lexer {
     private var tokens: [Token] = []
     private var diagnostics: [Diagnostic] = []
     private var unterminatedString = false
+    /// Line and line start where the current token began (strings may span lines).
+    private var tokenLine = 1
+    private var tokenLineStart = 0
 
     public init(_ source: SourceText) {
         self.source = source
@@ -35,6 +38,8 @@ public struct Lexer {
         while index < bytes.count {
             let c = bytes[index]
             let start = index
+            tokenLine = line
+            tokenLineStart = lineStart
             if c == 10 {
                 add(.newline, from: start)
                 index += 1
@@ -68,6 +73,8 @@ public struct Lexer {
                 lexSymbol()
             }
         }
+        tokenLine = line
+        tokenLineStart = lineStart
         add(.end, from: index)
         return Result(tokens: filterNewlines(), diagnostics: diagnostics, isIncomplete: incomplete())
     }
@@ -294,12 +301,13 @@ public struct Lexer {
     }
 
     private mutating func add(_ kind: TokenKind, from start: Int) {
-        let span = SourceSpan(start: start, end: index, line: line, column: start - lineStart + 1)
+        let span = SourceSpan(start: start, end: index, line: tokenLine, column: start - tokenLineStart + 1)
         tokens.append(Token(kind: kind, span: span, text: text(start, Swift.min(index, bytes.count))))
     }
 
     private mutating func error(_ message: String, from start: Int, hint: String? = nil) {
-        let span = SourceSpan(start: start, end: Swift.max(index, start + 1), line: line, column: start - lineStart + 1)
+        let span = SourceSpan(
+            start: start, end: Swift.max(index, start + 1), line: tokenLine, column: start - tokenLineStart + 1)
         diagnostics.append(Diagnostic(code: "lex-error", message: message, span: span, in: source, hint: hint))
     }
 }
