@@ -61,6 +61,12 @@ public final class Engine {
             return .table(describe(table))
         case .explain(let metric):
             return .text(try MetricExplainer(engine: self).explain(metric, span: node.span, source: source))
+        case .explainQuery(let query):
+            return .table(try explainQuery(query, source: source))
+        case .drill(let metric):
+            return .table(try drill(metric, span: node.span, source: source))
+        case .survival(let key):
+            return .table(try survival(by: key, span: node.span, source: source))
         case .export(let query, let path):
             let table = try QueryExecutor(engine: self, source: source).run(query)
             return .export(table, path: path)

@@ -142,6 +142,12 @@ public enum Statement: Equatable, Sendable {
     case tables
     case describe(String)
     case explain(String)
+    /// `explain from …`: each pipeline stage with its row count.
+    case explainQuery(Query)
+    /// `drill METRIC`: the customers behind a metric's counts.
+    case drill(String)
+    /// `survival [by KEY]`: Kaplan–Meier retention curve.
+    case survival(by: String?)
     case export(Query, path: String)
     case print(String)
     case printQuery(Query)

@@ -116,6 +116,7 @@ public struct Parser {
             return .describe(try expectIdentifier("a table name"))
         case "explain":
             advance()
+            if current.word == "from" { return .explainQuery(try parseQuery()) }
             var name = try expectIdentifier("a metric name, e.g. explain churn_rate")
             if current.isSymbol("(") {
                 advance()
@@ -160,6 +161,22 @@ public struct Parser {
                 }
             }
             return .fit(model: model, until: until, unit: unit)
+        case "drill":
+            advance()
+            let name = try expectIdentifier("a metric, e.g. drill churn_rate").lowercased()
+            if current.isSymbol("(") {
+                advance()
+                try expectSymbol(")", "to close '('")
+            }
+            return .drill(name)
+        case "survival":
+            advance()
+            var key: String?
+            if current.word == "by" {
+                advance()
+                key = try expectIdentifier("a column to compare, e.g. survival by region")
+            }
+            return .survival(by: key)
         case "histogram":
             // `histogram EXPR` is short for `from customers | histogram EXPR`.
             let node = try parseOperation()
@@ -188,7 +205,7 @@ public struct Parser {
     /// Words that start a statement.
     public static let statementWords = [
         "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
-        "churn", "cohort", "fit", "evaluate", "compare", "histogram",
+        "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival",
     ]
 
     /// load := 'load' STRING ['as' IDENT] ['with' '(' key ':' expr {',' key ':' expr} ')']

@@ -20,21 +20,25 @@ enum RFM {
         let f = scores(frequency)
         let m = scores(monetary)
         var result = table
-        result.columns.append(
-            Column(name: "r", storage: .integer(r.map { Int64($0 ?? 0) }), nulls: r.map { $0 == nil }))
-        result.columns.append(
-            Column(name: "f", storage: .integer(f.map { Int64($0 ?? 0) }), nulls: f.map { $0 == nil }))
-        result.columns.append(
-            Column(name: "m", storage: .integer(m.map { Int64($0 ?? 0) }), nulls: m.map { $0 == nil }))
-        var builder = ColumnBuilder(type: .text, capacity: table.rowCount)
+        for (name, values) in [("r_score", r), ("f_score", f), ("m_score", m)] {
+            result.columns.removeAll { $0.name == name }
+            result.columns.append(
+                Column(name: name, storage: .integer(values.map { Int64($0 ?? 0) }), nulls: values.map { $0 == nil }))
+        }
+        var codes = ColumnBuilder(type: .text, capacity: table.rowCount)
+        var segments = ColumnBuilder(type: .text, capacity: table.rowCount)
         for row in 0..<table.rowCount {
             if let rs = r[row], let fs = f[row], let ms = m[row] {
-                builder.append(.text(segment(r: rs, f: fs, m: ms)))
+                codes.append(.text("\(rs)\(fs)\(ms)"))
+                segments.append(.text(segment(r: rs, f: fs, m: ms)))
             } else {
-                builder.append(.null)
+                codes.append(.null)
+                segments.append(.null)
             }
         }
-        result.columns.append(builder.build(name: "segment"))
+        result.columns.removeAll { $0.name == "rfm" || $0.name == "segment" }
+        result.columns.append(codes.build(name: "rfm"))
+        result.columns.append(segments.build(name: "segment"))
         return result
     }
 

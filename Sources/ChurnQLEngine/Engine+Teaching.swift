@@ -1,0 +1,152 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+extension Engine {
+    /// `explain from …`: runs the pipeline step by step and shows the rows after each step.
+    func explainQuery(_ query: Query, source: SourceText) throws(Diagnostic) -> Table {
+        var steps: [String] = []
+        var rows: [Int64] = []
+        let utf8 = Array(source.text.utf8)
+        func text(_ span: SourceSpan) -> String {
+            let start = Swift.max(0, Swift.min(span.start, utf8.count))
+            let end = Swift.max(start, Swift.min(span.end, utf8.count))
+            return String(decoding: utf8[start..<end], as: UTF8.self)
+        }
+        let executor = QueryExecutor(engine: self, source: source)
+        for count in 0...query.operations.count {
+            var prefix = query
+            prefix.operations = Array(query.operations.prefix(count))
+            // A group step alone is not runnable; it is shown together with its agg.
+            if let last = prefix.operations.last, case .group = last.operation, count < query.operations.count { continue }
+            let table = try executor.run(prefix)
+            var label = count == 0 ? "from \(query.source)" : "| " + text(query.operations[count - 1].span)
+            if count >= 2, case .group = query.operations[count - 2].operation {
+                label = "| " + text(query.operations[count - 2].span) + " " + label
+            }
+            steps.append(label)
+            rows.append(Int64(table.rowCount))
+        }
+        return Table(
+            name: "explain",
+            columns: [
+                textColumn("step", steps),
+                Column(name: "rows", storage: .integer(rows)),
+            ])
+    }
+
+    /// `drill churn_rate`: the base customers as of start, and whether each churned.
+    func drill(_ metric: String, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+        let profile = try profile()
+        let s = profile.settings
+        let history = profile.history
+        switch metric {
+        case "churn_rate", "retention_rate", "churn", "retention":
+            let start = s.asof - Int32(s.churnWindow)
+            var keys: [Int] = []
+            var lastBefore: [Int32] = []
+            var nextPurchase: [Int32?] = []
+            var churned: [Bool] = []
+            for c in 0..<history.customerCount {
+                guard let last = history.lastOrder(c, onOrBefore: start), Int(start - last) <= s.churnWindow else { continue }
+                keys.append(c)
+                lastBefore.append(last)
+                let after = history.orderDays(c).first { $0 > start && $0 <= s.asof }
+                nextPurchase.append(after)
+                churned.append(after == nil)
+            }
+            return Table(
+                name: "drill",
+                columns: [
+                    history.keys.gather(keys).renamed("customer_id"),
+                    Column(name: "last_order_by_start", storage: .date(lastBefore)),
+                    Column(name: "first_order_after_start", storage: .date(nextPurchase.map { $0 ?? 0 }), nulls: nextPurchase.map { $0 == nil }),
+                    Column(name: "churned", storage: .boolean(churned)),
+                ])
+        case "repeat_rate", "frequency":
+            let buyers = (0..<history.customerCount).filter { history.offsets[$0 + 1] > history.offsets[$0] }
+            return Table(
+                name: "drill",
+                columns: [
+                    history.keys.gather(buyers).renamed("customer_id"),
+                    Column(name: "frequency", storage: .integer(buyers.map { Int64(profile.frequency[$0]) })),
+                    Column(name: "repeat", storage: .boolean(buyers.map { profile.frequency[$0] >= 1 })),
+                ])
+        default:
+            throw Diagnostic(
+                code: "unknown-metric", message: "drill works for churn_rate, retention_rate and repeat_rate", span: span,
+                in: source, hint: "drill churn_rate")
+        }
+    }
+
+    /// `survival [by KEY]`: Kaplan–Meier retention by days since the first purchase, in 30-day steps.
+    func survival(by key: String?, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+        let profile = try profile()
+        let table = profile.table
+        var groupOf: [String] = Array(repeating: "all", count: table.rowCount)
+        if let key {
+            guard let column = table.column(key) else {
+                throw CompileContext(table: table, source: source, asof: currentAsof, parameters: parameters)
+                    .unknownColumn(key, span)
+            }
+            groupOf = (0..<table.rowCount).map { column.value(at: $0).plainText }
+        }
+        let s = profile.settings
+        var groups: [String] = []
+        var labels: [String] = []
+        var days: [Int64] = []
+        var atRisk: [Int64] = []
+        var survival: [Double] = []
+        var lower: [Double] = []
+        var upper: [Double] = []
+        var means: [Double] = []
+        var entityRows: [String: [Int]] = [:]
+        for row in 0..<table.rowCount { entityRows[groupOf[row], default: []].append(row) }
+        for group in entityRows.keys.sorted() {
+            var durations: [Int] = []
+            var died: [Bool] = []
+            for row in entityRows[group] ?? [] {
+                let c = Int(table.entityIndex?[row] ?? Int32(row))
+                let orderDays = profile.history.orderDays(c)
+                guard let first = orderDays.first, let last = orderDays.last else { continue }
+                let active = Int(s.asof - last) <= s.churnWindow
+                durations.append(active ? Int(s.asof - first) : Int(last - first))
+                died.append(!active)
+            }
+            let curve = Survival.kaplanMeier(durations: durations, died: died)
+            let horizon = durations.max() ?? 0
+            means.append(Survival.restrictedMean(curve, horizon: horizon))
+            var step = 0
+            while step <= horizon {
+                let point = curve.last { $0.day <= step }
+                groups.append(group)
+                labels.append(group)
+                days.append(Int64(step))
+                atRisk.append(Int64(durations.filter { $0 >= step }.count))
+                survival.append(point?.survival ?? 1)
+                lower.append(point?.lower ?? 1)
+                upper.append(point?.upper ?? 1)
+                step += 30
+            }
+        }
+        var columns: [Column] = []
+        if key != nil { columns.append(textColumn(key ?? "group", groups)) }
+        columns += [
+            Column(name: "day", storage: .integer(days)),
+            Column(name: "at_risk", storage: .integer(atRisk)),
+            Column(name: "survival", storage: .decimal(survival)),
+            Column(name: "lower95", storage: .decimal(lower)),
+            Column(name: "upper95", storage: .decimal(upper)),
+        ]
+        _ = labels
+        _ = means
+        return Table(name: "survival", columns: columns)
+    }
+
+    func textColumn(_ name: String, _ values: [String]) -> Column {
+        var builder = ColumnBuilder(type: .text, capacity: values.count)
+        for v in values { builder.append(.text(v)) }
+        return builder.build(name: name)
+    }
+}
