@@ -67,7 +67,7 @@ extension Engine {
 
     /// Loads a CSV, SQLite database or SQL dump and re-detects the orders and customers tables.
     public func loadFile(
-        path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:]
+        path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:], describe: Bool = true
     )
         throws(Diagnostic) -> [String]
     {
@@ -101,7 +101,10 @@ extension Engine {
         if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
         try detectRoles()
         invalidateProfile()
-        for item in loaded { messages.append(describeLoad(item.table.name)) }
+        if describe {
+            for item in loaded { messages.append(describeLoad(item.table.name)) }
+        }
+        lastLoadedNames = loaded.map(\.table.name)
         return messages
     }
 
@@ -138,7 +141,7 @@ extension Engine {
     }
 
     /// `loaded orders: 6,919 rows × 4 columns   (customer: …, date: …, amount: …)`.
-    func describeLoad(_ name: String) -> String {
+    public func describeLoad(_ name: String) -> String {
         guard let table = catalog[name] else { return "loaded \(name)" }
         let size = "\(NumberFormat.grouped(String(table.rowCount))) rows × \(table.columns.count) columns"
         var roleText = ""

@@ -87,7 +87,9 @@ extension Engine {
             var role = ""
             if name == ordersTableName { role = "orders" }
             if name == attributesTableName { role = "customer attributes" }
-            rows.append([name, String(table.rowCount), String(table.columns.count), role])
+            // The derived table takes the name `customers`; a loaded customers file stays reachable as customers_raw.
+            let shown = name == attributesTableName && name.lowercased() == "customers" ? "customers_raw" : name
+            rows.append([shown, String(table.rowCount), String(table.columns.count), role])
         }
         if let profile = try? profile() {
             rows.append(["customers", String(profile.table.rowCount), String(profile.table.columns.count), "derived"])

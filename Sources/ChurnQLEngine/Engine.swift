@@ -29,6 +29,8 @@ public final class Engine {
     public internal(set) var attributesKey: String?
     var roleOverrides: [String: [String: String]] = [:]
     private var cachedProfile: CustomerProfile?
+    /// Tables created by the latest load.
+    public internal(set) var lastLoadedNames: [String] = []
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
 

@@ -45,9 +45,12 @@ public enum CommandLineRun {
             session.engine.parameters[name] = value
         }
         let started = Date()
+        var loadedNames: [String] = []
         for file in request.files {
             do {
-                for line in try session.engine.loadFile(path: file) { session.note(line) }
+                // Roles are decided once every file is in, so describe the tables afterwards.
+                for line in try session.engine.loadFile(path: file, describe: false) { session.note(line) }
+                loadedNames += session.engine.lastLoadedNames
                 session.journal.append("load \"\(file.replacingOccurrences(of: "\"", with: "\\\""))\"")
             } catch {
                 session.report(error)
@@ -61,6 +64,7 @@ public enum CommandLineRun {
             session.quiet = wasQuiet
             if !outcome.succeeded { return ExitStatus.usageError }
         }
+        for name in loadedNames { session.note(session.engine.describeLoad(name)) }
         if !request.files.isEmpty, let summary = session.engine.asofSummary { session.note(summary) }
         if interactive {
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))

@@ -246,6 +246,25 @@ public struct Parser {
         var assertion: Assertion
         if current.word == "from" {
             assertion = Assertion(query: try parseQuery(), expression: nil)
+            // `… | agg x = EXPR == 3` parsed the comparison into the last item: lift it out as the check.
+            if var query = assertion.query, var last = query.operations.last,
+                case .agg(var items) = last.operation, let item = items.last
+            {
+                switch item.expression {
+                case .binary(let op, let lhs, let rhs, _) where [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual].contains(op):
+                    items[items.count - 1].expression = lhs
+                    assertion.comparison = op
+                    assertion.expected = rhs
+                case .between(let subject, let low, let high, false, _):
+                    items[items.count - 1].expression = subject
+                    assertion.range = (low, high)
+                default: break
+                }
+                last.operation = .agg(items)
+                query.operations[query.operations.count - 1] = last
+                assertion.query = query
+                if assertion.comparison != nil || assertion.rangeLow != nil { return .assert(assertion) }
+            }
         } else {
             assertion = Assertion(query: nil, expression: try parseAdditive())
         }
