@@ -64,15 +64,19 @@ public enum CommandLineRun {
             session.quiet = wasQuiet
             if !outcome.succeeded { return ExitStatus.usageError }
         }
-        for name in loadedNames { session.note(session.engine.describeLoad(name)) }
-        if !request.files.isEmpty, let summary = session.engine.asofSummary { session.note(summary) }
+        var report = loadedNames.map { session.engine.describeLoad($0) }
+        if !request.files.isEmpty, let summary = session.engine.asofSummary { report.append(summary) }
         if interactive {
+            // The banner first, as the sqlite3 and DuckDB shells do, then what was loaded.
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
             let count = session.engine.catalog.names.count
-            print("churnql 0.1 — \(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s. Type .help for help.")
+            let loaded = count == 0 ? "no tables loaded" : "\(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s"
+            print("churnql 0.1 — \(loaded). Type .help for help.")
+            for line in report { session.note(line) }
             if !request.skipRCFile { runRCFile(session) }
             return Repl(session: session).run()
         }
+        for line in report { session.note(line) }
         var failed = false
         if let script = request.script {
             guard let data = FileManager.default.contents(atPath: script),
