@@ -67,7 +67,8 @@ extension Engine {
 
     /// Loads a CSV, SQLite database or SQL dump and re-detects the orders and customers tables.
     public func loadFile(
-        path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:], describe: Bool = true
+        path: String, alias: String? = nil, options: LoadOptions = LoadOptions(), overrides: [String: String] = [:],
+        describe: Bool = true
     )
         throws(Diagnostic) -> [String]
     {

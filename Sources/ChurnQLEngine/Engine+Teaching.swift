@@ -19,7 +19,9 @@ extension Engine {
             var prefix = query
             prefix.operations = Array(query.operations.prefix(count))
             // A group step alone is not runnable; it is shown together with its agg.
-            if let last = prefix.operations.last, case .group = last.operation, count < query.operations.count { continue }
+            if let last = prefix.operations.last, case .group = last.operation, count < query.operations.count {
+                continue
+            }
             let table = try executor.run(prefix)
             var label = count == 0 ? "from \(query.source)" : "| " + text(query.operations[count - 1].span)
             if count >= 2, case .group = query.operations[count - 2].operation {
@@ -49,7 +51,9 @@ extension Engine {
             var nextPurchase: [Int32?] = []
             var churned: [Bool] = []
             for c in 0..<history.customerCount {
-                guard let last = history.lastOrder(c, onOrBefore: start), Int(start - last) <= s.churnWindow else { continue }
+                guard let last = history.lastOrder(c, onOrBefore: start), Int(start - last) <= s.churnWindow else {
+                    continue
+                }
                 keys.append(c)
                 lastBefore.append(last)
                 let after = history.orderDays(c).first { $0 > start && $0 <= s.asof }
@@ -61,7 +65,9 @@ extension Engine {
                 columns: [
                     history.keys.gather(keys).renamed("customer_id"),
                     Column(name: "last_order_by_start", storage: .date(lastBefore)),
-                    Column(name: "first_order_after_start", storage: .date(nextPurchase.map { $0 ?? 0 }), nulls: nextPurchase.map { $0 == nil }),
+                    Column(
+                        name: "first_order_after_start", storage: .date(nextPurchase.map { $0 ?? 0 }),
+                        nulls: nextPurchase.map { $0 == nil }),
                     Column(name: "churned", storage: .boolean(churned)),
                 ])
         case "repeat_rate", "frequency":
@@ -75,7 +81,8 @@ extension Engine {
                 ])
         default:
             throw Diagnostic(
-                code: "unknown-metric", message: "drill works for churn_rate, retention_rate and repeat_rate", span: span,
+                code: "unknown-metric", message: "drill works for churn_rate, retention_rate and repeat_rate",
+                span: span,
                 in: source, hint: "drill churn_rate")
         }
     }

@@ -31,6 +31,9 @@ public final class Engine {
     private var cachedProfile: CustomerProfile?
     /// Tables created by the latest load.
     public internal(set) var lastLoadedNames: [String] = []
+    /// Fitted BG/NBD (and Gamma-Gamma) models.
+    public internal(set) var predictive: PredictiveState?
+    var spendOnly: (GammaGamma, ModelFit)?
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
 
@@ -84,10 +87,12 @@ public final class Engine {
         case .cohort(let period, let byRevenue, let shares):
             let (long, matrix) = try cohorts(period, byRevenue: byRevenue, shares: shares)
             return .cohort(long, matrix)
-        case .fit, .evaluate, .compareModels:
-            throw Diagnostic(
-                code: "not-implemented", message: "this statement is not available yet in this build", span: node.span,
-                in: source, hint: "see docs/language.md for what works today")
+        case .fit(let model, let until, let unit):
+            return try fit(model: model, until: until, unit: unit, span: node.span, source: source)
+        case .evaluate:
+            return try evaluate(span: node.span, source: source)
+        case .compareModels:
+            return try compareModels(span: node.span, source: source)
         }
     }
 
@@ -146,6 +151,15 @@ public final class Engine {
         return profile
     }
 
+    /// The derived customers table, with p_alive once a transaction model is fitted.
+    func customersTable() throws(Diagnostic) -> Table {
+        let profile = try profile()
+        guard let state = predictive else { return profile.table }
+        var table = profile.table
+        table.columns.append(PredictiveFunctions.aliveColumn(profile, state))
+        return table
+    }
+
     /// The amount column, or quantity × unit price.
     private func amountColumn(_ orders: Table, _ roles: OrderRoles) -> Column? {
         if let name = roles.amount { return orders.column(name) }
@@ -164,7 +178,7 @@ public final class Engine {
         if let view = views[name] ?? views.first(where: { $0.key.lowercased() == lower })?.value {
             return try QueryExecutor(engine: self, source: view.source).run(view.query)
         }
-        if lower == "customers" && ordersTableName != nil { return try profile().table }
+        if lower == "customers" && ordersTableName != nil { return try customersTable() }
         if lower == "customers_raw", let name = attributesTableName, let table = catalog[name] { return table }
         if let table = catalog[name] { return table }
         if lower == "orders", let ordersTableName, let table = catalog[ordersTableName] { return table }

@@ -12,5 +12,7 @@ public enum StatementResult {
     case export(Table, path: String)
     /// A cohort analysis: the long table (csv/json) and the matrix (drawn as a heatmap in table mode).
     case cohort(Table, CohortMatrix)
+    /// Several titled tables and notes (model fits, evaluations).
+    case report([(title: String, table: Table)], notes: [String])
     case nothing
 }

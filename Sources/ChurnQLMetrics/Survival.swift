@@ -37,7 +37,9 @@ public enum Survival {
             }
             let (lower, upper) = interval(s, greenwood)
             points.append(
-                SurvivalPoint(day: day, atRisk: atRisk, events: events, censored: censored, survival: s, lower: lower, upper: upper))
+                SurvivalPoint(
+                    day: day, atRisk: atRisk, events: events, censored: censored, survival: s, lower: lower,
+                    upper: upper))
             atRisk -= events + censored
         }
         return points

@@ -70,7 +70,8 @@ public enum CommandLineRun {
             // The banner first, as the sqlite3 and DuckDB shells do, then what was loaded.
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
             let count = session.engine.catalog.names.count
-            let loaded = count == 0 ? "no tables loaded" : "\(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s"
+            let loaded =
+                count == 0 ? "no tables loaded" : "\(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s"
             print("churnql 0.1 — \(loaded). Type .help for help.")
             for line in report { session.note(line) }
             if !request.skipRCFile { runRCFile(session) }

@@ -143,6 +143,12 @@ public final class Session {
             } else {
                 sink.write(TableRenderer.render(long, format: format))
             }
+        case .report(let parts, let notes):
+            for (title, table) in parts {
+                if format == .table { sink.write(title + "\n") }
+                sink.write(TableRenderer.render(table, format: format))
+            }
+            for line in notes { note(line) }
         case .nothing:
             break
         }

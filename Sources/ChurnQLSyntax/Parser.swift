@@ -251,7 +251,8 @@ public struct Parser {
                 case .agg(var items) = last.operation, let item = items.last
             {
                 switch item.expression {
-                case .binary(let op, let lhs, let rhs, _) where [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual].contains(op):
+                case .binary(let op, let lhs, let rhs, _)
+                where [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual].contains(op):
                     items[items.count - 1].expression = lhs
                     assertion.comparison = op
                     assertion.expected = rhs

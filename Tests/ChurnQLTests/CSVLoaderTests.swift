@@ -91,12 +91,12 @@ struct CSVQuotingTests {
         #expect(loaded.notes.isEmpty)
     }
 
-    @Test(
-        "in-memory text with a leading BOM names the first column without it",
-        .disabled("bug: CSVLoader.parse(text:) passes offset 0 and never strips a UTF-8 BOM (CSVLoader.swift:27-40)"))
+    @Test("in-memory text with a leading BOM names the first column without it")
     func utf8ByteOrderMarkInMemory() throws {
         let loaded = try #require(parseCSV("\u{FEFF}id,amount\n1,2\n"))
-        #expect(loaded.table.columnNames == ["id", "amount"])
+        withKnownIssue("bug (minor): CSVLoader.parse(text:) passes offset 0 and never strips a UTF-8 BOM (CSVLoader.swift:35)") {
+            #expect(loaded.table.columnNames == ["id", "amount"])
+        }
     }
 }
 
@@ -125,12 +125,24 @@ struct CSVDialectTests {
 
     @Test func fileWithoutHeaderGetsGeneratedNames() throws {
         // Every value of the first row fits its column's type, so it is data.
-        let loaded = try #require(parseCSV("1,2024-01-05,10.5\n2,2024-02-01,3\n"))
+        let loaded = try #require(parseCSV("1,2024-01-05,10.5\n2,2024-02-01,3.25\n"))
         #expect(loaded.table.columnNames == ["column1", "column2", "column3"])
         #expect(loaded.table.rowCount == 2)
         #expect(values(loaded.table, "column1") == [.integer(1), .integer(2)])
         #expect(values(loaded.table, "column2") == [day(2024, 1, 5), day(2024, 2, 1)])
-        #expect(values(loaded.table, "column3") == [.decimal(10.5), .decimal(3)])
+        #expect(values(loaded.table, "column3") == [.decimal(10.5), .decimal(3.25)])
+    }
+
+    @Test func headerlessFileWhoseFirstRowIsDecimalOverIntegerRows() throws {
+        // Row 1 has 10.5 where the later rows hold whole numbers: 10.5 is still a number, not a column name,
+        // so the first row is data and the column is decimal.
+        let loaded = try #require(parseCSV("1,2024-01-05,10.5\n2,2024-02-01,3\n3,2024-03-01,4\n"))
+        withKnownIssue(
+            "bug: detectHeader counts a decimal first-row value in a column inferred as integer (from the other rows) as a header mismatch (CSVLoader.swift:201)"
+        ) {
+            #expect(loaded.table.columnNames == ["column1", "column2", "column3"])
+            #expect(loaded.table.rowCount == 3)
+        }
     }
 
     @Test func headerFalseOverrideKeepsAnAllTextFirstRowAsData() throws {
@@ -215,12 +227,12 @@ struct CSVTypeInferenceTests {
         #expect(values(t, "mdy") == [day(2024, 2, 13), day(2023, 12, 1), day(2022, 1, 31)])
         // 2024-01-15 is day 19737 (2024-01-01 = 19723); 10:30 = 37800 s.
         #expect(Dates.dayNumber(year: 2024, month: 1, day: 15) == 19737)
-        #expect(
-            values(t, "ts") == [
-                .timestamp(19737 * 86400 + 37800),
-                .timestamp(Int64(Dates.dayNumber(year: 2024, month: 2, day: 29)) * 86400 + 86399),
-                .timestamp(Int64(Dates.dayNumber(year: 1999, month: 12, day: 31)) * 86400),
-            ])
+        let leapDay: Int64 = Int64(Dates.dayNumber(year: 2024, month: 2, day: 29)) * 86400
+        let lastDay1999: Int64 = Int64(Dates.dayNumber(year: 1999, month: 12, day: 31)) * 86400
+        let expectedTimestamps: [Value] = [
+            .timestamp(Int64(19737) * 86400 + 37800), .timestamp(leapDay + 86399), .timestamp(lastDay1999),
+        ]
+        #expect(values(t, "ts") == expectedTimestamps)
         // Leading zeros mark identifiers: they stay text, exactly as written.
         #expect(values(t, "code") == [.text("00042"), .text("00100"), .text("7")])
         // Nothing was ambiguous.
@@ -232,6 +244,25 @@ struct CSVTypeInferenceTests {
         let loaded = try #require(parseCSV("id,n\n\(id),1\n00001,2\n"))
         #expect(loaded.table.column("id")?.type == .text)
         #expect(values(loaded.table, "id") == [.text(id), .text("00001")])
+    }
+
+    @Test func nineteenDigitIDsStayDistinct() throws {
+        // Int64 holds 19 digits. These two ids differ by 1; as Doubles both round to 1234567890123456768,
+        // so reading them as decimals would merge two customers.
+        let loaded = try #require(parseCSV("id,n\n1234567890123456789,1\n1234567890123456788,2\n"))
+        let ids = values(loaded.table, "id")
+        #expect(ids.count == 2)
+        withKnownIssue(
+            "bug: FieldParsers.integer rejects 19-digit integers (FieldParsers.swift:54), so the column becomes decimal and distinct ids collide"
+        ) {
+            #expect(ids[0] != ids[1])
+            #expect(loaded.table.column("id")?.type != .decimal)
+        }
+    }
+
+    @Test func eighteenDigitIDsAreIntegers() throws {
+        let loaded = try #require(parseCSV("id,n\n123456789012345678,1\n-999999999999999999,2\n"))
+        #expect(values(loaded.table, "id") == [.integer(123_456_789_012_345_678), .integer(-999_999_999_999_999_999)])
     }
 
     @Test func zeroAndZeroPointFiveAreNumbers() throws {
@@ -264,7 +295,8 @@ struct CSVTypeInferenceTests {
         let christmas = Int64(Dates.dayNumber(year: 2023, month: 12, day: 25)) * 86400
         let newYear = Int64(Dates.dayNumber(year: 2024, month: 1, day: 1)) * 86400
         // 08:15 = 29700 s; 23:00:30 = 82830 s.
-        #expect(values(loaded.table, "at") == [.timestamp(christmas + 29700), .timestamp(newYear + 82830)])
+        let expected: [Value] = [.timestamp(christmas + 29700), .timestamp(newYear + 82830)]
+        #expect(values(loaded.table, "at") == expected)
     }
 
     @Test func invalidCalendarDateKeepsColumnText() throws {
@@ -276,17 +308,16 @@ struct CSVTypeInferenceTests {
     @Test func isoDateThenTimestampIsATimestampColumn() throws {
         let loaded = try #require(parseCSV("at\n2024-01-15\n2024-01-16 10:00\n"))
         #expect(loaded.table.column("at")?.type == .timestamp)
-        #expect(
-            values(loaded.table, "at") == [
-                .timestamp(19737 * 86400), .timestamp(19738 * 86400 + 36000),
-            ])
+        // 2024-01-15 is day 19737; 10:00 = 36000 s.
+        let expected: [Value] = [.timestamp(Int64(19737) * 86400), .timestamp(Int64(19738) * 86400 + 36000)]
+        #expect(values(loaded.table, "at") == expected)
     }
 
     @Test func timestampThenIsoDateIsATimestampColumnToo() throws {
         // Same values as above in the other order: inference should not depend on row order.
         let loaded = try #require(parseCSV("at\n2024-01-16 10:00\n2024-01-15\n"))
         withKnownIssue(
-            "bug: TypeSniffer.observe only tests isoTimestamp while isoDate is false, and isoTimestamp rejects a plain date (TypeSniffer.swift:47)"
+            "bug: TypeSniffer.observe only tests isoTimestamp while isoDate is false, and isoTimestamp rejects a plain date (TypeSniffer.swift:49)"
         ) {
             #expect(loaded.table.column("at")?.type == .timestamp)
         }
@@ -342,7 +373,8 @@ struct CSVTypeInferenceTests {
         let loaded = try #require(parseCSV("at\n02.01.1970 01:01\n", options: options))
         #expect(loaded.table.column("at")?.type == .timestamp)
         // Day 1 plus 3660 s.
-        #expect(values(loaded.table, "at") == [.timestamp(86400 + 3660)])
+        let expected: [Value] = [.timestamp(Int64(86400 + 3660))]
+        #expect(values(loaded.table, "at") == expected)
     }
 }
 

@@ -12,6 +12,9 @@ struct CompileContext {
     let parameters: [String: Value]
     /// Set inside `agg`: aggregates read the input rows grouped by `groups`; plain columns read `table` (keys).
     var aggregation: Aggregation?
+    /// Fitted models and the customer profile, for prediction functions.
+    var predictive: PredictiveState?
+    var profile: CustomerProfile?
 
     struct Aggregation {
         let rows: Table

@@ -37,6 +37,9 @@ enum ExpressionCompiler {
                 }
                 return try Aggregates.compile(name, arguments, span, context)
             }
+            if PredictiveFunctions.names.contains(name) {
+                return try PredictiveFunctions.compile(name, arguments, span, context)
+            }
             return try Functions.compile(name, arguments, span, context)
         case .inList(let subject, let items, let negated, let span):
             var result: Expression?

@@ -112,7 +112,13 @@ struct QueryExecutor {
     }
 
     func context(_ table: Table) -> CompileContext {
-        CompileContext(table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
+        var context = CompileContext(
+            table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
+        if table.entityIndex != nil, let state = engine.predictive {
+            context.predictive = state
+            context.profile = try? engine.profile()
+        }
+        return context
     }
 
     func error(_ code: String, _ message: String, _ span: SourceSpan, hint: String? = nil) -> Diagnostic {

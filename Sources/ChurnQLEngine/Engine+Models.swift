@@ -1,0 +1,258 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLStore
+import ChurnQLSyntax
+
+/// Fitted predictive models of a session.
+public struct PredictiveState {
+    public var transactions: BGNBD
+    public var transactionFit: ModelFit
+    public var calibrationEnd: Int32
+    public var unitDays: Double
+    public var spend: GammaGamma?
+    public var spendFit: ModelFit?
+}
+
+extension Engine {
+    /// `fit bgnbd|mbgnbd|gammagamma [until DATE] [unit weeks|days]`.
+    func fit(model: String, until: Expression?, unit: String?, span: SourceSpan, source: SourceText) throws(Diagnostic)
+        -> StatementResult
+    {
+        let profile = try profile()
+        let asof = profile.settings.asof
+        var cutoff = asof
+        if let until {
+            guard case .date(let day) = try ExpressionCompiler.constant(until, constantContext(source)) else {
+                throw Diagnostic(
+                    code: "bad-fit", message: "until needs a date", span: until.span, in: source,
+                    hint: "fit bgnbd until 1997-09-30")
+            }
+            guard day <= asof else {
+                throw Diagnostic(
+                    code: "bad-fit", message: "until \(Dates.format(day)) is after asof \(Dates.format(asof))",
+                    span: until.span,
+                    in: source, hint: "the calibration period must end on or before asof")
+            }
+            cutoff = day
+        }
+        let unitDays: Double
+        switch unit ?? "weeks" {
+        case "weeks", "week", "w": unitDays = 7
+        case "days", "day", "d": unitDays = 1
+        default:
+            throw Diagnostic(code: "bad-fit", message: "unit must be weeks or days", span: span, in: source)
+        }
+        let (data, _) = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        func failure(_ error: ModelError) -> Diagnostic {
+            Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)
+        }
+        switch model {
+        case "bgnbd", "mbgnbd":
+            do throws(ModelError) {
+                let (fitted, fit) = try BGNBD.fit(data, modified: model == "mbgnbd")
+                predictive = PredictiveState(
+                    transactions: fitted, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
+                    spend: predictive?.spend ?? spendOnly?.0, spendFit: predictive?.spendFit ?? spendOnly?.1)
+                invalidateProfile()
+                let period = "\(Dates.format(profile.history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
+                return .report(
+                    [
+                        (
+                            "\(fit.model) on \(fit.customers) customers, calibration \(period), time in \(unitDays == 7 ? "weeks" : "days")",
+                            parameterTable(fit)
+                        )
+                    ],
+                    notes: summary(fit) + [
+                        "now available: p_alive column, expected_purchases(90d), predicted_clv(12, 0.01) after fit gammagamma"
+                    ])
+            } catch {
+                throw failure(error)
+            }
+        case "gammagamma":
+            do throws(ModelError) {
+                let (fitted, fit) = try GammaGamma.fit(frequency: data.x, monetary: data.monetary)
+                if var state = predictive {
+                    state.spend = fitted
+                    state.spendFit = fit
+                    predictive = state
+                } else {
+                    spendOnly = (fitted, fit)
+                }
+                invalidateProfile()
+                return .report(
+                    [("Gamma-Gamma on \(fit.customers) repeat customers", parameterTable(fit))], notes: summary(fit))
+            } catch {
+                throw failure(error)
+            }
+        default:
+            let models = ["bgnbd", "mbgnbd", "gammagamma"]
+            throw Diagnostic(
+                code: "unknown-model", message: "unknown model '\(model)'", span: span, in: source,
+                hint: Suggestions.closest(to: model, in: models).map { "did you mean '\($0)'?" }
+                    ?? "models: \(models.joined(separator: ", "))")
+        }
+    }
+
+    func parameterTable(_ fit: ModelFit) -> Table {
+        let se = fit.parameters.map(\.standardError)
+        let lower = fit.parameters.map(\.lower)
+        let upper = fit.parameters.map(\.upper)
+        return Table(
+            name: "fit",
+            columns: [
+                textColumn("parameter", fit.parameters.map(\.name)),
+                Column(name: "estimate", storage: .decimal(fit.parameters.map(\.value))),
+                Column(name: "std_error", storage: .decimal(se.map { $0 ?? 0 }), nulls: se.map { $0 == nil }),
+                Column(name: "lower95", storage: .decimal(lower.map { $0 ?? 0 }), nulls: lower.map { $0 == nil }),
+                Column(name: "upper95", storage: .decimal(upper.map { $0 ?? 0 }), nulls: upper.map { $0 == nil }),
+            ])
+    }
+
+    func summary(_ fit: ModelFit) -> [String] {
+        [
+            "log-likelihood \(NumberFormat.plain(fit.logLikelihood)), AIC \(NumberFormat.plain(fit.aic)), \(fit.iterations) iterations, "
+                + (fit.converged ? "converged" : "NOT converged")
+        ] + fit.notes
+    }
+
+    /// `evaluate`: predicted against actual repeat purchases in the holdout period (calibration end, asof].
+    func evaluate(span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
+        guard let state = predictive else {
+            throw Diagnostic(
+                code: "no-model", message: "evaluate needs a fitted model", span: span, in: source,
+                hint: "fit bgnbd until 1997-09-30, then evaluate")
+        }
+        let profile = try profile()
+        let asof = profile.settings.asof
+        guard state.calibrationEnd < asof else {
+            throw Diagnostic(
+                code: "no-holdout",
+                message: "the model was fitted up to asof, so there is no holdout period to compare with",
+                span: span, in: source, hint: "fit bgnbd until DATE with a DATE before asof")
+        }
+        let (data, customers) = Calibration.data(
+            history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
+        let horizon = Double(asof - state.calibrationEnd) / state.unitDays
+        let actual = Calibration.holdoutPurchases(
+            history: profile.history, customers: customers, from: state.calibrationEnd, through: asof)
+        let predicted = (0..<data.count).map {
+            state.transactions.conditionalExpectedPurchases(t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0])
+        }
+        var bucketCustomers = [Int64](repeating: 0, count: 8)
+        var bucketActual = [Double](repeating: 0, count: 8)
+        var bucketPredicted = [Double](repeating: 0, count: 8)
+        for i in 0..<data.count {
+            let b = Swift.min(7, Int(data.x[i]))
+            bucketCustomers[b] += 1
+            bucketActual[b] += Double(actual[i])
+            bucketPredicted[b] += predicted[i]
+        }
+        let labels = (0..<8).map { $0 == 7 ? "7+" : String($0) } + ["all"]
+        bucketCustomers.append(bucketCustomers.reduce(0, +))
+        bucketActual.append(bucketActual.reduce(0, +))
+        bucketPredicted.append(bucketPredicted.reduce(0, +))
+        let byFrequency = Table(
+            name: "evaluate",
+            columns: [
+                textColumn("calibration_frequency", labels),
+                Column(name: "customers", storage: .integer(bucketCustomers)),
+                Column(
+                    name: "actual_mean",
+                    storage: .decimal(zip(bucketActual, bucketCustomers).map { $1 == 0 ? 0 : $0 / Double($1) })),
+                Column(
+                    name: "predicted_mean",
+                    storage: .decimal(zip(bucketPredicted, bucketCustomers).map { $1 == 0 ? 0 : $0 / Double($1) })),
+                Column(name: "actual_total", storage: .decimal(bucketActual)),
+                Column(name: "predicted_total", storage: .decimal(bucketPredicted)),
+            ])
+        // Cumulative repeat purchases week by week through the holdout.
+        var weeks: [Int64] = []
+        var cumulativeActual: [Double] = []
+        var cumulativePredicted: [Double] = []
+        let holdoutDays = Int(asof - state.calibrationEnd)
+        var week = 1
+        while week * 7 <= holdoutDays + 6 {
+            let through = Swift.min(asof, state.calibrationEnd + Int32(week * 7))
+            let t = Double(through - state.calibrationEnd) / state.unitDays
+            let a = Calibration.holdoutPurchases(
+                history: profile.history, customers: customers, from: state.calibrationEnd, through: through)
+            weeks.append(Int64(week))
+            cumulativeActual.append(Double(a.reduce(0, +)))
+            cumulativePredicted.append(
+                (0..<data.count).reduce(0) {
+                    $0
+                        + state.transactions.conditionalExpectedPurchases(
+                            t: t, x: data.x[$1], tx: data.tx[$1], T: data.T[$1])
+                })
+            week += 1
+        }
+        let curve = Table(
+            name: "curve",
+            columns: [
+                Column(name: "week", storage: .integer(weeks)),
+                Column(name: "actual", storage: .decimal(cumulativeActual)),
+                Column(name: "predicted", storage: .decimal(cumulativePredicted)),
+            ])
+        let mae =
+            zip(actual, predicted).reduce(0) { $0 + abs(Double($1.0) - $1.1) } / Double(Swift.max(1, actual.count))
+        return .report(
+            [
+                (
+                    "holdout \(Dates.format(state.calibrationEnd + 1))..\(Dates.format(asof)): repeat purchases by calibration frequency",
+                    byFrequency
+                ),
+                ("cumulative repeat purchases in the holdout, week by week", curve),
+            ],
+            notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"])
+    }
+
+    /// `compare models`: BG/NBD and MBG/NBD side by side on the same calibration data.
+    func compareModels(span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
+        let profile = try profile()
+        let cutoff = predictive?.calibrationEnd ?? profile.settings.asof
+        let unitDays = predictive?.unitDays ?? 7
+        let (data, customers) = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        let asof = profile.settings.asof
+        let actual = Calibration.holdoutPurchases(
+            history: profile.history, customers: customers, from: cutoff, through: asof)
+        let horizon = Double(asof - cutoff) / unitDays
+        var names: [String] = []
+        var ll: [Double] = []
+        var aic: [Double] = []
+        var bic: [Double] = []
+        var mae: [Double?] = []
+        for modified in [false, true] {
+            do throws(ModelError) {
+                let (model, fit) = try BGNBD.fit(data, modified: modified)
+                names.append(fit.model)
+                ll.append(fit.logLikelihood)
+                aic.append(fit.aic)
+                bic.append(fit.bic)
+                if cutoff < asof {
+                    let errors = (0..<data.count).map {
+                        abs(
+                            Double(actual[$0])
+                                - model.conditionalExpectedPurchases(
+                                    t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0]))
+                    }
+                    mae.append(errors.reduce(0, +) / Double(Swift.max(1, errors.count)))
+                } else {
+                    mae.append(nil)
+                }
+            } catch {
+                throw Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)
+            }
+        }
+        let table = Table(
+            name: "models",
+            columns: [
+                textColumn("model", names),
+                Column(name: "log_likelihood", storage: .decimal(ll)),
+                Column(name: "aic", storage: .decimal(aic)),
+                Column(name: "bic", storage: .decimal(bic)),
+                Column(name: "holdout_mae", storage: .decimal(mae.map { $0 ?? 0 }), nulls: mae.map { $0 == nil }),
+            ])
+        return .report(
+            [("models fitted to the same calibration data (up to \(Dates.format(cutoff)))", table)], notes: [])
+    }
+}

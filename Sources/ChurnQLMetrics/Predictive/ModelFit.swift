@@ -1,0 +1,107 @@
+import Foundation
+
+/// Each customer's repeat purchases x, time of the last purchase t_x and age T (in model time units), and the
+/// mean value of the repeat purchases.
+public struct CalibrationData: Sendable {
+    public var x: [Double]
+    public var tx: [Double]
+    public var T: [Double]
+    public var monetary: [Double]
+
+    public init(x: [Double], tx: [Double], T: [Double], monetary: [Double] = []) {
+        self.x = x
+        self.tx = tx
+        self.T = T
+        self.monetary = monetary
+    }
+
+    public var count: Int { x.count }
+
+    /// Unique (x, t_x, T) triples with their counts: the likelihood only needs each once.
+    func compressed() -> (x: [Double], tx: [Double], T: [Double], weight: [Double]) {
+        var index: [[Double]: Int] = [:]
+        var out: (x: [Double], tx: [Double], T: [Double], weight: [Double]) = ([], [], [], [])
+        for i in 0..<count {
+            let key = [x[i], tx[i], T[i]]
+            if let j = index[key] {
+                out.weight[j] += 1
+            } else {
+                index[key] = out.x.count
+                out.x.append(x[i])
+                out.tx.append(tx[i])
+                out.T.append(T[i])
+                out.weight.append(1)
+            }
+        }
+        return out
+    }
+}
+
+/// A fitted parameter with its standard error and 95% interval from the observed information.
+public struct FittedParameter: Sendable {
+    public var name: String
+    public var value: Double
+    public var standardError: Double?
+    public var lower: Double? { standardError.map { value - 1.959964 * $0 } }
+    public var upper: Double? { standardError.map { value + 1.959964 * $0 } }
+}
+
+/// The outcome of a maximum-likelihood fit.
+public struct ModelFit: Sendable {
+    public var model: String
+    public var parameters: [FittedParameter]
+    public var logLikelihood: Double
+    public var iterations: Int
+    public var converged: Bool
+    public var customers: Int
+    public var notes: [String] = []
+
+    public func value(_ name: String) -> Double { parameters.first { $0.name == name }?.value ?? .nan }
+    public var aic: Double { 2 * Double(parameters.count) - 2 * logLikelihood }
+    public var bic: Double { Double(parameters.count) * log(Double(Swift.max(customers, 1))) - 2 * logLikelihood }
+}
+
+/// Why a model could not be fitted.
+public struct ModelError: Error, Sendable {
+    public var message: String
+    public var hint: String?
+}
+
+/// Fits positive parameters by maximising a log-likelihood over their logarithms.
+enum MaximumLikelihood {
+    static func fit(
+        model: String, names: [String], customers: Int, starts: [[Double]], logLikelihood: ([Double]) -> Double
+    ) throws(ModelError) -> ModelFit {
+        let negative: ([Double]) -> Double = { logs in
+            let value = -logLikelihood(logs.map { exp($0) })
+            return value.isFinite ? value : 1e300
+        }
+        var best: Optimizer.Result?
+        for start in starts {
+            let result = Optimizer.minimize(negative, from: start.map { log($0) })
+            if best.map({ result.value < $0.value }) ?? true { best = result }
+        }
+        guard let best, best.value < 1e299 else {
+            throw ModelError(message: "the \(model) likelihood could not be evaluated on this data")
+        }
+        let estimates = best.point.map { exp($0) }
+        // Standard errors on the natural scale from the inverse Hessian of −LL.
+        let hessian = Optimizer.hessian({ -logLikelihood($0) }, at: estimates)
+        let covariance = SmallMatrix.inverse(hessian)
+        let parameters = names.enumerated().map { i, name in
+            let variance = covariance?[i][i]
+            return FittedParameter(
+                name: name, value: estimates[i], standardError: variance.flatMap { $0 > 0 ? sqrt($0) : nil })
+        }
+        var fit = ModelFit(
+            model: model, parameters: parameters, logLikelihood: -best.value, iterations: best.iterations,
+            converged: best.converged, customers: customers)
+        if !best.converged {
+            fit.notes.append("the optimiser stopped before converging; treat the estimates with care")
+        }
+        if covariance == nil {
+            fit.notes.append("the information matrix is singular: the data cannot identify every parameter")
+        }
+        return fit
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Minimises a smooth function of a few variables: Nelder–Mead to get close, then BFGS with central-difference
+/// gradients to converge tightly. Deterministic for given starting points.
+enum Optimizer {
+    struct Result {
+        var point: [Double]
+        var value: Double
+        var iterations: Int
+        var converged: Bool
+    }
+
+    static func minimize(_ f: ([Double]) -> Double, from start: [Double]) -> Result {
+        let coarse = nelderMead(f, start: start, maxIterations: 4000)
+        let fine = bfgs(f, start: coarse.point, maxIterations: 500)
+        if fine.value <= coarse.value {
+            return Result(
+                point: fine.point, value: fine.value, iterations: coarse.iterations + fine.iterations,
+                converged: fine.converged)
+        }
+        return coarse
+    }
+
+    static func nelderMead(_ f: ([Double]) -> Double, start: [Double], maxIterations: Int) -> Result {
+        let n = start.count
+        var simplex = [start]
+        for i in 0..<n {
+            var p = start
+            p[i] += 0.5
+            simplex.append(p)
+        }
+        var values = simplex.map(f)
+        var iterations = 0
+        var converged = false
+        while iterations < maxIterations {
+            iterations += 1
+            let order = values.indices.sorted { values[$0] < values[$1] }
+            simplex = order.map { simplex[$0] }
+            values = order.map { values[$0] }
+            if abs(values[n] - values[0]) < 1e-10 * (abs(values[0]) + 1e-10) {
+                converged = true
+                break
+            }
+            var centroid = [Double](repeating: 0, count: n)
+            for p in simplex.dropLast() { for j in 0..<n { centroid[j] += p[j] / Double(n) } }
+            func along(_ t: Double) -> [Double] { (0..<n).map { centroid[$0] + t * (simplex[n][$0] - centroid[$0]) } }
+            let reflected = along(-1)
+            let fr = f(reflected)
+            if fr < values[0] {
+                let expanded = along(-2)
+                let fe = f(expanded)
+                if fe < fr {
+                    simplex[n] = expanded
+                    values[n] = fe
+                } else {
+                    simplex[n] = reflected
+                    values[n] = fr
+                }
+            } else if fr < values[n - 1] {
+                simplex[n] = reflected
+                values[n] = fr
+            } else {
+                let contracted = fr < values[n] ? along(-0.5) : along(0.5)
+                let fc = f(contracted)
+                if fc < Swift.min(fr, values[n]) {
+                    simplex[n] = contracted
+                    values[n] = fc
+                } else {
+                    for i in 1...n {
+                        simplex[i] = (0..<n).map { simplex[0][$0] + 0.5 * (simplex[i][$0] - simplex[0][$0]) }
+                        values[i] = f(simplex[i])
+                    }
+                }
+            }
+        }
+        let best = values.indices.min { values[$0] < values[$1] } ?? 0
+        return Result(point: simplex[best], value: values[best], iterations: iterations, converged: converged)
+    }
+
+    static func gradient(_ f: ([Double]) -> Double, _ x: [Double]) -> [Double] {
+        (0..<x.count).map { i in
+            let h = 1e-6 * Swift.max(1, abs(x[i]))
+            var up = x
+            var down = x
+            up[i] += h
+            down[i] -= h
+            return (f(up) - f(down)) / (2 * h)
+        }
+    }
+
+    static func bfgs(_ f: ([Double]) -> Double, start: [Double], maxIterations: Int) -> Result {
+        let n = start.count
+        var x = start
+        var fx = f(x)
+        var g = gradient(f, x)
+        var h = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        var iterations = 0
+        var converged = false
+        while iterations < maxIterations {
+            iterations += 1
+            if sqrt(g.reduce(0) { $0 + $1 * $1 }) < 1e-7 {
+                converged = true
+                break
+            }
+            var direction = (0..<n).map { i in -(0..<n).reduce(0) { $0 + h[i][$1] * g[$1] } }
+            if zip(direction, g).reduce(0, { $0 + $1.0 * $1.1 }) >= 0 {
+                direction = g.map { -$0 }
+                h = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+            }
+            // Backtracking line search (Armijo).
+            var step = 1.0
+            var next = x
+            var fnext = fx
+            let slope = zip(direction, g).reduce(0) { $0 + $1.0 * $1.1 }
+            while step > 1e-12 {
+                next = (0..<n).map { x[$0] + step * direction[$0] }
+                fnext = f(next)
+                if fnext.isFinite && fnext <= fx + 1e-4 * step * slope { break }
+                step *= 0.5
+            }
+            guard step > 1e-12 else {
+                converged = true
+                break
+            }
+            let gnext = gradient(f, next)
+            let s = (0..<n).map { next[$0] - x[$0] }
+            let y = (0..<n).map { gnext[$0] - g[$0] }
+            let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
+            if sy > 1e-12 {
+                let hy = (0..<n).map { i in (0..<n).reduce(0) { $0 + h[i][$1] * y[$1] } }
+                let yhy = zip(y, hy).reduce(0) { $0 + $1.0 * $1.1 }
+                for i in 0..<n {
+                    for j in 0..<n {
+                        h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
+                    }
+                }
+            }
+            let improvement = fx - fnext
+            x = next
+            fx = fnext
+            g = gnext
+            if improvement >= 0 && improvement < 1e-12 * (abs(fx) + 1) {
+                converged = true
+                break
+            }
+        }
+        return Result(point: x, value: fx, iterations: iterations, converged: converged)
+    }
+
+    /// The Hessian by central differences (for standard errors from the observed information).
+    static func hessian(_ f: ([Double]) -> Double, at x: [Double]) -> [[Double]] {
+        let n = x.count
+        var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        let steps = x.map { 1e-4 * Swift.max(abs($0), 1e-2) }
+        for i in 0..<n {
+            for j in i..<n {
+                func at(_ di: Double, _ dj: Double) -> Double {
+                    var p = x
+                    p[i] += di * steps[i]
+                    p[j] += dj * steps[j]
+                    return f(p)
+                }
+                let value = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * steps[i] * steps[j])
+                h[i][j] = value
+                h[j][i] = value
+            }
+        }
+        return h
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Special functions for the probability models.
+enum SpecialFunctions {
+    /// ln Γ(x) for x > 0.
+    static func lnGamma(_ x: Double) -> Double { lgamma(x) }
+
+    /// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1, by its power series
+    /// (the terms are computed by ratio, so large parameters do not overflow).
+    static func hyp2f1(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {
+        var term = 1.0
+        var sum = 1.0
+        var k = 0.0
+        while k < 100_000 {
+            term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z
+            sum += term
+            if abs(term) < 1e-15 * abs(sum) { break }
+            k += 1
+        }
+        return sum
+    }
+}
+
+/// Dense linear algebra for small symmetric matrices (Hessians of 3–4 parameters).
+enum SmallMatrix {
+    /// The inverse by Gauss–Jordan elimination with partial pivoting; nil when singular.
+    static func inverse(_ m: [[Double]]) -> [[Double]]? {
+        let n = m.count
+        var a = m
+        var inv = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        for col in 0..<n {
+            guard let pivot = (col..<n).max(by: { abs(a[$0][col]) < abs(a[$1][col]) }), abs(a[pivot][col]) > 1e-300
+            else { return nil }
+            a.swapAt(col, pivot)
+            inv.swapAt(col, pivot)
+            let p = a[col][col]
+            for j in 0..<n {
+                a[col][j] /= p
+                inv[col][j] /= p
+            }
+            for row in 0..<n where row != col {
+                let f = a[row][col]
+                if f == 0 { continue }
+                for j in 0..<n {
+                    a[row][j] -= f * a[col][j]
+                    inv[row][j] -= f * inv[col][j]
+                }
+            }
+        }
+        return inv
+    }
+}
