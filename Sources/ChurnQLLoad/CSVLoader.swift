@@ -30,10 +30,11 @@ public enum CSVLoader {
         throws(Diagnostic) -> LoadedTable
     {
         var bytes = Array(text.utf8)
+        let offset = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let result: Result<LoadedTable, Diagnostic> = bytes.withUnsafeMutableBufferPointer { buffer in
             do throws(Diagnostic) {
                 return .success(
-                    try parse(UnsafeBufferPointer(buffer), offset: 0, path: path, name: name, options: options))
+                    try parse(UnsafeBufferPointer(buffer), offset: offset, path: path, name: name, options: options))
             } catch {
                 return .failure(error)
             }
@@ -243,7 +244,10 @@ public enum CSVLoader {
                 var single = TypeSniffer(pattern: pattern)
                 single.observe(f)
                 if single.decide().kind != .text { allPlainText = false }
-                if otherRows > 0 && sniffers[i].nonNull > 0 && kind != .text && !kind.fits(f, pattern: pattern) {
+                // A header cell is text that fits no other type, under a column whose values are not text.
+                if otherRows > 0 && sniffers[i].nonNull > 0 && kind != .text && single.decide().kind == .text
+                    && !kind.fits(f, pattern: pattern)
+                {
                     mismatch = true
                 }
             }

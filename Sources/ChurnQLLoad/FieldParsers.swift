@@ -56,13 +56,21 @@ enum FieldParsers {
             i = 1
         }
         let digits = f.count - i
-        guard digits > 0, digits <= 18 else { return nil }
+        guard digits > 0, digits <= 19 else { return nil }
         if digits > 1 && f[i] == UInt8(ascii: "0") { return nil }
         var value: Int64 = 0
         while i < f.count {
             let c = f[i]
             guard isDigit(c) else { return nil }
-            value = value &* 10 &+ Int64(c &- 48)
+            if digits < 19 {
+                value = value &* 10 &+ Int64(c &- 48)
+            } else {
+                // 19 digits may overflow Int64: check each step.
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int64(c &- 48))
+                if o1 || o2 { return nil }
+                value = sum
+            }
             i += 1
         }
         return negative ? -value : value

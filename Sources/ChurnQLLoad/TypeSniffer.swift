@@ -53,7 +53,9 @@ struct TypeSniffer {
         if boolean && FieldParsers.boolean(f) == nil { boolean = false }
         if isoDate && FieldParsers.isoDate(f) == nil { isoDate = false }
         if compactDate && FieldParsers.compactDate(f) == nil { compactDate = false }
-        if isoTimestamp && !isoDate && FieldParsers.isoTimestamp(f) == nil { isoTimestamp = false }
+        if isoTimestamp && !isoDate && FieldParsers.isoTimestamp(f) == nil && FieldParsers.isoDate(f) == nil {
+            isoTimestamp = false
+        }
         if slash {
             if let parts = FieldParsers.slashParts(f) {
                 if dayFirstFits && !Dates.isValid(year: parts.year, month: parts.b, day: parts.a) {

@@ -124,6 +124,11 @@ public struct Lexer {
                 error("number too large: \(text(start, numberEnd))", from: start)
                 return
             }
+            // Durations beyond 100,000 years are typos, and would overflow when multiplied out.
+            guard amount <= 36_500_000 else {
+                error("duration too large: \(text(start, index))", from: start, hint: "durations are at most 100000y")
+                return
+            }
             switch suffix {
             case "d": add(.duration(days: amount, months: 0), from: start)
             case "w": add(.duration(days: amount * 7, months: 0), from: start)

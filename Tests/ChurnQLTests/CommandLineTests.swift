@@ -15,9 +15,15 @@ struct CommandLineTests {
 
     @Test func jsonFormat() throws {
         let r = try ChurnQLBinary.run(
-            [Self.cdnow, "--asof", "1998-06-30", "--format", "json", "-c", "from customers | group status | agg n = count() | sort status"],
+            [
+                Self.cdnow, "--asof", "1998-06-30", "--format", "json", "-c",
+                "from customers | group status | agg n = count() | sort status",
+            ],
             in: Self.root)
-        #expect(r.stdout == "[\n{\"status\":\"active\",\"n\":300},\n{\"status\":\"lapsed\",\"n\":518},\n{\"status\":\"lost\",\"n\":1539}\n]\n")
+        #expect(
+            r.stdout
+                == "[\n{\"status\":\"active\",\"n\":300},\n{\"status\":\"lapsed\",\"n\":518},\n{\"status\":\"lost\",\"n\":1539}\n]\n"
+        )
     }
 
     @Test func missingFileIsALoadErrorWithStatus2() throws {
@@ -63,7 +69,8 @@ struct CommandLineTests {
     }
 
     @Test func errorsAsJSONLines() throws {
-        let r = try ChurnQLBinary.run([Self.cdnow, "--quiet", "--errors", "json", "-c", "from orders | where x"], in: Self.root)
+        let r = try ChurnQLBinary.run(
+            [Self.cdnow, "--quiet", "--errors", "json", "-c", "from orders | where x"], in: Self.root)
         #expect(r.status == 1)
         let line = try #require(r.stderr.split(separator: "\n").first)
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

@@ -36,7 +36,8 @@ struct FuzzTests {
     static func parseCSV(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             do throws(Diagnostic) {
-                let loaded = try CSVLoader.parse(buffer, offset: 0, path: "fuzz.csv", name: "fuzz", options: LoadOptions())
+                let loaded = try CSVLoader.parse(
+                    buffer, offset: 0, path: "fuzz.csv", name: "fuzz", options: LoadOptions())
                 // Every column has exactly rowCount cells.
                 return loaded.table.columns.allSatisfy { $0.count == loaded.table.rowCount }
             } catch {
@@ -59,7 +60,8 @@ struct FuzzTests {
         "from", " ", "customers", "orders", "|", "where", "select", "derive", "group", "agg", "sort", "take", "join",
         "count", "top", "by", "rfm", "=", "==", "!=", "<", ">=", "(", ")", ",", "\"", "x", "revenue", "status",
         "1998-06-30", "90d", "1y", "12", "-", "+", "*", "/", "and", "or", "not", "in", "between", "is", "null",
-        "sum(", "count()", "churn_rate(", "period:", "\n", ";", "$p", "`", "#", "--", "é", "1e400", "99999999999999999999",
+        "sum(", "count()", "churn_rate(", "period:", "\n", ";", "$p", "`", "#", "--", "é", "1e400",
+        "99999999999999999999",
     ]
 
     @Test("parser on random input", arguments: 0..<8)
@@ -78,7 +80,9 @@ struct FuzzTests {
         let engine = Engine()
         _ = try engine.loadFile(path: GoldenTests.root.appendingPathComponent("examples/cdnow/orders.csv").path)
         var random = Random(state: 2024)
-        let columns = ["revenue", "frequency", "days_since_last", "status", "first_order", "purchase_cycle_days", "orders", "nope"]
+        let columns = [
+            "revenue", "frequency", "days_since_last", "status", "first_order", "purchase_cycle_days", "orders", "nope",
+        ]
         let operators = ["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "and", "or"]
         let literals = ["0", "1", "-1", "2.5", "\"lost\"", "1998-01-01", "30d", "null", "true", "9223372036854775807"]
         func expression(_ depth: Int) -> String {
@@ -86,8 +90,11 @@ struct FuzzTests {
                 return random.below(2) == 0 ? random.pick(columns) : random.pick(literals)
             }
             switch random.below(4) {
-            case 0: return "(" + expression(depth - 1) + " " + random.pick(operators) + " " + expression(depth - 1) + ")"
-            case 1: return random.pick(["abs", "round", "year", "lower", "coalesce", "days_between"]) + "(" + expression(depth - 1) + ")"
+            case 0:
+                return "(" + expression(depth - 1) + " " + random.pick(operators) + " " + expression(depth - 1) + ")"
+            case 1:
+                return random.pick(["abs", "round", "year", "lower", "coalesce", "days_between"]) + "("
+                    + expression(depth - 1) + ")"
             case 2: return "not " + expression(depth - 1)
             default: return expression(depth - 1) + " between " + expression(0) + " and " + expression(0)
             }
@@ -126,8 +133,8 @@ struct FuzzTests {
         big += [UInt8](repeating: UInt8(ascii: "x"), count: 10_000_000)
         big += Array(",1\n".utf8)
         #expect(Self.parseCSV(big))
-        let wide = Array((String(repeating: "c,", count: 999_999) + "c\n" + String(repeating: "1,", count: 999_999) + "1\n").utf8)
+        let wide = Array(
+            (String(repeating: "c,", count: 999_999) + "c\n" + String(repeating: "1,", count: 999_999) + "1\n").utf8)
         #expect(Self.parseCSV(wide))
     }
 }
-

@@ -25,11 +25,14 @@ struct MetricsTests {
         """
 
     static func engine() throws -> Engine {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).csv").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).csv")
+            .path
         try orders.write(toFile: path, atomically: true, encoding: .utf8)
         let engine = Engine()
         _ = try engine.loadFile(path: path)
-        for setting in ["set asof = 2024-03-31", "set churn_window = 30d", "set lost_window = 60d", "set new_window = 10d"] {
+        for setting in [
+            "set asof = 2024-03-31", "set churn_window = 30d", "set lost_window = 60d", "set new_window = 10d",
+        ] {
             _ = try run(engine, setting)
         }
         return engine
@@ -70,7 +73,8 @@ struct MetricsTests {
             ("C", "orders", .integer(1)), ("C", "revenue", .decimal(50)), ("C", "days_since_last", .integer(76)),
             ("C", "status", .text("lost")),
             // D: a refund counts in revenue; Feb 15 → Mar 31 = 45 days: lapsed; span Dec 1 → Feb 15 = 76.
-            ("D", "revenue", .decimal(35)), ("D", "status", .text("lapsed")), ("D", "purchase_cycle_days", .decimal(76)),
+            ("D", "revenue", .decimal(35)), ("D", "status", .text("lapsed")),
+            ("D", "purchase_cycle_days", .decimal(76)),
             ("D", "tenure_days", .integer(121)),
             // E: exactly churn_window days since the last order is still active (inclusive boundary).
             ("E", "days_since_last", .integer(30)), ("E", "status", .text("active")),
@@ -132,7 +136,8 @@ struct MetricsTests {
         let table = try #require(
             try Self.run(
                 engine,
-                "from customers | group g = if(customer_id in (\"A\", \"D\"), \"x\", \"y\") | agg c = churn_rate() | sort g"))
+                "from customers | group g = if(customer_id in (\"A\", \"D\"), \"x\", \"y\") | agg c = churn_rate() | sort g"
+            ))
         #expect(table.columns[1].value(at: 0) == .decimal(0.5))
         #expect(table.columns[1].value(at: 1) == .decimal(1))
     }

@@ -94,7 +94,9 @@ struct PredictiveModelTests {
                 let u1 = Swift.max(uniform(), 1e-300)
                 let n = sqrt(-2 * log(u1)) * cos(2 * .pi * uniform())
                 let v = pow(1 + c * n, 3)
-                if v > 0 && log(Swift.max(uniform(), 1e-300)) < 0.5 * n * n + d - d * v + d * log(v) { return d * v * scale }
+                if v > 0 && log(Swift.max(uniform(), 1e-300)) < 0.5 * n * n + d - d * v + d * log(v) {
+                    return d * v * scale
+                }
             }
         }
         let (r, alpha, a, b) = (0.5, 5.0, 0.8, 2.5)
@@ -127,7 +129,8 @@ struct PredictiveModelTests {
     }
 
     @Test func noRepeatBuyersIsAClearError() {
-        let data = CalibrationData(x: Array(repeating: 0, count: 50), tx: Array(repeating: 0, count: 50), T: Array(repeating: 10, count: 50))
+        let data = CalibrationData(
+            x: Array(repeating: 0, count: 50), tx: Array(repeating: 0, count: 50), T: Array(repeating: 10, count: 50))
         #expect(throws: ModelError.self) { try BGNBD.fit(data) }
     }
 }

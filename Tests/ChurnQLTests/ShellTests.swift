@@ -9,7 +9,8 @@ struct ShellTests {
         let history: String
 
         init(history: String? = nil) throws {
-            self.history = history
+            self.history =
+                history
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("hist-\(UUID().uuidString)").path
             try start()
         }
