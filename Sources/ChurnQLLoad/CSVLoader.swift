@@ -76,72 +76,105 @@ public enum CSVLoader {
         let width = firstRow.count
         let bodyStart = scanner.position
         let bodyLine = scanner.line
-        let chunks = ChunkSplitter.split(bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount)
 
-        // Pass one, in parallel: shape and types of every value after the first record.
-        let sniffed = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
-            var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: width)
-            var scanner = CSVScanner(
-                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
-            var rows = 0
-            var skipped = 0
-            var firstSkippedLine = 0
-            while try advance(
-                &scanner, bytes: bytes, path: path,
-                lineBase: { lineNumber(bytes, offset: offset, at: chunk.lowerBound) })
-            {
-                if scanner.fieldCount != width {
-                    if options.skipBadRows {
-                        skipped += 1
-                        if firstSkippedLine == 0 {
-                            firstSkippedLine =
-                                scanner.recordLine + lineNumber(bytes, offset: offset, at: chunk.lowerBound) - 1
-                        }
-                        continue
-                    }
-                    let line = scanner.recordLine + lineNumber(bytes, offset: offset, at: chunk.lowerBound) - 1
-                    throw Diagnostic(
-                        code: "ragged-row",
-                        message:
-                            "row has \(scanner.fieldCount) field\(scanner.fieldCount == 1 ? "" : "s"), expected \(width)",
-                        file: path, line: line, column: 1, sourceLine: lineText(bytes, offset: offset, line: line),
-                        hint: "quote fields that contain the delimiter, or load with (skip_bad_rows: true)")
-                }
-                rows += 1
-                for i in 0..<width {
-                    scanner.withField(i) { f in
-                        if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[i].observe(f) }
-                    }
+        // Types are guessed from a sample, then every value is converted in one parallel pass; a column whose
+        // guess fails on some value (or that the sample could not decide) is sniffed and converted again in full.
+        var sampleSniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: width)
+        var sampleRows = 0
+        var sampler = CSVScanner(bytes: bytes, base: base, delimiter: delimiter, start: bodyStart, line: bodyLine)
+        while sampleRows < 2000, try advance(&sampler, bytes: bytes, path: path) {
+            guard sampler.fieldCount == width else { continue }
+            sampleRows += 1
+            for i in 0..<width {
+                sampler.withField(i) { f in
+                    if !FieldParsers.isNullToken(f, extra: nullTokens) { sampleSniffers[i].observe(f) }
                 }
             }
-            return (sniffers, rows, skipped, firstSkippedLine)
         }
-        _ = bodyLine
-        var sniffers = sniffed[0].0
-        for part in sniffed.dropFirst() {
-            for i in 0..<width { sniffers[i].merge(part.0[i]) }
-        }
-        let dataRows = sniffed.reduce(0) { $0 + $1.1 }
-        let skipped = sniffed.reduce(0) { $0 + $1.2 }
-        let firstSkippedLine = sniffed.map(\.3).first { $0 > 0 } ?? 0
-
-        // Header: explicit, or the first row does not fit the types of the rest.
         let hasHeader =
             options.header
-            ?? detectHeader(firstRow, sniffers: sniffers, pattern: pattern, nullTokens: nullTokens, otherRows: dataRows)
+            ?? detectHeader(
+                firstRow, sniffers: sampleSniffers, pattern: pattern, nullTokens: nullTokens, otherRows: sampleRows)
         if !hasHeader {
             for (i, field) in firstRow.enumerated() {
                 field.withUnsafeBufferPointer { buffer in
                     let f = Field(base: buffer.baseAddress ?? base, count: buffer.count)
-                    if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[i].observe(f) }
+                    if !FieldParsers.isNullToken(f, extra: nullTokens) { sampleSniffers[i].observe(f) }
                 }
             }
         }
         let names = columnNames(hasHeader ? firstRow : nil, width: width, path: path, notes: &notes)
-        var kinds: [ColumnKind] = []
-        for (i, sniffer) in sniffers.enumerated() {
-            let decision = sniffer.decide()
-            kinds.append(decision.kind)
+        let guesses = sampleSniffers.map { $0.decide() }
+        // Undecided (all null in the sample) and ambiguous columns are always checked in full.
+        let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
+
+        var chunks = ChunkSplitter.split(bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount)
+        if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
+        let totalBytes = Double(Swift.max(1, bytes.count - offset))
+        let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
+        let traceStart = Date()
+        let converted = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+            var accumulators = guesses.map {
+                ColumnAccumulator(
+                    kind: $0.kind, pattern: pattern,
+                    capacity: Int(estimatedRows * Double(chunk.count) / totalBytes) + 16)
+            }
+            var scanner = CSVScanner(
+                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
+            var skipped = 0
+            var firstSkippedLine = 0
+            let lineBase = { lineNumber(bytes, offset: offset, at: chunk.lowerBound) }
+            while try advance(&scanner, bytes: bytes, path: path, lineBase: lineBase) {
+                if scanner.fieldCount != width {
+                    let line = scanner.recordLine + lineBase() - 1
+                    if options.skipBadRows {
+                        skipped += 1
+                        if firstSkippedLine == 0 { firstSkippedLine = line }
+                        continue
+                    }
+                    throw raggedRow(scanner.fieldCount, width, line: line, bytes: bytes, offset: offset, path: path)
+                }
+                for i in 0..<width {
+                    scanner.withField(i) { f in
+                        if FieldParsers.isNullToken(f, extra: nullTokens) {
+                            accumulators[i].appendNull()
+                        } else {
+                            accumulators[i].append(f)
+                        }
+                    }
+                }
+            }
+            return (accumulators, skipped, firstSkippedLine)
+        }
+        let traceConverted = Date()
+        var merged = converted[0].0
+        for part in converted.dropFirst() {
+            for i in 0..<width { merged[i].absorb(part.0[i]) }
+        }
+        var columns = merged.enumerated().map { $1.build(name: names[$0]) }
+        if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format: "trace: %d chunks converted in %.3f s, concatenated in %.3f s\n", chunks.count,
+                        traceConverted.timeIntervalSince(traceStart), Date().timeIntervalSince(traceConverted)
+                    ).utf8))
+        }
+        let recheck = (0..<width).filter { i in alwaysRecheck[i] || merged[i].unconverted > 0 }
+        var decisions = guesses
+        if !recheck.isEmpty && ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
+            FileHandle.standardError.write(Data("trace: rechecking columns \(recheck.map { names[$0] })\n".utf8))
+        }
+        if !recheck.isEmpty {
+            let redone = try convertInFull(
+                columns: recheck, names: names, chunks: chunks, bytes: bytes, base: base, delimiter: delimiter,
+                width: width, pattern: pattern, nullTokens: nullTokens, firstRow: hasHeader ? nil : firstRow)
+            for (k, i) in recheck.enumerated() {
+                columns[i] = redone.columns[k]
+                decisions[i] = redone.decisions[k]
+            }
+        }
+        for (i, decision) in decisions.enumerated() {
             if let money = decision.money {
                 notes.append(
                     Diagnostic(
@@ -155,34 +188,9 @@ public enum CSVLoader {
                         hint: "say which with (date_format: \"%m/%d/%Y\") or (date_format: \"%d/%m/%Y\")"))
             }
         }
-
-        // Pass two, in parallel: typed columns per chunk, then concatenated.
-        var passTwoChunks = chunks
-        if !hasHeader, !passTwoChunks.isEmpty { passTwoChunks[0] = offset..<passTwoChunks[0].upperBound }
-        let parts = try ParallelChunks.map(passTwoChunks) { chunk throws(Diagnostic) in
-            var accumulators = kinds.map {
-                ColumnAccumulator(
-                    kind: $0, pattern: pattern,
-                    capacity: Int(Double(chunk.count) / Double(Swift.max(1, bytes.count - offset)) * Double(dataRows))
-                        + 16)
-            }
-            var scanner = CSVScanner(
-                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
-            while try advance(&scanner, bytes: bytes, path: path) {
-                if scanner.fieldCount != width { continue }
-                for i in 0..<width {
-                    scanner.withField(i) { f in
-                        if FieldParsers.isNullToken(f, extra: nullTokens) {
-                            accumulators[i].appendNull()
-                        } else {
-                            accumulators[i].append(f)
-                        }
-                    }
-                }
-            }
-            return accumulators.enumerated().map { $1.build(name: names[$0]) }
-        }
+        let skipped = converted.reduce(0) { $0 + $1.1 }
         if skipped > 0 {
+            let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
             notes.append(
                 Diagnostic(
                     code: "skipped-rows",
@@ -190,9 +198,72 @@ public enum CSVLoader {
                         "skipped \(skipped) row\(skipped == 1 ? "" : "s") with the wrong number of fields (first at line \(firstSkippedLine))",
                     severity: .warning, file: path))
         }
-        let columns = (0..<width).map { i in ColumnConcatenation.concatenate(parts.map { $0[i] }) }
         let rowCount = columns.first?.count ?? 0
         return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
+    }
+
+    static func raggedRow(
+        _ fields: Int, _ width: Int, line: Int, bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String
+    ) -> Diagnostic {
+        Diagnostic(
+            code: "ragged-row", message: "row has \(fields) field\(fields == 1 ? "" : "s"), expected \(width)",
+            file: path,
+            line: line, column: 1, sourceLine: lineText(bytes, offset: offset, line: line),
+            hint: "quote fields that contain the delimiter, or load with (skip_bad_rows: true)")
+    }
+
+    /// Sniffs the given columns over every value, then converts them: the exact two-pass path for columns whose
+    /// sampled guess did not hold.
+    static func convertInFull(
+        columns: [Int], names: [String], chunks: [Range<Int>], bytes: UnsafeBufferPointer<UInt8>,
+        base: UnsafePointer<UInt8>, delimiter: UInt8, width: Int, pattern: DatePattern?, nullTokens: [[UInt8]],
+        firstRow: [[UInt8]]?
+    ) throws(Diagnostic) -> (columns: [Column], decisions: [TypeSniffer.Decision]) {
+        // The chunks already include the first row when it is data (no header).
+        let sniffed = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+            var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: columns.count)
+            var scanner = CSVScanner(
+                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
+            while try advance(&scanner, bytes: bytes, path: "") {
+                guard scanner.fieldCount == width else { continue }
+                for (k, i) in columns.enumerated() {
+                    scanner.withField(i) { f in
+                        if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[k].observe(f) }
+                    }
+                }
+            }
+            return sniffers
+        }
+        var sniffers = sniffed[0]
+        for part in sniffed.dropFirst() {
+            for k in 0..<columns.count { sniffers[k].merge(part[k]) }
+        }
+        let decisions = sniffers.map { $0.decide() }
+        let parts = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+            var accumulators = decisions.map { ColumnAccumulator(kind: $0.kind, pattern: pattern, capacity: 16) }
+            var scanner = CSVScanner(
+                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
+            while try advance(&scanner, bytes: bytes, path: "") {
+                guard scanner.fieldCount == width else { continue }
+                for (k, i) in columns.enumerated() {
+                    scanner.withField(i) { f in
+                        if FieldParsers.isNullToken(f, extra: nullTokens) {
+                            accumulators[k].appendNull()
+                        } else {
+                            accumulators[k].append(f)
+                        }
+                    }
+                }
+            }
+            return accumulators
+        }
+        _ = firstRow
+        var merged = parts[0]
+        for part in parts.dropFirst() {
+            for k in 0..<columns.count { merged[k].absorb(part[k]) }
+        }
+        let result = merged.enumerated().map { $1.build(name: names[columns[$0]]) }
+        return (result, decisions)
     }
 
     /// The 1-based line number at a byte position (only computed when an error needs it).

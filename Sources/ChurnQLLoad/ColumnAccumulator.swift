@@ -100,6 +100,22 @@ struct ColumnAccumulator {
         }
     }
 
+    /// Appends everything another chunk's accumulator of the same kind collected (text codes are re-interned).
+    mutating func absorb(_ other: ColumnAccumulator) {
+        ints += other.ints
+        doubles += other.doubles
+        bools += other.bools
+        days += other.days
+        if !other.codes.isEmpty {
+            let remap = interner.absorb(other.interner)
+            codes.reserveCapacity(codes.count + other.codes.count)
+            for code in other.codes { codes.append(remap[Int(code)]) }
+        }
+        nulls += other.nulls
+        nullCount += other.nullCount
+        unconverted += other.unconverted
+    }
+
     func build(name: String) -> Column {
         let storage: ColumnStorage
         switch kind {

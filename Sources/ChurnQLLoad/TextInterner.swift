@@ -67,6 +67,21 @@ struct TextInterner {
         }
     }
 
+    /// Interns every value of another interner; returns the code here of each of its codes.
+    mutating func absorb(_ other: TextInterner) -> [Int32] {
+        other.arena.withUnsafeBufferPointer { buffer in
+            (0..<other.count).map { code in
+                let start = other.offsets[code]
+                let length = other.offsets[code + 1] - start
+                var empty: UInt8 = 0
+                if let base = buffer.baseAddress, length > 0 {
+                    return intern(Field(base: base + start, count: length))
+                }
+                return withUnsafePointer(to: &empty) { intern(Field(base: $0, count: 0)) }
+            }
+        }
+    }
+
     /// The distinct values in code order.
     func strings() -> [String] {
         (0..<hashes.count).map { code in
