@@ -10,6 +10,7 @@ struct ColumnAccumulator {
     private var days: [Int32] = []
     private var codes: [Int32] = []
     private var interner = TextInterner()
+    private var dateCache = ISODateCache()
     private var nulls: [Bool] = []
     private var nullCount = 0
     /// Values that did not convert although inference accepted the column (should not happen; kept as null).
@@ -56,6 +57,9 @@ struct ColumnAccumulator {
         case .boolean:
             guard let v = FieldParsers.boolean(f) else { return fail() }
             bools.append(v)
+        case .date(.iso) where f.count == 10:
+            guard let day = dateCache.day(f) else { return fail() }
+            days.append(day)
         case .date(let dateKind):
             guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
             days.append(Dates.day(ofTimestamp: seconds))

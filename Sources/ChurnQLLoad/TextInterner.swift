@@ -56,8 +56,17 @@ struct TextInterner {
         }
     }
 
-    private mutating func rehash() {
-        let size = slots.count * 2
+    /// Grows the table once for `total` values instead of doubling step by step.
+    private mutating func reserve(_ total: Int) {
+        var size = slots.count
+        while total * 2 > size { size *= 2 }
+        guard size > slots.count else { return }
+        rebuild(size)
+    }
+
+    private mutating func rehash() { rebuild(slots.count * 2) }
+
+    private mutating func rebuild(_ size: Int) {
         slots = [Int32](repeating: -1, count: size)
         mask = size - 1
         for (code, h) in hashes.enumerated() {
@@ -69,7 +78,9 @@ struct TextInterner {
 
     /// Interns every value of another interner; returns the code here of each of its codes.
     mutating func absorb(_ other: TextInterner) -> [Int32] {
-        other.arena.withUnsafeBufferPointer { buffer in
+        reserve(count + other.count)
+        arena.reserveCapacity(arena.count + other.arena.count)
+        return other.arena.withUnsafeBufferPointer { buffer in
             (0..<other.count).map { code in
                 let start = other.offsets[code]
                 let length = other.offsets[code + 1] - start
@@ -82,10 +93,31 @@ struct TextInterner {
         }
     }
 
-    /// The distinct values in code order.
+    /// The distinct values in code order (made on all cores when there are many).
     func strings() -> [String] {
-        (0..<hashes.count).map { code in
-            String(decoding: arena[offsets[code]..<offsets[code + 1]], as: UTF8.self)
+        let n = hashes.count
+        let parts = n > 200_000 ? 4 : 1
+        var pieces = [[String]](repeating: [], count: parts)
+        arena.withUnsafeBufferPointer { buffer in
+            nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<[String]>.allocate(capacity: parts)
+            slots.initialize(repeating: [])
+            defer {
+                pieces = Array(slots)
+                slots.deinitialize()
+                slots.deallocate()
+            }
+            let offsets = self.offsets
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lower = n * part / parts
+                let upper = n * (part + 1) / parts
+                slots[part] = (lower..<upper).map { code in
+                    String(
+                        decoding: UnsafeBufferPointer(rebasing: buffer[offsets[code]..<offsets[code + 1]]),
+                        as: UTF8.self)
+                }
+            }
         }
+        return pieces.flatMap { $0 }
     }
 }

@@ -18,8 +18,9 @@ public struct OrderHistory: Sendable {
     /// Groups order rows by customer. `amount` may be nil (revenue is then 0).
     public static func build(customer: Column, date: Column, amount: Column?, asof: Int32) -> OrderHistory {
         let rows = customer.count
-        let orderDays = DayView(date)
-        let amountView = amount.map(NumericView.init)
+        // Plain arrays up front: per-row enum switches would dominate the loops below.
+        let orderDays = DayView(date).materialized(rows)
+        let amountValues = amount.map { NumericView($0).materialized(rows) }
         let dense = DenseKeys.assign(customer)
         let n = dense.keys.count
         var counts = [Int](repeating: 0, count: n + 1)
@@ -52,7 +53,7 @@ public struct OrderHistory: Sendable {
             let slot = cursor[id]
             cursor[id] += 1
             days[slot] = day
-            amounts[slot] = amountView?[row] ?? 0
+            amounts[slot] = amountValues?[row] ?? 0
         }
         sortSegments(offsets: counts, days: &days, amounts: &amounts)
         return OrderHistory(
@@ -107,6 +108,17 @@ public struct OrderHistory: Sendable {
 
 /// Reads a date or timestamp column as day numbers.
 struct DayView {
+    /// Every row at once (nil where null or not a date).
+    func materialized(_ rows: Int) -> [Int32?] {
+        switch column.storage {
+        case .date(let v):
+            guard let nulls = column.nulls else { return v.map { Optional($0) } }
+            return (0..<rows).map { nulls[$0] ? nil : v[$0] }
+        default:
+            return (0..<rows).map { self[$0] }
+        }
+    }
+
     let column: Column
     init(_ column: Column) { self.column = column }
     subscript(_ row: Int) -> Int32? {
@@ -121,6 +133,17 @@ struct DayView {
 
 /// Reads an integer or decimal column as Double.
 struct NumericView {
+    /// Every row at once (nil where null).
+    func materialized(_ rows: Int) -> [Double?] {
+        switch column.storage {
+        case .decimal(let v):
+            guard let nulls = column.nulls else { return v.map { Optional($0) } }
+            return (0..<rows).map { nulls[$0] ? nil : v[$0] }
+        default:
+            return (0..<rows).map { self[$0] }
+        }
+    }
+
     let column: Column
     init(_ column: Column) { self.column = column }
     subscript(_ row: Int) -> Double? {

@@ -19,7 +19,7 @@ public enum ValueOrdering {
     /// The sort rank of each dictionary entry.
     public static func textRanks(_ dictionary: [String]) -> [Int32] {
         let order = dictionary.indices.sorted {
-            dictionary[$0].utf8.lexicographicallyPrecedes(dictionary[$1].utf8)
+            dictionary[$0] < dictionary[$1]
         }
         var ranks = [Int32](repeating: 0, count: dictionary.count)
         var rank: Int32 = 0
