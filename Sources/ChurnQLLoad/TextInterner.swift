@@ -10,8 +10,8 @@ struct TextInterner {
     private var mask: Int
 
     init() {
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
+        slots = [Int32](repeating: -1, count: 16)
+        mask = 15
     }
 
     var count: Int { hashes.count }
