@@ -49,15 +49,34 @@ public struct BGNBD: Sendable {
                 hint: "fit on a longer period, or use a later asof")
         }
         let c = data.compressed()
+        // The gamma-function terms depend on x only: compute them once per distinct x and evaluation.
+        let distinctX = Array(Set(c.x)).sorted()
+        let position = Dictionary(uniqueKeysWithValues: distinctX.enumerated().map { ($1, $0) })
+        let xIndex = c.x.map { position[$0] ?? 0 }
         let fit = try MaximumLikelihood.fit(
             model: name, names: ["r", "alpha", "a", "b"], customers: data.count,
             starts: [[1, 1, 1, 1], [0.5, Swift.max(1, c.T.reduce(0, +) / Double(c.T.count)), 0.5, 2]]
         ) { p in
-            var total = 0.0
-            for i in 0..<c.x.count {
-                total += c.weight[i] * logLikelihood(p, x: c.x[i], tx: c.tx[i], T: c.T[i], modified: modified)
+            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+            let lg = SpecialFunctions.lnGamma
+            let shift = modified ? 1.0 : 0.0
+            let constant = lg(r) - r * log(alpha) + lg(b) - lg(a + b)
+            let gammaTerms = distinctX.map { x in
+                lg(r + x) + lg(b + x + shift) - lg(a + b + x + shift) - constant
             }
-            return total
+            let dropTerms = distinctX.map { x in
+                modified ? log(a) - log(b + x) : (x > 0 ? log(a) - log(b + x - 1) : -Double.infinity)
+            }
+            return ParallelSum.sum(c.x.count) { i in
+                let k = xIndex[i]
+                let x = c.x[i]
+                let a3 = -(r + x) * log(alpha + c.T[i])
+                let drop = dropTerms[k]
+                guard drop > -Double.infinity else { return c.weight[i] * (gammaTerms[k] + a3) }
+                let a4 = drop - (r + x) * log(alpha + c.tx[i])
+                let m = Swift.max(a3, a4)
+                return c.weight[i] * (gammaTerms[k] + m + log(exp(a3 - m) + exp(a4 - m)))
+            }
         }
         let model = BGNBD(
             r: fit.value("r"), alpha: fit.value("alpha"), a: fit.value("a"), b: fit.value("b"), modified: modified)

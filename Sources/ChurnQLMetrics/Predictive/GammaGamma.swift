@@ -35,9 +35,26 @@ public struct GammaGamma: Sendable {
             model: "Gamma-Gamma", names: ["p", "q", "gamma"], customers: xs.count,
             starts: [[1, 1, 1], [2, 2, Swift.max(1, ms.reduce(0, +) / Double(ms.count))]]
         ) { params in
-            var total = 0.0
-            for i in 0..<xs.count { total += logLikelihood(params, x: xs[i], m: ms[i]) }
-            return total
+            ParallelSum.sum(xs.count) { i in logLikelihood(params, x: xs[i], m: ms[i]) }
+        } gradient: { params in
+            // ∂LL/∂p = Σ x [ψ(px+q) − ψ(px) + ln m + ln x − ln(xm+γ)], ∂LL/∂q = Σ ψ(px+q) − ψ(q) + ln γ − ln(xm+γ),
+            // ∂LL/∂γ = Σ q/γ − (px+q)/(xm+γ).
+            let (p, q, v) = (params[0], params[1], params[2])
+            let psi = SpecialFunctions.digamma
+            let psiQ = psi(q)
+            var dp = 0.0
+            var dq = 0.0
+            var dv = 0.0
+            for i in 0..<xs.count {
+                let x = xs[i]
+                let m = ms[i]
+                let a = psi(p * x + q)
+                let l = log(x * m + v)
+                dp += x * (a - psi(p * x) + log(m) + log(x) - l)
+                dq += a - psiQ + log(v) - l
+                dv += q / v - (p * x + q) / (x * m + v)
+            }
+            return [dp, dq, dv]
         }
         if nonPositive > 0 {
             fit.notes.append(

@@ -70,16 +70,26 @@ public struct ModelError: Error, Sendable {
 /// Fits positive parameters by maximising a log-likelihood over their logarithms.
 enum MaximumLikelihood {
     static func fit(
-        model: String, names: [String], customers: Int, starts: [[Double]], logLikelihood: ([Double]) -> Double
+        model: String, names: [String], customers: Int, starts: [[Double]], logLikelihood: ([Double]) -> Double,
+        gradient: (([Double]) -> [Double])? = nil
     ) throws(ModelError) -> ModelFit {
         let negative: ([Double]) -> Double = { logs in
             let value = -logLikelihood(logs.map { exp($0) })
             return value.isFinite ? value : 1e300
         }
         var best: Optimizer.Result?
+        // Further starting points are tried only when the first does not converge.
         for start in starts {
-            let result = Optimizer.minimize(negative, from: start.map { log($0) })
+            // The analytic gradient is of LL in natural parameters; the optimiser works on −LL over logs.
+            let logGradient: (([Double]) -> [Double])? = gradient.map { g in
+                { logs in
+                    let theta = logs.map { exp($0) }
+                    return zip(g(theta), theta).map { -$0 * $1 }
+                }
+            }
+            let result = Optimizer.minimize(negative, from: start.map { log($0) }, gradient: logGradient)
             if best.map({ result.value < $0.value }) ?? true { best = result }
+            if result.converged { break }
         }
         guard let best, best.value < 1e299 else {
             throw ModelError(message: "the \(model) likelihood could not be evaluated on this data")

@@ -10,9 +10,19 @@ enum Optimizer {
         var converged: Bool
     }
 
-    static func minimize(_ f: ([Double]) -> Double, from start: [Double]) -> Result {
-        let coarse = nelderMead(f, start: start, maxIterations: 4000)
-        let fine = bfgs(f, start: coarse.point, maxIterations: 500)
+    static func minimize(_ f: ([Double]) -> Double, from start: [Double], gradient: (([Double]) -> [Double])? = nil)
+        -> Result
+    {
+        // A few hundred simplex steps get close; BFGS finishes with far fewer evaluations.
+        let coarse = nelderMead(f, start: start, maxIterations: 2000)
+        var fine = bfgs(f, start: coarse.point, maxIterations: 500, gradient: gradient)
+        // A restart with a fresh curvature estimate polishes flat directions (Gamma-Gamma's γ).
+        let polished = bfgs(f, start: fine.point, maxIterations: 200, gradient: gradient)
+        if polished.value <= fine.value {
+            fine = Result(
+                point: polished.point, value: polished.value, iterations: fine.iterations + polished.iterations,
+                converged: polished.converged)
+        }
         if fine.value <= coarse.value {
             return Result(
                 point: fine.point, value: fine.value, iterations: coarse.iterations + fine.iterations,
@@ -79,7 +89,8 @@ enum Optimizer {
 
     static func gradient(_ f: ([Double]) -> Double, _ x: [Double]) -> [Double] {
         (0..<x.count).map { i in
-            let h = 1e-6 * Swift.max(1, abs(x[i]))
+            // Central differences: h near the cube root of machine epsilon balances truncation and rounding.
+            let h = 1e-5 * Swift.max(1, abs(x[i]))
             var up = x
             var down = x
             up[i] += h
@@ -88,11 +99,15 @@ enum Optimizer {
         }
     }
 
-    static func bfgs(_ f: ([Double]) -> Double, start: [Double], maxIterations: Int) -> Result {
+    static func bfgs(
+        _ f: ([Double]) -> Double, start: [Double], maxIterations: Int,
+        gradient analytic: (([Double]) -> [Double])? = nil
+    ) -> Result {
+        func grad(_ point: [Double]) -> [Double] { analytic?(point) ?? gradient(f, point) }
         let n = start.count
         var x = start
         var fx = f(x)
-        var g = gradient(f, x)
+        var g = grad(x)
         var h = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
         var iterations = 0
         var converged = false
@@ -122,7 +137,7 @@ enum Optimizer {
                 converged = true
                 break
             }
-            let gnext = gradient(f, next)
+            let gnext = grad(next)
             let s = (0..<n).map { next[$0] - x[$0] }
             let y = (0..<n).map { gnext[$0] - g[$0] }
             let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
@@ -139,7 +154,7 @@ enum Optimizer {
             x = next
             fx = fnext
             g = gnext
-            if improvement >= 0 && improvement < 1e-12 * (abs(fx) + 1) {
+            if improvement >= 0 && improvement < 1e-16 * (abs(fx) + 1) {
                 converged = true
                 break
             }

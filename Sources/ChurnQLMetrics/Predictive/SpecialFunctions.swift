@@ -5,6 +5,19 @@ enum SpecialFunctions {
     /// ln Γ(x) for x > 0.
     static func lnGamma(_ x: Double) -> Double { lgamma(x) }
 
+    /// The digamma function ψ(x) = d/dx ln Γ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series.
+    static func digamma(_ x: Double) -> Double {
+        var x = x
+        var result = 0.0
+        while x < 6 {
+            result -= 1 / x
+            x += 1
+        }
+        let f = 1 / (x * x)
+        result += log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
+        return result
+    }
+
     /// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1, by its power series
     /// (the terms are computed by ratio, so large parameters do not overflow).
     static func hyp2f1(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Times churnql, DuckDB and pandas+lifetimes on the same generated orders files, side by side.
+
+    scripts/bench/run --sizes 100k,1m,10m --runs 3 [--skip-lifetimes-above 1m]
+
+Each tool runs as its own process; wall time and peak RSS come from /usr/bin/time, stage times from the tools.
+Prints a table of medians with churnql/other ratios and writes bench-results.csv.
+"""
+import argparse
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+PY = os.path.join(ROOT, ".venv-bench", "bin", "python")
+
+
+def timed(command, env=None):
+    """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS MB, stdout, stderr)."""
+    full = ["/usr/bin/time", "-f", "TIME %e %M"] + command
+    p = subprocess.run(full, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{p.stderr[-2000:]}")
+    line = [l for l in p.stderr.splitlines() if l.startswith("TIME ")][-1]
+    _, wall, rss = line.split()
+    return float(wall), int(rss) / 1024, p.stdout, p.stderr
+
+
+def churnql(path):
+    binary = os.path.join(ROOT, ".build", "release", "churnql")
+    query = "from customers | group status | agg n = count(), revenue = sum(revenue) | sort status"
+    wall, rss, out, err = timed([binary, path, "--quiet", "--format", "csv", "-c", query], {"CHURNQL_TRACE": "1"})
+    stages = {}
+    for line in err.splitlines():
+        if line.startswith("trace: ") and line.endswith(" s") and "chunks" not in line:
+            name, seconds = line[7:-2].rsplit(" ", 1)
+            stages[name] = float(seconds)
+    counts = ";".join(f"{r.split(',')[0]}={r.split(',')[1]}" for r in out.strip().splitlines()[1:])
+    return wall, rss, stages, counts
+
+
+def churnql_fit(path):
+    binary = os.path.join(ROOT, ".build", "release", "churnql")
+    wall, rss, _, _ = timed([binary, path, "--quiet", "--format", "csv", "-c", "fit bgnbd", "-c", "fit gammagamma"])
+    return wall, rss
+
+
+def python_job(script, path):
+    wall, rss, out, _ = timed([PY, os.path.join(ROOT, "scripts", "bench", script), path])
+    stages = {}
+    result = ""
+    for line in out.splitlines():
+        parts = line.split(",")
+        if parts[0] == "stage":
+            stages[parts[1]] = float(parts[2])
+        elif parts[0] == "result":
+            result = parts[1]
+    return wall, rss, stages, result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100k,1m")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-lifetimes-above", default="1m")
+    args = parser.parse_args()
+    os.makedirs(os.path.join(ROOT, "bench-data"), exist_ok=True)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    memory = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    print(f"machine: {os.cpu_count()} cores, {cpu}, {int(memory) // 1024 // 1024} GiB, {platform.platform()}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    rows = []
+    for size in args.sizes.split(","):
+        path = os.path.join(ROOT, "bench-data", f"orders_{size}.csv")
+        if not os.path.exists(path):
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench", "generate_orders.py"),
+                            "--orders", str(SIZES[size]), path], check=True)
+        results = {"churnql": [], "churnql fit": [], "duckdb": [], "lifetimes": []}
+        for _ in range(args.runs):
+            results["churnql"].append(churnql(path))
+            results["churnql fit"].append(churnql_fit(path))
+            results["duckdb"].append(python_job("duckdb_job.py", path))
+            if SIZES[size] <= SIZES[args.skip_lifetimes_above]:
+                results["lifetimes"].append(python_job("lifetimes_job.py", path))
+        c = results["churnql"]
+        d = results["duckdb"]
+        if c[0][3] != d[0][3]:
+            print(f"WARNING: status counts differ: churnql {c[0][3]} duckdb {d[0][3]}")
+        med = lambda xs: statistics.median(xs)
+        cw, cr = med([r[0] for r in c]), med([r[1] for r in c])
+        fw, fr = med([r[0] for r in results["churnql fit"]]), med([r[1] for r in results["churnql fit"]])
+        dw, dr = med([r[0] for r in d]), med([r[1] for r in d])
+        rows.append((size, "churnql", "load + customers + status (whole process)", cw, cr, ""))
+        for stage in c[0][2]:
+            rows.append((size, "churnql", stage, med([r[2][stage] for r in c]), "", ""))
+        rows.append((size, "duckdb", "load + group by + status (whole process)", dw, dr, cw / dw))
+        for stage in d[0][2]:
+            rows.append((size, "duckdb", stage, med([r[2][stage] for r in d]), "", ""))
+        rows.append((size, "churnql", "load + customers + fit bgnbd + fit gammagamma (whole process)", fw, fr, ""))
+        if results["lifetimes"]:
+            l = results["lifetimes"]
+            lw, lr = med([r[0] for r in l]), med([r[1] for r in l])
+            rows.append((size, "pandas+lifetimes", "load + summary + BG/NBD + Gamma-Gamma (whole process)", lw, lr, fw / lw))
+            for stage in l[0][2]:
+                rows.append((size, "pandas+lifetimes", stage, med([r[2][stage] for r in l]), "", ""))
+    print(f"{'size':5} {'tool':17} {'stage':62} {'seconds':>8} {'RSS MB':>8} {'churnql/other':>13}")
+    for size, tool, stage, seconds, rss, ratio in rows:
+        rss_text = f"{rss:8.0f}" if rss != "" else " " * 8
+        ratio_text = f"{ratio:13.2f}" if ratio != "" else ""
+        print(f"{size:5} {tool:17} {stage:62} {seconds:8.3f} {rss_text} {ratio_text}")
+    with open(os.path.join(ROOT, "bench-results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["size", "tool", "stage", "seconds", "peak_rss_mb", "ratio_churnql_over_other"])
+        w.writerows(rows)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
