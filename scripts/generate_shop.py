@@ -16,6 +16,9 @@ import random
 START = datetime.date(2023, 1, 1)
 END = datetime.date(2024, 12, 30)
 REGIONS = ["North", "South", "East", "West"]
+REPS = ["Ana", "Ben", "Chloe", "Dev", "Emil"]
+CHANNELS = ["phone", "email", "visit"]
+OUTCOMES = ["reached", "no answer", "won", "lost", "complaint"]
 SOURCES = ["web", "store", "referral", "ads"]
 
 
@@ -58,6 +61,25 @@ def main():
             gap = rng.expovariate(rate) if rate > 0 else span
             day += datetime.timedelta(days=max(1, int(gap)))
     orders.sort(key=lambda o: (o[2], o[0]))
+    # Contacts and contracts use their own random stream, so orders stay as they were.
+    crm = random.Random(args.seed + 1)
+    contacts = []
+    contracts = []
+    for cid, region, source, signup in customers:
+        rep = REPS[(int(cid[1:]) * 7 + len(region)) % len(REPS)]
+        day = signup + datetime.timedelta(days=crm.randrange(0, 30))
+        while day <= END and crm.random() < 0.85:
+            outcome = crm.choices(OUTCOMES, weights=[5, 4, 2, 1, 1])[0]
+            follow_up = ""
+            if outcome in ("reached", "no answer", "complaint") and crm.random() < 0.7:
+                follow_up = (day + datetime.timedelta(days=crm.choice([1, 2, 7, 14, 30, 60]))).isoformat()
+            contacts.append((cid, day.isoformat(), rep, crm.choice(CHANNELS), outcome, follow_up))
+            day += datetime.timedelta(days=crm.randrange(20, 120))
+        if source in ("store", "referral") and crm.random() < 0.25:
+            start = signup + datetime.timedelta(days=crm.randrange(0, 200))
+            end = start + datetime.timedelta(days=crm.choice([365, 730]))
+            contracts.append((cid, start.isoformat(), end.isoformat(), round(crm.uniform(500, 5000), 2)))
+    contacts.sort(key=lambda c: (c[1], c[0]))
     with open(os.path.join(args.out, "customers.csv"), "w", newline="") as f:
         f.write("customer_id,region,source,signup_date\n")
         for cid, region, source, signup in customers:
@@ -66,7 +88,15 @@ def main():
         f.write("order_id,customer_id,order_date,amount\n")
         for oid, cid, day, amount in orders:
             f.write(f"{oid},{cid},{day.isoformat()},{amount:.2f}\n")
-    print(f"wrote {len(customers)} customers and {len(orders)} orders to {args.out}")
+    with open(os.path.join(args.out, "contacts.csv"), "w", newline="") as f:
+        f.write("customer_id,contact_date,rep,channel,outcome,next_contact\n")
+        for row in contacts:
+            f.write(",".join(row) + "\n")
+    with open(os.path.join(args.out, "contracts.csv"), "w", newline="") as f:
+        f.write("customer_id,start_date,end_date,value\n")
+        for cid, start, end, value in contracts:
+            f.write(f"{cid},{start},{end},{value:.2f}\n")
+    print(f"wrote {len(customers)} customers, {len(orders)} orders, {len(contacts)} contacts and {len(contracts)} contracts to {args.out}")
 
 
 if __name__ == "__main__":

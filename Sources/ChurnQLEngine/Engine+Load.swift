@@ -112,8 +112,22 @@ extension Engine {
     /// Chooses the orders table (customer and date roles) and the customers attribute table.
     func detectRoles() throws(Diagnostic) {
         var candidates: [(name: String, roles: OrderRoles)] = []
+        contactsTableName = nil
+        contactRoles = nil
+        contractsTableName = nil
+        contractRoles = nil
         for name in catalog.names {
             guard let table = catalog[name] else { continue }
+            if let roles = RoleDetector.contacts(table) {
+                contactsTableName = name
+                contactRoles = roles
+                continue
+            }
+            if let roles = RoleDetector.contracts(table) {
+                contractsTableName = name
+                contractRoles = roles
+                continue
+            }
             if let roles = try RoleDetector.detect(table, overrides: roleOverrides[name] ?? [:]) {
                 candidates.append((name, roles))
             }
@@ -129,7 +143,8 @@ extension Engine {
         roles = preferred?.roles
         attributesTableName = nil
         attributesKey = nil
-        for name in catalog.names where name != ordersTableName {
+        for name in catalog.names
+        where name != ordersTableName && name != contactsTableName && name != contractsTableName {
             guard let table = catalog[name], let key = RoleDetector.customerKey(table) else { continue }
             if name.lowercased().contains("customer") || attributesTableName == nil {
                 if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") {
@@ -150,6 +165,10 @@ extension Engine {
             roleText = "   (\(roles.summary))"
         } else if name == attributesTableName, let key = attributesKey {
             roleText = "   (customer key: \(key))"
+        } else if name == contactsTableName, let roles = contactRoles {
+            roleText = "   (contacts: \(roles.summary))"
+        } else if name == contractsTableName, let roles = contractRoles {
+            roleText = "   (contracts: \(roles.summary))"
         }
         return "loaded \(name): \(size)\(roleText)"
     }

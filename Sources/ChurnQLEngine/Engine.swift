@@ -27,8 +27,14 @@ public final class Engine {
     public internal(set) var roles: OrderRoles?
     public internal(set) var attributesTableName: String?
     public internal(set) var attributesKey: String?
+    /// Detected contacts and contracts tables (the CRM workbench).
+    public internal(set) var contactsTableName: String?
+    public internal(set) var contactRoles: ContactRoles?
+    public internal(set) var contractsTableName: String?
+    public internal(set) var contractRoles: ContractRoles?
     var roleOverrides: [String: [String: String]] = [:]
     private var cachedProfile: CustomerProfile?
+    var cachedCRM: [Column]?
     /// Tables created by the latest load.
     public internal(set) var lastLoadedNames: [String] = []
     /// Fitted BG/NBD (and Gamma-Gamma) models.
@@ -72,6 +78,14 @@ public final class Engine {
             return .table(try drill(metric, span: node.span, source: source))
         case .survival(let key):
             return .table(try survival(by: key, span: node.span, source: source))
+        case .workbench(let section):
+            return try workbench(section, span: node.span, source: source)
+        case .team:
+            return try team(span: node.span, source: source)
+        case .handover(let rep):
+            return .table(try runQuery(Workbench.handoverQuery(rep)))
+        case .profile(let key):
+            return .table(try runQuery(Workbench.profileQuery(key), span: node.span, source: source))
         case .export(let query, let path):
             let table = try QueryExecutor(engine: self, source: source).run(query)
             return .export(table, path: path)
@@ -124,7 +138,10 @@ public final class Engine {
         }
     }
 
-    func invalidateProfile() { cachedProfile = nil }
+    func invalidateProfile() {
+        cachedProfile = nil
+        cachedCRM = nil
+    }
 
     /// The derived customers profile, built on first use after a load or setting change.
     public func profile() throws(Diagnostic) -> CustomerProfile {
@@ -154,9 +171,9 @@ public final class Engine {
     /// The derived customers table, with p_alive once a transaction model is fitted.
     func customersTable() throws(Diagnostic) -> Table {
         let profile = try profile()
-        guard let state = predictive else { return profile.table }
         var table = profile.table
-        table.columns.append(PredictiveFunctions.aliveColumn(profile, state))
+        table.columns += crmColumns(profile)
+        if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
         return table
     }
 

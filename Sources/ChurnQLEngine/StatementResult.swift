@@ -14,5 +14,7 @@ public enum StatementResult {
     case cohort(Table, CohortMatrix)
     /// Several titled tables and notes (model fits, evaluations).
     case report([(title: String, table: Table)], notes: [String])
+    /// Workbench sections: titled short lists for the terminal, and the long form for csv/json.
+    case workbench([(title: String, table: Table)], long: [(String, Table)], notes: [String])
     case nothing
 }

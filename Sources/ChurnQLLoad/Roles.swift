@@ -112,3 +112,74 @@ public enum RoleDetector {
         return roles
     }
 }
+
+/// Which columns of a contacts table play the CRM roles.
+public struct ContactRoles: Sendable, Equatable {
+    public var customer: String
+    public var date: String
+    public var rep: String?
+    public var outcome: String?
+    public var nextContact: String?
+    public var channel: String?
+
+    public var summary: String {
+        var parts = ["customer: \(customer)", "date: \(date)"]
+        if let rep { parts.append("rep: \(rep)") }
+        if let outcome { parts.append("outcome: \(outcome)") }
+        if let nextContact { parts.append("next_contact: \(nextContact)") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// Which columns of a contracts table give the customer, start, end and value.
+public struct ContractRoles: Sendable, Equatable {
+    public var customer: String
+    public var start: String
+    public var end: String
+    public var value: String?
+
+    public var summary: String {
+        "customer: \(customer), start: \(start), end: \(end)" + (value.map { ", value: \($0)" } ?? "")
+    }
+}
+
+extension RoleDetector {
+    static let contactDateNames = [
+        "contactdate", "contactedat", "contacted", "date", "calldate", "interactiondate", "day",
+    ]
+    static let repNames = ["rep", "salesrep", "owner", "agent", "salesperson", "employee", "accountmanager", "seller"]
+    static let outcomeNames = ["outcome", "result", "status", "disposition"]
+    static let nextContactNames = [
+        "nextcontact", "nextcontactdate", "followup", "followupdate", "nextcall", "callback",
+    ]
+    static let contractStartNames = ["startdate", "start", "contractstart", "begin", "validfrom"]
+    static let contractEndNames = ["enddate", "end", "contractend", "expires", "expiry", "validto", "validuntil"]
+    static let contractValueNames = ["value", "amount", "contractvalue", "annualvalue", "total"]
+
+    /// Contact roles when the table is a contacts table (its name says so and it has a customer and a date).
+    public static func contacts(_ table: Table) -> ContactRoles? {
+        guard table.name.lowercased().contains("contact"), let customer = customerKey(table) else { return nil }
+        let isDate: (Column) -> Bool = { $0.type == .date || $0.type == .timestamp }
+        guard let date = find(table, contactDateNames, accept: isDate) ?? table.columns.first(where: isDate)?.name
+        else {
+            return nil
+        }
+        var roles = ContactRoles(customer: customer, date: date)
+        roles.rep = find(table, repNames)
+        roles.outcome = find(table, outcomeNames)
+        roles.nextContact = find(table, nextContactNames, accept: isDate)
+        roles.channel = find(table, ["channel", "medium", "type"])
+        return roles
+    }
+
+    /// Contract roles when the table is a contracts table.
+    public static func contracts(_ table: Table) -> ContractRoles? {
+        guard table.name.lowercased().contains("contract"), let customer = customerKey(table) else { return nil }
+        let isDate: (Column) -> Bool = { $0.type == .date || $0.type == .timestamp }
+        guard let start = find(table, contractStartNames, accept: isDate),
+            let end = find(table, contractEndNames, accept: isDate)
+        else { return nil }
+        return ContractRoles(
+            customer: customer, start: start, end: end, value: find(table, contractValueNames) { $0.type.isNumeric })
+    }
+}

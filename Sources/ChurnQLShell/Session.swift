@@ -149,6 +149,16 @@ public final class Session {
                 sink.write(TableRenderer.render(table, format: format))
             }
             for line in notes { note(line) }
+        case .workbench(let parts, let long, let notes):
+            if format == .table {
+                for (title, table) in parts {
+                    sink.write("\n" + title + "\n")
+                    sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
+                }
+            } else {
+                sink.write(TableRenderer.render(WorkbenchLongForm.table(long), format: format))
+            }
+            for line in notes { note(line) }
         case .nothing:
             break
         }

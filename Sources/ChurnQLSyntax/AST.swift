@@ -148,6 +148,14 @@ public enum Statement: Equatable, Sendable {
     case drill(String)
     /// `survival [by KEY]`: Kaplan–Meier retention curve.
     case survival(by: String?)
+    /// `workbench [SECTION]`: the CRM team's daily lists.
+    case workbench(String?)
+    /// `team`: each sales rep's contacts and customers.
+    case team
+    /// `handover "rep"`: a leaving rep's customers.
+    case handover(String)
+    /// `profile by KEY`: the main metrics per value of a customer attribute.
+    case profile(by: String)
     case export(Query, path: String)
     case print(String)
     case printQuery(Query)

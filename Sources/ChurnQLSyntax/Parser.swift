@@ -169,6 +169,23 @@ public struct Parser {
                 try expectSymbol(")", "to close '('")
             }
             return .drill(name)
+        case "workbench":
+            advance()
+            if case .identifier(let section) = current.kind {
+                advance()
+                return .workbench(section.lowercased())
+            }
+            return .workbench(nil)
+        case "team":
+            advance()
+            return .team
+        case "handover":
+            advance()
+            return .handover(try expectString("a rep's name in double quotes, e.g. handover \"Ana\""))
+        case "profile":
+            advance()
+            try expectWord("by", "profile by region")
+            return .profile(by: try expectIdentifier("a customer attribute, e.g. profile by region"))
         case "survival":
             advance()
             var key: String?
@@ -205,7 +222,8 @@ public struct Parser {
     /// Words that start a statement.
     public static let statementWords = [
         "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
-        "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival",
+        "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival", "workbench", "team",
+        "handover", "profile",
     ]
 
     /// load := 'load' STRING ['as' IDENT] ['with' '(' key ':' expr {',' key ':' expr} ')']
