@@ -9,6 +9,10 @@ extension Engine {
     /// contract_end, in_contract. Only contacts and contracts on or before asof count.
     func crmColumns(_ profile: CustomerProfile) -> [Column] {
         if let cachedCRM { return cachedCRM }
+        guard contactsTableName != nil || contractsTableName != nil else {
+            cachedCRM = []
+            return []
+        }
         let n = profile.history.customerCount
         let asof = profile.settings.asof
         var index: [String: Int] = [:]

@@ -101,6 +101,7 @@ extension Engine {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
         try detectRoles()
+        cachedLatest = nil
         invalidateProfile()
         if describe {
             for item in loaded { messages.append(describeLoad(item.table.name)) }

@@ -35,6 +35,7 @@ public final class Engine {
     var roleOverrides: [String: [String: String]] = [:]
     private var cachedProfile: CustomerProfile?
     var cachedCRM: [Column]?
+    var cachedLatest: (value: Int32?, Void)?
     /// Tables created by the latest load.
     public internal(set) var lastLoadedNames: [String] = []
     /// Fitted BG/NBD (and Gamma-Gamma) models.
@@ -117,7 +118,15 @@ public final class Engine {
     /// The analysis date: the `asof` setting, else the latest order date.
     public var currentAsof: Int32? { asofOverride ?? latestOrderDate }
 
+    /// The latest order date, computed once per load.
     var latestOrderDate: Int32? {
+        if let cachedLatest { return cachedLatest.value }
+        let value = scanLatestOrderDate()
+        cachedLatest = (value, ())
+        return value
+    }
+
+    private func scanLatestOrderDate() -> Int32? {
         guard let name = ordersTableName, let roles, let column = catalog[name]?.column(roles.date) else { return nil }
         var latest: Int32?
         for row in 0..<column.count where !column.isNull(row) {

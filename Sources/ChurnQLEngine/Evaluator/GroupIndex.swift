@@ -76,4 +76,10 @@ struct GroupIndex {
     }
 
     func rows(of group: Int) -> ArraySlice<Int> { members[offsets[group]..<offsets[group + 1]] }
+
+    /// The same groups with member positions translated through `rows` (a selection of a larger table).
+    func mapped(to rows: [Int]) -> GroupIndex {
+        GroupIndex(
+            groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, members: members.map { rows[$0] })
+    }
 }

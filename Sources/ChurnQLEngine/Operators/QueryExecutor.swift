@@ -11,22 +11,33 @@ struct QueryExecutor {
     func run(_ query: Query) throws(Diagnostic) -> Table {
         var table = try engine.resolveSource(query.source, span: query.sourceSpan, source: source)
         var pendingGroup: (keys: [NamedExpression], span: SourceSpan)?
+        var selection: [Int]?
         for node in query.operations {
             try engine.checkCancelled()
+            switch node.operation {
+            case .where, .group, .agg, .count, .sort, .take, .top: break
+            default:
+                if let rows = selection {
+                    table = table.gather(rows)
+                    selection = nil
+                }
+            }
             if let group = pendingGroup {
                 switch node.operation {
                 case .agg(let items):
-                    table = try aggregate(table, keys: group.keys, items: items)
+                    table = try aggregate(table, keys: group.keys, items: items, selection: selection)
                 case .count:
                     table = try aggregate(
                         table, keys: group.keys,
-                        items: [NamedExpression(name: "n", expression: .call("count", [], node.span))])
+                        items: [NamedExpression(name: "n", expression: .call("count", [], node.span))],
+                        selection: selection)
                 default:
                     throw error(
                         "group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
                         hint: "… | group status | agg n = count()")
                 }
                 pendingGroup = nil
+                selection = nil
                 continue
             }
             switch node.operation {
@@ -38,9 +49,16 @@ struct QueryExecutor {
                         "type-mismatch", "'where' needs a true/false condition, not \(compiled.type.rawValue)",
                         predicate.span, hint: "compare it: where revenue > 100")
                 }
+                // Rows are only selected here; the table is gathered when a step needs whole columns, so
+                // where → group/agg/count never copies the columns it does not read.
                 var keep: [Int] = []
-                for row in 0..<table.rowCount where test(row) == true { keep.append(row) }
-                table = table.gather(keep)
+                if let current = selection {
+                    for row in current where test(row) == true { keep.append(row) }
+                } else {
+                    for row in 0..<table.rowCount where test(row) == true { keep.append(row) }
+                }
+                selection = keep
+                continue
             case .select(let items):
                 var columns: [Column] = []
                 for item in items { columns.append(try materialize(item, table)) }
@@ -59,11 +77,13 @@ struct QueryExecutor {
             case .group(let keys):
                 pendingGroup = (keys, node.span)
             case .agg(let items):
-                table = try aggregate(table, keys: [], items: items)
+                table = try aggregate(table, keys: [], items: items, selection: selection)
+                selection = nil
             case .sort(let keys):
-                table = try sort(table, keys)
+                selection = try sortedRows(table, keys, selection)
             case .take(let n):
-                table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
+                let rows = selection ?? Array(0..<table.rowCount)
+                selection = Array(rows.prefix(n))
             case .takeParameter(let name):
                 guard case .integer(let n) = engine.parameters[name], n >= 0 else {
                     throw error(
@@ -92,17 +112,19 @@ struct QueryExecutor {
                     left: table, right: right, on: on, kind: kind, span: node.span, context: context(table),
                     limit: engine.rowLimit)
             case .count:
-                table = Table(
-                    name: table.name, columns: [Column(name: "n", storage: .integer([Int64(table.rowCount)]))])
+                let n = selection?.count ?? table.rowCount
+                table = Table(name: table.name, columns: [Column(name: "n", storage: .integer([Int64(n)]))])
+                selection = nil
             case .top(let n, let expression):
-                table = try sort(table, [SortKey(expression: expression, descending: true)])
-                table = table.gather(Array(0..<Swift.min(n, table.rowCount)))
+                selection = Array(
+                    try sortedRows(table, [SortKey(expression: expression, descending: true)], selection).prefix(n))
             case .rfm:
                 table = try RFM.apply(table, span: node.span, context: context(table))
             case .histogram(let expression, let bins):
                 table = try Histogram.build(table, expression, bins: bins, context: context(table))
             }
         }
+        if let rows = selection { table = table.gather(rows) }
         if let group = pendingGroup {
             throw error(
                 "group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
@@ -159,14 +181,18 @@ struct QueryExecutor {
     }
 
     /// group KEYS | agg ITEMS (or agg alone, one row).
-    func aggregate(_ table: Table, keys: [NamedExpression], items: [NamedExpression]) throws(Diagnostic) -> Table {
+    func aggregate(_ table: Table, keys: [NamedExpression], items: [NamedExpression], selection: [Int]? = nil)
+        throws(Diagnostic) -> Table
+    {
         var keyColumns: [Column] = []
         for key in keys { keyColumns.append(try materialize(key, table)) }
-        let groups =
-            keys.isEmpty
-            ? GroupIndex.single(rows: table.rowCount) : GroupIndex.build(keys: keyColumns, rows: table.rowCount)
+        if let selection { keyColumns = keyColumns.map { $0.gather(selection) } }
+        let rows = selection?.count ?? table.rowCount
+        var groups = keys.isEmpty ? GroupIndex.single(rows: rows) : GroupIndex.build(keys: keyColumns, rows: rows)
         let keyTable = Table(
             name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+        // Aggregates read the unfiltered table, so each group's members become original row numbers.
+        if let selection { groups = groups.mapped(to: selection) }
         let aggregation = CompileContext.Aggregation(
             rows: table, groups: groups, profile: table.entityIndex == nil ? nil : try engine.profile(),
             settings: engine.retentionSettings)
@@ -178,12 +204,16 @@ struct QueryExecutor {
         return Table(name: table.name, columns: uniqueNames(columns), rowCount: groups.count)
     }
 
-    func sort(_ table: Table, _ keys: [SortKey]) throws(Diagnostic) -> Table {
+    /// The rows (of the selection, or of the whole table) in sorted order; the table itself is not copied.
+    func sortedRows(_ table: Table, _ keys: [SortKey], _ selection: [Int]?) throws(Diagnostic) -> [Int] {
         var columns: [Column] = []
         for key in keys {
-            columns.append(try materialize(NamedExpression(name: "key", expression: key.expression), table))
+            var column = try materialize(NamedExpression(name: "key", expression: key.expression), table)
+            if let selection { column = column.gather(selection) }
+            columns.append(column)
         }
         let order = Sorting.permutation(columns, descending: keys.map(\.descending))
-        return table.gather(order)
+        guard let selection else { return order }
+        return order.map { selection[$0] }
     }
 }

@@ -4,6 +4,16 @@ import ChurnQLStore
 enum Sorting {
     static func permutation(_ keys: [Column], descending: [Bool]) -> [Int] {
         guard let rows = keys.first?.count else { return [] }
+        // One numeric key without nulls: compare the values directly (stable by row number).
+        if keys.count == 1, keys[0].nulls == nil, let values = numericValues(keys[0]) {
+            var indices = Array(0..<rows)
+            if descending[0] {
+                indices.sort { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            } else {
+                indices.sort { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            }
+            return indices
+        }
         let comparators = zip(keys, descending).map { comparator($0, descending: $1) }
         var indices = Array(0..<rows)
         indices.sort { a, b in
@@ -14,6 +24,15 @@ enum Sorting {
             return a < b
         }
         return indices
+    }
+
+    private static func numericValues(_ column: Column) -> [Double]? {
+        switch column.storage {
+        case .decimal(let v): return v
+        case .integer(let v): return v.map(Double.init)
+        case .date(let v): return v.map(Double.init)
+        default: return nil
+        }
     }
 
     /// -1, 0 or 1 for two rows of one column.
