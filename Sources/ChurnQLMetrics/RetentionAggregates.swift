@@ -25,6 +25,72 @@ public enum RetentionAggregates {
         return counts
     }
 
+    /// churn_rate with a choice of denominator: "start" (the base, the default), "average" (the mean of the base
+    /// and the customers active at asof) or "exposure" (churned per period of customer time at risk: a churned
+    /// base customer is at risk from start until W days after their last purchase, the others for the whole period).
+    public static func churnRate(
+        customers: [Int32], history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int, method: String
+    ) -> Double? {
+        let counts = churn(
+            customers: customers, history: history, asof: asof, periodDays: periodDays, churnWindow: churnWindow)
+        switch method {
+        case "average":
+            var activeAtEnd = 0
+            for c in customers where c >= 0 {
+                if let last = history.lastOrder(Int(c), onOrBefore: asof), Int(asof - last) <= churnWindow {
+                    activeAtEnd += 1
+                }
+            }
+            let denominator = Double(counts.base + activeAtEnd) / 2
+            return denominator == 0 ? nil : Double(counts.churned) / denominator
+        case "exposure":
+            let start = asof - Int32(periodDays)
+            var exposure = 0.0
+            for c in customers where c >= 0 {
+                let customer = Int(c)
+                guard let last = history.lastOrder(customer, onOrBefore: start), Int(start - last) <= churnWindow else {
+                    continue
+                }
+                if history.ordered(customer, after: start, through: asof) {
+                    exposure += Double(periodDays)
+                } else {
+                    exposure += Double(Swift.max(0, Swift.min(Int(last) + churnWindow, Int(asof)) - Int(start)))
+                }
+            }
+            return exposure == 0 ? nil : Double(counts.churned) / (exposure / Double(periodDays))
+        default:
+            return counts.rate
+        }
+    }
+
+    /// Revenue retention of the base customers (active at start = asof − period): their revenue in (start, asof]
+    /// over their revenue in the period before (start − period, start]. Gross caps each customer at their previous
+    /// revenue (expansion does not count); net does not.
+    public static func revenueRetention(
+        customers: [Int32], history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int, gross: Bool
+    ) -> Double? {
+        let start = asof - Int32(periodDays)
+        let previousStart = start - Int32(periodDays)
+        var before = 0.0
+        var after = 0.0
+        for c in customers where c >= 0 {
+            let customer = Int(c)
+            guard let last = history.lastOrder(customer, onOrBefore: start), Int(start - last) <= churnWindow else {
+                continue
+            }
+            var b = 0.0
+            var a = 0.0
+            for i in history.offsets[customer]..<history.offsets[customer + 1] {
+                let day = history.days[i]
+                if day > previousStart && day <= start { b += history.amounts[i] }
+                if day > start && day <= asof { a += history.amounts[i] }
+            }
+            before += b
+            after += gross ? Swift.min(a, b) : a
+        }
+        return before == 0 ? nil : after / before
+    }
+
     /// Share of customers with at least one repeat purchase (frequency ≥ 1); customers without orders excluded.
     public static func repeatRate(customers: some Sequence<Int32>, profile: CustomerProfile) -> Double? {
         var buyers = 0

@@ -141,4 +141,34 @@ struct MetricsTests {
         #expect(table.columns[1].value(at: 0) == .decimal(0.5))
         #expect(table.columns[1].value(at: 1) == .decimal(1))
     }
+
+    /// Denominators: start = base {A, D, E} (churned D, E). average: active at asof = {A, B, E} → (3 + 3) / 2.
+    /// exposure: A 30 days, D Feb 15 + 30d = Mar 16 → 15 days, E Mar 1 + 30d = Mar 31 → 30 days; 75 / 30 = 2.5 periods.
+    @Test func churnRateMethods() throws {
+        let engine = try Self.engine()
+        let average = try Self.cell(engine, "from customers | agg c = churn_rate(method: \"average\")")
+        #expect(average.asDouble.map { abs($0 - 2.0 / 3.0) < 1e-12 } == true)
+        let exposure = try Self.cell(engine, "from customers | agg c = churn_rate(method: \"exposure\")")
+        #expect(exposure.asDouble.map { abs($0 - 0.8) < 1e-12 } == true)
+    }
+
+    /// Base {A, D, E}: revenue in (Jan 31, Mar 1] = A 20 + 30, D 40, E 25 = 115; in (Mar 1, Mar 31] = A 15.
+    @Test func revenueRetention() throws {
+        let engine = try Self.engine()
+        let net = try Self.cell(engine, "from customers | agg r = net_revenue_retention()")
+        #expect(net.asDouble.map { abs($0 - 15.0 / 115.0) < 1e-12 } == true)
+        let gross = try Self.cell(engine, "from customers | agg r = gross_revenue_retention()")
+        #expect(gross.asDouble.map { abs($0 - 15.0 / 115.0) < 1e-12 } == true)
+    }
+
+    /// B: one order of 100, tenure 6 days → at least 30 days: 365/30 orders a year; margin 0.5, no discount,
+    /// retention 1, horizon 2 → 0.5 × 100 × 365/30 × 2.
+    @Test func formulaCLV() throws {
+        let engine = try Self.engine()
+        let clv = try Self.cell(
+            engine,
+            "from customers | where customer_id == \"B\" | select v = clv_formula(margin: 0.5, discount: 0, horizon: 2, retention: 1)"
+        )
+        #expect(clv.asDouble.map { abs($0 - 0.5 * 100 * 365 / 30 * 2) < 1e-9 } == true)
+    }
 }

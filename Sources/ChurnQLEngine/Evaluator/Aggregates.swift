@@ -8,6 +8,7 @@ enum Aggregates {
     static let names = [
         "count", "count_distinct", "sum", "avg", "mean", "min", "max", "median", "percentile", "stddev",
         "churn_rate", "retention_rate", "repeat_rate", "avg_purchase_cycle", "median_purchase_cycle",
+        "net_revenue_retention", "gross_revenue_retention",
     ]
 
     static func isAggregate(_ name: String) -> Bool { names.contains(name) }

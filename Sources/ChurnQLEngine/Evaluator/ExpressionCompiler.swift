@@ -37,6 +37,7 @@ enum ExpressionCompiler {
                 }
                 return try Aggregates.compile(name, arguments, span, context)
             }
+            if name == "clv_formula" { return try FormulaCLV.compile(arguments, span, context) }
             if PredictiveFunctions.names.contains(name) {
                 return try PredictiveFunctions.compile(name, arguments, span, context)
             }

@@ -19,29 +19,45 @@ enum RetentionAggregateCompiler {
         let groups = aggregation.groups
         func customers(_ g: Int) -> [Int32] { groups.rows(of: g).map { lineage[$0] } }
         switch name {
-        case "churn_rate", "retention_rate":
+        case "churn_rate", "retention_rate", "net_revenue_retention", "gross_revenue_retention":
             var periodDays = settings.churnWindow
+            var method = "start"
             for argument in arguments {
-                guard argument.name == nil || argument.name == "period" else {
-                    throw context.error(
-                        "wrong-arguments", "\(name)() has no argument '\(argument.name ?? "")'", argument.value.span,
-                        hint: "\(name)(period: 30d)")
-                }
                 let value = try ExpressionCompiler.constant(argument.value, context)
-                switch value {
-                case .duration(let d) where d.months == 0 && d.days > 0: periodDays = d.days
-                case .duration(let d) where d.days == 0 && d.months > 0: periodDays = d.months * 30
-                case .integer(let n) where n > 0: periodDays = Int(n)
+                switch (argument.name, value) {
+                case (nil, _), ("period", _):
+                    switch value {
+                    case .duration(let d) where d.months == 0 && d.days > 0: periodDays = d.days
+                    case .duration(let d) where d.days == 0 && d.months > 0: periodDays = d.months * 30
+                    case .integer(let n) where n > 0: periodDays = Int(n)
+                    default:
+                        throw context.error(
+                            "wrong-arguments", "the period must be a positive duration such as 30d", argument.value.span
+                        )
+                    }
+                case ("method", .text(let m))
+                where ["start", "average", "exposure"].contains(m) && name.hasSuffix("_rate"):
+                    method = m
                 default:
                     throw context.error(
-                        "wrong-arguments", "the period must be a positive duration such as 30d", argument.value.span)
+                        "wrong-arguments", "\(name)() has no argument '\(argument.name ?? "")' with that value",
+                        argument.value.span,
+                        hint: "\(name)(period: 30d" + (name.hasSuffix("_rate") ? ", method: \"average\")" : ")"))
                 }
             }
+            if name.hasSuffix("revenue_retention") {
+                let gross = name.hasPrefix("gross")
+                let values = (0..<groups.count).map { g in
+                    RetentionAggregates.revenueRetention(
+                        customers: customers(g), history: profile.history, asof: settings.asof, periodDays: periodDays,
+                        churnWindow: settings.churnWindow, gross: gross)
+                }
+                return .decimal { values[$0] }
+            }
             let rates = (0..<groups.count).map { g in
-                RetentionAggregates.churn(
+                RetentionAggregates.churnRate(
                     customers: customers(g), history: profile.history, asof: settings.asof, periodDays: periodDays,
-                    churnWindow: settings.churnWindow
-                ).rate
+                    churnWindow: settings.churnWindow, method: method)
             }
             if name == "churn_rate" { return .decimal { rates[$0] } }
             return .decimal { rates[$0].map { 1 - $0 } }

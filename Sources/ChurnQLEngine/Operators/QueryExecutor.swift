@@ -136,8 +136,8 @@ struct QueryExecutor {
     func context(_ table: Table) -> CompileContext {
         var context = CompileContext(
             table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
-        if table.entityIndex != nil, let state = engine.predictive {
-            context.predictive = state
+        if table.entityIndex != nil {
+            context.predictive = engine.predictive
             context.profile = try? engine.profile()
         }
         return context
