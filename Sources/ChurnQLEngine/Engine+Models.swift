@@ -5,7 +5,7 @@ import ChurnQLSyntax
 
 /// Fitted predictive models of a session.
 public struct PredictiveState {
-    public var transactions: BGNBD
+    public var transactions: any TransactionModel
     public var transactionFit: ModelFit
     public var calibrationEnd: Int32
     public var unitDays: Double
@@ -47,9 +47,9 @@ extension Engine {
             Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)
         }
         switch model {
-        case "bgnbd", "mbgnbd":
+        case "bgnbd", "mbgnbd", "paretonbd":
             do throws(ModelError) {
-                let (fitted, fit) = try BGNBD.fit(data, modified: model == "mbgnbd")
+                let (fitted, fit) = try Self.fitTransactions(model, data)
                 predictive = PredictiveState(
                     transactions: fitted, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
                     spend: predictive?.spend ?? spendOnly?.0, spendFit: predictive?.spendFit ?? spendOnly?.1)
@@ -85,12 +85,24 @@ extension Engine {
                 throw failure(error)
             }
         default:
-            let models = ["bgnbd", "mbgnbd", "gammagamma"]
+            let models = ["bgnbd", "mbgnbd", "paretonbd", "gammagamma"]
             throw Diagnostic(
                 code: "unknown-model", message: "unknown model '\(model)'", span: span, in: source,
                 hint: Suggestions.closest(to: model, in: models).map { "did you mean '\($0)'?" }
                     ?? "models: \(models.joined(separator: ", "))")
         }
+    }
+
+    /// Fits one of the purchase-count models by name.
+    static func fitTransactions(_ name: String, _ data: CalibrationData) throws(ModelError) -> (
+        any TransactionModel, ModelFit
+    ) {
+        if name == "paretonbd" {
+            let (model, fit) = try ParetoNBD.fit(data)
+            return (model, fit)
+        }
+        let (model, fit) = try BGNBD.fit(data, modified: name == "mbgnbd")
+        return (model, fit)
     }
 
     func parameterTable(_ fit: ModelFit) -> Table {
@@ -206,7 +218,7 @@ extension Engine {
             notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"])
     }
 
-    /// `compare models`: BG/NBD and MBG/NBD side by side on the same calibration data.
+    /// `compare models`: BG/NBD, MBG/NBD and Pareto/NBD side by side on the same calibration data.
     func compareModels(span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
         let profile = try profile()
         let cutoff = predictive?.calibrationEnd ?? profile.settings.asof
@@ -221,9 +233,9 @@ extension Engine {
         var aic: [Double] = []
         var bic: [Double] = []
         var mae: [Double?] = []
-        for modified in [false, true] {
+        for kind in ["bgnbd", "mbgnbd", "paretonbd"] {
             do throws(ModelError) {
-                let (model, fit) = try BGNBD.fit(data, modified: modified)
+                let (model, fit) = try Self.fitTransactions(kind, data)
                 names.append(fit.model)
                 ll.append(fit.logLikelihood)
                 aic.append(fit.aic)

@@ -139,3 +139,35 @@ struct PredictiveModelTests {
         #expect(throws: ModelError.self) { try BGNBD.fit(data) }
     }
 }
+
+/// Pareto/NBD on CDNOW: r = 0.553, α = 10.578, s = 0.606, β = 11.669, LL = −9595.0, standard errors 0.0476,
+/// 0.843, 0.187, 6.21 (as published with CLVTools' tests).
+struct ParetoNBDTests {
+    @Test func reproducesThePublishedCDNOWFit() throws {
+        let (data, _) = try PredictiveModelTests.cdnow()
+        let (model, fit) = try ParetoNBD.fit(data)
+        #expect(abs(model.r - 0.553) < 0.0015)
+        #expect(abs(model.alpha - 10.578) < 0.01)
+        #expect(abs(model.s - 0.606) < 0.0015)
+        #expect(abs(model.beta - 11.669) < 0.05)
+        #expect(abs(fit.logLikelihood - -9595.0) < 0.1)
+        let se = fit.parameters.map { $0.standardError ?? 0 }
+        for (estimate, published) in zip(se, [0.0476, 0.843, 0.187, 6.21]) {
+            #expect(abs(estimate - published) / published < 0.05, "standard error \(estimate) vs \(published)")
+        }
+        // A one-time buyer is not certainly alive under Pareto/NBD.
+        #expect(model.probabilityAlive(x: 0, tx: 0, T: 30) < 1)
+    }
+}
+
+extension ParetoNBDTests {
+    /// Expected purchases are continuous at s = 1 (the logarithmic limit) and grow with the horizon.
+    @Test func expectedPurchasesAroundSEqualsOne() {
+        let below = ParetoNBD(r: 0.55, alpha: 10.6, s: 1 - 1e-6, beta: 11.7)
+        let at = ParetoNBD(r: 0.55, alpha: 10.6, s: 1, beta: 11.7)
+        let a = below.conditionalExpectedPurchases(t: 39, x: 2, tx: 30.43, T: 38.86)
+        let b = at.conditionalExpectedPurchases(t: 39, x: 2, tx: 30.43, T: 38.86)
+        #expect(abs(a - b) < 1e-4)
+        #expect(at.conditionalExpectedPurchases(t: 52, x: 2, tx: 30.43, T: 38.86) > b)
+    }
+}

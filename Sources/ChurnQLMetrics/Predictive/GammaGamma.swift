@@ -96,7 +96,8 @@ public struct GammaGamma: Sendable {
 /// times the expected spend, discounted by (1 + d)^i.
 public enum LifetimeValue {
     public static func discounted(
-        model: BGNBD, spend: Double, x: Double, tx: Double, T: Double, months: Int, monthlyDiscount: Double,
+        model: any TransactionModel, spend: Double, x: Double, tx: Double, T: Double, months: Int,
+        monthlyDiscount: Double,
         weeksPerUnit: Double
     ) -> Double {
         let factor = 4.345 / weeksPerUnit

@@ -42,8 +42,9 @@ public struct FittedParameter: Sendable {
     public var name: String
     public var value: Double
     public var standardError: Double?
-    public var lower: Double? { standardError.map { value - 1.959964 * $0 } }
-    public var upper: Double? { standardError.map { value + 1.959964 * $0 } }
+    /// 95% interval on the log scale (delta method), so it stays positive like the parameter.
+    public var lower: Double? { standardError.map { value * exp(-1.959964 * $0 / value) } }
+    public var upper: Double? { standardError.map { value * exp(1.959964 * $0 / value) } }
 }
 
 /// The outcome of a maximum-likelihood fit.

@@ -1,0 +1,86 @@
+import Foundation
+
+/// What the engine needs from a purchase-count model to make predictions per customer.
+public protocol TransactionModel: Sendable {
+    func probabilityAlive(x: Double, tx: Double, T: Double) -> Double
+    func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double
+}
+
+extension BGNBD: TransactionModel {}
+
+/// The Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): Poisson purchases with gamma(r, α) rates and an
+/// exponential lifetime with gamma(s, β) dropout rates. Likelihood in the form of Fader & Hardie's note, with
+/// the ₂F₁ argument kept below 1 by choosing the larger of α and β.
+public struct ParetoNBD: TransactionModel {
+    public var r: Double
+    public var alpha: Double
+    public var s: Double
+    public var beta: Double
+
+    public init(r: Double, alpha: Double, s: Double, beta: Double) {
+        self.r = r
+        self.alpha = alpha
+        self.s = s
+        self.beta = beta
+    }
+
+    /// ln A₀, where A₀ = F(tx)/(m+tx)^(r+s+x) − F(T)/(m+T)^(r+s+x) and m is the larger of α and β.
+    static func logA0(_ p: [Double], x: Double, tx: Double, T: Double) -> Double {
+        let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
+        let rsx = r + s + x
+        let (m, b) = alpha >= beta ? (alpha, s + 1) : (beta, r + x)
+        let d = abs(alpha - beta)
+        let l1 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + tx))) - rsx * log(m + tx)
+        let l2 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + T))) - rsx * log(m + T)
+        // log(e^l1 − e^l2), l1 > l2 because tx ≤ T.
+        return l1 + log(-expm1(l2 - l1))
+    }
+
+    static func logLikelihood(_ p: [Double], x: Double, tx: Double, T: Double) -> Double {
+        let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
+        let lg = SpecialFunctions.lnGamma
+        let head = lg(r + x) - lg(r) + r * log(alpha) + s * log(beta)
+        let first = -(r + x) * log(alpha + T) - s * log(beta + T)
+        guard tx < T else { return head + first }
+        let second = log(s / (r + s + x)) + logA0(p, x: x, tx: tx, T: T)
+        let m = Swift.max(first, second)
+        return head + m + log(exp(first - m) + exp(second - m))
+    }
+
+    /// Maximum-likelihood fit of r, α, s, β.
+    public static func fit(_ data: CalibrationData) throws(ModelError) -> (ParetoNBD, ModelFit) {
+        guard data.count >= 10 else {
+            throw ModelError(message: "Pareto/NBD needs at least 10 customers, got \(data.count)")
+        }
+        guard data.x.contains(where: { $0 > 0 }) else {
+            throw ModelError(message: "no customer bought twice: Pareto/NBD cannot tell purchase rates from dropout")
+        }
+        let c = data.compressed()
+        let fit = try MaximumLikelihood.fit(
+            model: "Pareto/NBD", names: ["r", "alpha", "s", "beta"], customers: data.count,
+            starts: [[0.5, 10, 0.5, 10], [1, 1, 1, 1]]
+        ) { p in
+            ParallelSum.sum(c.x.count) { i in c.weight[i] * logLikelihood(p, x: c.x[i], tx: c.tx[i], T: c.T[i]) }
+        }
+        let model = ParetoNBD(r: fit.value("r"), alpha: fit.value("alpha"), s: fit.value("s"), beta: fit.value("beta"))
+        return (model, fit)
+    }
+
+    public func probabilityAlive(x: Double, tx: Double, T: Double) -> Double {
+        guard tx < T else { return 1 }
+        let p = [r, alpha, s, beta]
+        let logRatio =
+            log(s / (r + s + x)) + (r + x) * log(alpha + T) + s * log(beta + T)
+            + Self.logA0(p, x: x, tx: tx, T: T)
+        return 1 / (1 + exp(logRatio))
+    }
+
+    public func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double {
+        guard t > 0 else { return 0 }
+        let alive = probabilityAlive(x: x, tx: tx, T: T)
+        let rate = (r + x) / (alpha + T)
+        // At s = 1 the general formula's limit is a logarithm.
+        if abs(s - 1) < 1e-9 { return rate * (beta + T) * log((beta + T + t) / (beta + T)) * alive }
+        return rate * (beta + T) / (s - 1) * (1 - pow((beta + T) / (beta + T + t), s - 1)) * alive
+    }
+}
