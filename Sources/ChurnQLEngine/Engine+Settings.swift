@@ -3,7 +3,7 @@ import ChurnQLStore
 import ChurnQLSyntax
 
 extension Engine {
-    static let settingNames = ["asof", "churn_window", "lost_window", "new_window"]
+    static let settingNames = ["asof", "churn_window", "lost_window", "new_window", "lost_when"]
 
     /// `set NAME = VALUE`; returns the confirmation message.
     func set(_ name: String, _ expression: Expression, source: SourceText) throws(Diagnostic) -> String {
@@ -46,6 +46,26 @@ extension Engine {
                 return
                     "\(name) = \(days)d (note: lost_window \(lostWindow)d is shorter than churn_window \(churnWindow)d, so nobody is lapsed)"
             }
+        case "lost_when":
+            // `set lost_when = p_alive < 0.05` (or `set lost_when = none`): a model-based definition of lost.
+            if case .column(let word, _) = expression, word.lowercased() == "none" {
+                lostWhen = nil
+            } else {
+                let utf8 = Array(source.text.utf8)
+                let text = String(
+                    decoding: utf8[Swift.max(0, span.start)..<Swift.min(utf8.count, span.end)], as: UTF8.self)
+                let previous = lostWhen
+                lostWhen = (expression, source, text)
+                cachedCustomers = nil
+                do {
+                    _ = try customersTable()
+                } catch {
+                    // A condition that does not compile leaves the previous one in force.
+                    lostWhen = previous
+                    cachedCustomers = nil
+                    throw error
+                }
+            }
         default:
             let suggestion = Suggestions.closest(to: name, in: Self.settingNames)
             throw Diagnostic(
@@ -62,6 +82,7 @@ extension Engine {
         case "asof": return currentAsof.map(Dates.format) ?? "(latest order date; nothing loaded)"
         case "churn_window": return "\(churnWindow)d"
         case "lost_window": return "\(lostWindow)d"
+        case "lost_when": return lostWhen?.text ?? "none (status by lost_window)"
         default: return "\(newWindow)d"
         }
     }
@@ -73,6 +94,7 @@ extension Engine {
             "churn_window": "active while days_since_last ≤ this",
             "lost_window": "lapsed while days_since_last ≤ this; lost beyond",
             "new_window": "is_new while tenure_days ≤ this",
+            "lost_when": "a condition that also makes a customer lost, e.g. p_alive < 0.05",
         ]
         return textTable(
             "settings", ["name", "value", "meaning"],

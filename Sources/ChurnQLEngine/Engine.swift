@@ -35,6 +35,9 @@ public final class Engine {
     var roleOverrides: [String: [String: String]] = [:]
     private var cachedProfile: CustomerProfile?
     var cachedCRM: [Column]?
+    var cachedCustomers: Table?
+    /// `set lost_when = …`: the condition, the text it came from, and its source text.
+    var lostWhen: (expression: Expression, source: SourceText, text: String)?
     var cachedLatest: (value: Int32?, Void)?
     /// Tables created by the latest load.
     public internal(set) var lastLoadedNames: [String] = []
@@ -150,6 +153,7 @@ public final class Engine {
     func invalidateProfile() {
         cachedProfile = nil
         cachedCRM = nil
+        cachedCustomers = nil
     }
 
     /// The derived customers profile, built on first use after a load or setting change.
@@ -179,11 +183,43 @@ public final class Engine {
 
     /// The derived customers table, with p_alive once a transaction model is fitted.
     func customersTable() throws(Diagnostic) -> Table {
+        if let cachedCustomers, cachedProfile != nil { return cachedCustomers }
         let profile = try profile()
         var table = profile.table
         table.columns += crmColumns(profile)
         if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
+        if let rule = lostWhen { table = try applyLostWhen(table, rule) }
+        cachedCustomers = table
         return table
+    }
+
+    /// `set lost_when = EXPR`: customers for whom EXPR holds are lost, whatever their recency says.
+    private func applyLostWhen(_ table: Table, _ rule: (expression: Expression, source: SourceText, text: String))
+        throws(Diagnostic) -> Table
+    {
+        var context = CompileContext(table: table, source: rule.source, asof: currentAsof, parameters: parameters)
+        context.predictive = predictive
+        context.profile = cachedProfile
+        guard case .boolean(let test) = try ExpressionCompiler.compile(rule.expression, context) else {
+            throw Diagnostic(
+                code: "bad-setting", message: "lost_when must be a true/false condition", span: rule.expression.span,
+                in: rule.source, hint: "set lost_when = p_alive < 0.05")
+        }
+        var result = table
+        for name in ["status", "lifecycle"] {
+            guard let index = result.columnIndex(name),
+                case .text(var codes, var dictionary) = result.columns[index].storage
+            else { continue }
+            var lost = dictionary.firstIndex(of: "lost").map(Int32.init)
+            if lost == nil {
+                dictionary.append("lost")
+                lost = Int32(dictionary.count - 1)
+            }
+            for row in 0..<result.rowCount where test(row) == true { codes[row] = lost ?? 0 }
+            result.columns[index] = Column(
+                name: name, storage: .text(codes: codes, dictionary: dictionary), nulls: result.columns[index].nulls)
+        }
+        return result
     }
 
     /// The amount column, or quantity × unit price.
