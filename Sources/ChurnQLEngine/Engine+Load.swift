@@ -100,7 +100,18 @@ extension Engine {
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
-        try detectRoles()
+        do {
+            try detectRoles()
+        } catch {
+            // A date column read as text: the loader's note names the value and line; make it the error.
+            let explained = loaded.flatMap(\.notes).first { $0.code == "not-a-date" || $0.code == "mixed-date-formats" }
+            for item in loaded { catalog.remove(item.table.name) }
+            try? detectRoles()
+            guard var located = explained else { throw error }
+            located.severity = .error
+            located.hint = (located.hint ?? "") + "; or " + (error.hint ?? "")
+            throw located
+        }
         cachedLatest = nil
         invalidateProfile()
         if describe {
@@ -160,7 +171,8 @@ extension Engine {
     /// `loaded orders: 6,919 rows × 4 columns   (customer: …, date: …, amount: …)`.
     public func describeLoad(_ name: String) -> String {
         guard let table = catalog[name] else { return "loaded \(name)" }
-        let size = "\(NumberFormat.grouped(String(table.rowCount))) rows × \(table.columns.count) columns"
+        let size =
+            "\(NumberFormat.grouped(String(table.rowCount))) row\(table.rowCount == 1 ? "" : "s") × \(table.columns.count) column\(table.columns.count == 1 ? "" : "s")"
         var roleText = ""
         if name == ordersTableName, let roles {
             roleText = "   (\(roles.summary))"

@@ -199,6 +199,21 @@ public enum CSVLoader {
                     severity: .warning, file: path))
         }
         let rowCount = columns.first?.count ?? 0
+        if rowCount == 0 {
+            notes.append(
+                Diagnostic(
+                    code: "no-rows", message: "the file has a header but no rows", severity: .warning, file: path,
+                    hint: "check that the export finished"))
+        }
+        // A text column whose values are nearly all dates is usually one bad or differently written date: find it.
+        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 {
+            if let note = NonDateFinder.firstNonDate(
+                column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
+                start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, path: path, offset: offset)
+            {
+                notes.append(note)
+            }
+        }
         return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
     }
 

@@ -77,7 +77,8 @@ public enum RoleDetector {
         }
         let isDate: (Column) -> Bool = { $0.type == .date || $0.type == .timestamp }
         let isNumber: (Column) -> Bool = { $0.type.isNumeric }
-        guard let customer = try column("customer") ?? customerKey(table) else { return nil }
+        // An empty table (a header without rows) has no values to judge roles by.
+        guard table.rowCount > 0, let customer = try column("customer") ?? customerKey(table) else { return nil }
         let explicitDate = try column("date")
         if let explicitDate, let c = table.column(explicitDate), !isDate(c) {
             throw Diagnostic(
