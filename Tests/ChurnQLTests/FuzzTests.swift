@@ -11,6 +11,9 @@ import Testing
 /// either answer or return a located diagnostic. Seeds are fixed so a failure reproduces; the findings that
 /// these runs once exposed are kept as named cases at the bottom.
 struct FuzzTests {
+    /// Inputs per seed; CHURNQL_FUZZ_ITERATIONS raises it for a longer campaign (see docs/robustness.md).
+    static let iterations = Int(ProcessInfo.processInfo.environment["CHURNQL_FUZZ_ITERATIONS"] ?? "") ?? 300
+
     /// SplitMix64: small, fast and deterministic.
     struct Random {
         var state: UInt64
@@ -49,7 +52,7 @@ struct FuzzTests {
     @Test("CSV loader on random input", arguments: 0..<8)
     func csvNeverTraps(seed: Int) {
         var random = Random(state: UInt64(seed) &* 7919)
-        for _ in 0..<300 {
+        for _ in 0..<Self.iterations {
             var bytes: [UInt8] = []
             for _ in 0..<random.below(60) { bytes += random.pick(Self.csvPieces) }
             #expect(Self.parseCSV(bytes), "input: \(String(decoding: bytes, as: UTF8.self).debugDescription)")
@@ -67,7 +70,7 @@ struct FuzzTests {
     @Test("parser on random input", arguments: 0..<8)
     func parserNeverTraps(seed: Int) {
         var random = Random(state: UInt64(seed) &* 104_729)
-        for _ in 0..<500 {
+        for _ in 0..<Self.iterations * 2 {
             var text = ""
             for _ in 0..<random.below(40) { text += random.pick(Self.queryPieces) }
             let result = Parser.parse(SourceText(name: "fuzz.cql", text: text))
@@ -99,7 +102,7 @@ struct FuzzTests {
             default: return expression(depth - 1) + " between " + expression(0) + " and " + expression(0)
             }
         }
-        for _ in 0..<400 {
+        for _ in 0..<Self.iterations {
             let steps = [
                 "where " + expression(3), "derive x = " + expression(3), "sort -" + random.pick(columns),
                 "group " + random.pick(columns) + " | agg n = count(), s = sum(" + random.pick(columns) + ")",
@@ -136,5 +139,19 @@ struct FuzzTests {
         let wide = Array(
             (String(repeating: "c,", count: 999_999) + "c\n" + String(repeating: "1,", count: 999_999) + "1\n").utf8)
         #expect(Self.parseCSV(wide))
+    }
+
+    /// Found by a 20,000-input campaign: `where null` after a `where` left a stale row selection and trapped.
+    @Test func whereNullAfterWhereKeepsNothing() throws {
+        let engine = Engine()
+        _ = try engine.loadFile(path: GoldenTests.root.appendingPathComponent("examples/cdnow/orders.csv").path)
+        let source = SourceText(
+            name: nil, text: "from customers | where revenue > 10 | where null | sort -revenue | take 3")
+        let node = try #require(Parser.parse(source).statements.first)
+        guard case .table(let table) = try engine.execute(node, source: source) else {
+            Issue.record("expected a table")
+            return
+        }
+        #expect(table.rowCount == 0)
     }
 }

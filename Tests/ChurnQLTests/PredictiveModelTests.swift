@@ -171,3 +171,37 @@ extension ParetoNBDTests {
         #expect(at.conditionalExpectedPurchases(t: 52, x: 2, tx: 30.43, T: 38.86) > b)
     }
 }
+
+/// Predictions against lifetimes 0.11.3, computed independently in Python (scripts/bench's virtualenv) with
+///   BetaGeoFitter.params_ = {r: 0.242595, alpha: 4.413602, a: 0.792922, b: 2.425907}
+///   GammaGammaFitter.params_ = {p: 6.249572, q: 3.744225, v: 15.443521}
+/// calling conditional_probability_alive(x, t_x, T), conditional_expected_number_of_purchases_up_to_time(39, …),
+/// conditional_expected_average_profit(2, 35.0) and customer_lifetime_value(…, time=12, discount_rate=0.01, freq="W").
+struct LifetimesReferenceTests {
+    static let model = BGNBD(r: 0.242595, alpha: 4.413602, a: 0.792922, b: 2.425907)
+    static let spend = GammaGamma(p: 6.249572, q: 3.744225, gamma: 15.443521)
+
+    struct Reference: Sendable, CustomTestStringConvertible {
+        var x, tx, T, alive, expected39: Double
+        var testDescription: String { "x=\(x) t_x=\(tx) T=\(T)" }
+    }
+
+    @Test(arguments: [
+        Reference(x: 2, tx: 30.43, T: 38.86, alive: 0.7266091593, expected39: 1.2259070748),
+        Reference(x: 0, tx: 0, T: 38.86, alive: 1.0, expected39: 0.1947824137),
+        Reference(x: 7, tx: 35.0, T: 38.0, alive: 0.8620043723, expected39: 4.5561638462),
+        Reference(x: 1, tx: 5.0, T: 30.0, alive: 0.3792964945, expected39: 0.4421178939),
+    ])
+    func bgnbdAgreesWithLifetimes(_ r: Reference) {
+        #expect(abs(Self.model.probabilityAlive(x: r.x, tx: r.tx, T: r.T) - r.alive) < 1e-6)
+        #expect(abs(Self.model.conditionalExpectedPurchases(t: 39, x: r.x, tx: r.tx, T: r.T) - r.expected39) < 1e-6)
+    }
+
+    @Test func spendAndCLVAgreeWithLifetimes() {
+        #expect(abs(Self.spend.conditionalExpectedSpend(x: 2, m: 35) - 35.0306704786) < 1e-6)
+        let clv = LifetimeValue.discounted(
+            model: Self.model, spend: Self.spend.conditionalExpectedSpend(x: 2, m: 35), x: 2, tx: 30.43, T: 38.86,
+            months: 12, monthlyDiscount: 0.01, weeksPerUnit: 1)
+        #expect(abs(clv - 51.5379980226) < 1e-6)
+    }
+}

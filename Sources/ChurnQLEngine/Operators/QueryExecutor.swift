@@ -44,7 +44,11 @@ struct QueryExecutor {
             case .where(let predicate):
                 let compiled = try ExpressionCompiler.compile(predicate, context(table))
                 guard case .boolean(let test) = compiled else {
-                    if compiled.type == .null { table = table.gather([]); continue }
+                    if compiled.type == .null {
+                        // `where null` keeps nothing.
+                        selection = []
+                        continue
+                    }
                     throw error(
                         "type-mismatch", "'where' needs a true/false condition, not \(compiled.type.rawValue)",
                         predicate.span, hint: "compare it: where revenue > 100")
