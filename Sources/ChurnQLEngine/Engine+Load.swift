@@ -82,9 +82,13 @@ extension Engine {
             loaded = try SQLiteLoader.loadDatabase(path: path)
         } else {
             let name = alias ?? FileInput.tableName(for: path)
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let progress = LoadProgress(total: size ?? 0, cancelled: loadCancelled)
+            let stopDisplay = progressDisplay?(progress, URL(fileURLWithPath: path).lastPathComponent)
+            defer { stopDisplay?() }
             loaded = [
                 try Trace.measure("csv load") { () throws(Diagnostic) in
-                    try CSVLoader.load(path: path, name: name, options: options)
+                    try CSVLoader.load(path: path, name: name, options: options, progress: progress)
                 }
             ]
         }

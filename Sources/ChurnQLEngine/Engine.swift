@@ -21,6 +21,10 @@ public final class Engine {
     public var rowLimit = 50_000_000
     /// Asked between steps; the shell sets it from Ctrl-C.
     public var isCancelled: () -> Bool = { false }
+    /// Asked while loading (from the loader's threads).
+    public var loadCancelled: @Sendable () -> Bool = { false }
+    /// Shows a load's progress; returns the function that ends the display. The shell sets it on a terminal.
+    public var progressDisplay: ((LoadProgress, String) -> () -> Void)?
 
     /// The detected orders table and its roles.
     public internal(set) var ordersTableName: String?

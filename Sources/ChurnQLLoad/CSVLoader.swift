@@ -6,16 +6,17 @@ import Foundation
 /// (pass one), then convert into typed columns (pass two).
 public enum CSVLoader {
     /// Loads `path` as table `name`.
-    public static func load(path: String, name: String, options: LoadOptions = LoadOptions()) throws(Diagnostic)
-        -> LoadedTable
-    {
+    public static func load(
+        path: String, name: String, options: LoadOptions = LoadOptions(), progress: LoadProgress? = nil
+    ) throws(Diagnostic) -> LoadedTable {
         let raw = try FileInput.read(path)
         try MemoryBudget.check(bytes: raw.count, path: path)
         let (data, offset, encodingNote) = try TextEncoding.normalize(raw, path: path)
         let result: Result<LoadedTable, Diagnostic> = data.withUnsafeBytes { rawBuffer in
             let buffer = rawBuffer.bindMemory(to: UInt8.self)
             do throws(Diagnostic) {
-                return .success(try parse(buffer, offset: offset, path: path, name: name, options: options))
+                return .success(
+                    try parse(buffer, offset: offset, path: path, name: name, options: options, progress: progress))
             } catch {
                 return .failure(error)
             }
@@ -43,7 +44,8 @@ public enum CSVLoader {
     }
 
     static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions
+        _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions,
+        progress: LoadProgress? = nil
     ) throws(Diagnostic) -> LoadedTable {
         guard let base = bytes.baseAddress, bytes.count > offset,
             bytes[offset...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 })
@@ -124,7 +126,15 @@ public enum CSVLoader {
             var skipped = 0
             var firstSkippedLine = 0
             let lineBase = { lineNumber(bytes, offset: offset, at: chunk.lowerBound) }
+            var records = 0
+            var reported = chunk.lowerBound
             while try advance(&scanner, bytes: bytes, path: path, lineBase: lineBase) {
+                records += 1
+                if records & 0xFFFF == 0, let progress {
+                    progress.add(scanner.position - reported)
+                    reported = scanner.position
+                    try progress.check()
+                }
                 if scanner.fieldCount != width {
                     let line = scanner.recordLine + lineBase() - 1
                     if options.skipBadRows {

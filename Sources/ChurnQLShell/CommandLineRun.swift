@@ -44,6 +44,9 @@ public enum CommandLineRun {
             }
             session.engine.parameters[name] = value
         }
+        session.engine.progressDisplay = { progress, label in ProgressBar.start(progress, label: label) }
+        session.engine.loadCancelled = { interruptRequested != 0 }
+        if interactive { LineEditor.installInterruptHandler() }
         let started = Date()
         var loadedNames: [String] = []
         for file in request.files {

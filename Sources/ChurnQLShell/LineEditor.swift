@@ -24,6 +24,11 @@ enum LineEditor {
         rl_attempted_completion_function = attemptedCompletion
         // Ctrl-C typed while editing arrives as a key when the terminal does not raise SIGINT: end the line.
         _ = rl_bind_key(3, interruptKey)
+        installInterruptHandler()
+    }
+
+    /// Ctrl-C sets `interruptRequested` instead of killing the process (loads and queries check it).
+    static func installInterruptHandler() {
         // No SA_RESTART: the read inside readline() must return on Ctrl-C instead of silently resuming.
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
