@@ -215,7 +215,10 @@ extension Engine {
                 ),
                 ("cumulative repeat purchases in the holdout, week by week", curve),
             ],
-            notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"])
+            notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"],
+            chart: ChartSpec(
+                title: "cumulative repeat purchases in the holdout",
+                series: [("actual", cumulativeActual, "●"), ("predicted", cumulativePredicted, "○")], xLabel: "week"))
     }
 
     /// `compare models`: BG/NBD, MBG/NBD and Pareto/NBD side by side on the same calibration data.

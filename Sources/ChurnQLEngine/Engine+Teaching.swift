@@ -88,7 +88,7 @@ extension Engine {
     }
 
     /// `survival [by KEY]`: Kaplan–Meier retention by days since the first purchase, in 30-day steps.
-    func survival(by key: String?, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+    func survival(by key: String?, span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
         let profile = try profile()
         let table = profile.table
         var groupOf: [String] = Array(repeating: "all", count: table.rowCount)
@@ -147,8 +147,21 @@ extension Engine {
             Column(name: "upper95", storage: .decimal(upper)),
         ]
         _ = labels
-        _ = means
-        return Table(name: "survival", columns: columns)
+        let groupNames = entityRows.keys.sorted()
+        let notes = zip(groupNames, means).map { group, mean in
+            (key == nil ? "" : "\(group): ")
+                + "restricted mean tenure \(NumberFormat.plain((mean * 10).rounded() / 10)) days"
+                + " (area under the curve up to the longest observed tenure)"
+        }
+        let marks: [Character] = ["●", "○", "◇", "▲", "■", "×"]
+        var series: [(name: String, values: [Double], mark: Character)] = []
+        for (i, group) in groupNames.prefix(marks.count).enumerated() {
+            series.append((group, zip(groups, survival).filter { $0.0 == group }.map(\.1), marks[i]))
+        }
+        return .report(
+            [("Kaplan–Meier retention by days since the first purchase", Table(name: "survival", columns: columns))],
+            notes: notes,
+            chart: ChartSpec(title: "share of customers still active", series: series, xLabel: "days, in 30-day steps"))
     }
 
     func textColumn(_ name: String, _ values: [String]) -> Column {

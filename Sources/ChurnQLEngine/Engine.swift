@@ -85,7 +85,7 @@ public final class Engine {
         case .drill(let metric):
             return .table(try drill(metric, span: node.span, source: source))
         case .survival(let key):
-            return .table(try survival(by: key, span: node.span, source: source))
+            return try survival(by: key, span: node.span, source: source)
         case .workbench(let section):
             return try workbench(section, span: node.span, source: source)
         case .team:

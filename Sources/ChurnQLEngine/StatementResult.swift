@@ -13,8 +13,15 @@ public enum StatementResult {
     /// A cohort analysis: the long table (csv/json) and the matrix (drawn as a heatmap in table mode).
     case cohort(Table, CohortMatrix)
     /// Several titled tables and notes (model fits, evaluations).
-    case report([(title: String, table: Table)], notes: [String])
+    case report([(title: String, table: Table)], notes: [String], chart: ChartSpec? = nil)
     /// Workbench sections: titled short lists for the terminal, and the long form for csv/json.
     case workbench([(title: String, table: Table)], long: [(String, Table)], notes: [String])
     case nothing
+}
+
+/// A line chart drawn under a report on a terminal.
+public struct ChartSpec {
+    public var title: String
+    public var series: [(name: String, values: [Double], mark: Character)]
+    public var xLabel: String
 }

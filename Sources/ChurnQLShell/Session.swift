@@ -143,10 +143,13 @@ public final class Session {
             } else {
                 sink.write(TableRenderer.render(long, format: format))
             }
-        case .report(let parts, let notes):
+        case .report(let parts, let notes, let chart):
             for (title, table) in parts {
                 if format == .table { sink.write(title + "\n") }
                 sink.write(TableRenderer.render(table, format: format))
+            }
+            if format == .table, let chart {
+                sink.write(LineChart.render(title: chart.title, series: chart.series, xLabel: chart.xLabel))
             }
             for line in notes { note(line) }
         case .workbench(let parts, let long, let notes):
