@@ -95,4 +95,40 @@ struct CommandLineTests {
         let written = try String(contentsOfFile: out, encoding: .utf8)
         #expect(written.split(separator: "\n").count == 3)
     }
+
+    /// `.save` writes the statements that succeeded (loads included) as a script that reruns to the same output.
+    @Test func saveWritesARerunnableScript() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("save-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let saved = dir.appendingPathComponent("session.cql").path
+        let input =
+            "set churn_window = 60d\nfrom customers | group status | agg n = count() | sort status\nfrom nope | count\n.save \(saved)\n"
+        let first = try ChurnQLBinary.run(
+            [Self.root.appendingPathComponent(Self.cdnow).path, "--format", "csv", "--keep-going"], in: dir,
+            stdin: input)
+        let script = try String(contentsOfFile: saved, encoding: .utf8)
+        #expect(script.contains("load \""))
+        #expect(script.contains("set churn_window = 60d"))
+        #expect(!script.contains("from nope"))
+        let rerun = try ChurnQLBinary.run(["--format", "csv", "-f", saved], in: dir)
+        #expect(rerun.status == 0)
+        #expect(first.stdout.hasPrefix(rerun.stdout))
+    }
+
+    /// A script that fails half-way leaves no half-written export, and an existing file untouched.
+    @Test func failedExportLeavesNothingBehind() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("export-fail-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cdnow = Self.root.appendingPathComponent(Self.cdnow).path
+        let fresh = try ChurnQLBinary.run([cdnow, "-c", "export from orders | where nope > 1 to \"new.csv\""], in: dir)
+        #expect(fresh.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("new.csv").path))
+        try "keep me\n".write(to: dir.appendingPathComponent("old.csv"), atomically: true, encoding: .utf8)
+        let overwrite = try ChurnQLBinary.run(
+            [cdnow, "-c", "export from orders | where nope > 1 to \"old.csv\""], in: dir)
+        #expect(overwrite.status == 1)
+        #expect(try String(contentsOf: dir.appendingPathComponent("old.csv"), encoding: .utf8) == "keep me\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
 }
