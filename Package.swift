@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "ChurnQLEngine",
             dependencies: ["ChurnQLSyntax", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad", "ChurnQLDiagnostics"]),
-        .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore"]),
+        .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
             name: "ChurnQLShell",
             dependencies: [

@@ -245,17 +245,18 @@ public enum CSVLoader {
         firstRow: [[UInt8]]?
     ) throws(Diagnostic) -> (columns: [Column], decisions: [TypeSniffer.Decision]) {
         // The chunks already include the first row when it is data (no header).
-        let sniffed = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
-            var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: columns.count)
+        func eachField(_ chunk: Range<Int>, _ body: (Int, Field) -> Void) throws(Diagnostic) {
             var scanner = CSVScanner(
                 bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
             while try advance(&scanner, bytes: bytes, path: "") {
                 guard scanner.fieldCount == width else { continue }
-                for (k, i) in columns.enumerated() {
-                    scanner.withField(i) { f in
-                        if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[k].observe(f) }
-                    }
-                }
+                for (k, i) in columns.enumerated() { scanner.withField(i) { body(k, $0) } }
+            }
+        }
+        let sniffed = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+            var sniffers = [TypeSniffer](repeating: TypeSniffer(pattern: pattern), count: columns.count)
+            try eachField(chunk) { k, f in
+                if !FieldParsers.isNullToken(f, extra: nullTokens) { sniffers[k].observe(f) }
             }
             return sniffers
         }
@@ -266,18 +267,11 @@ public enum CSVLoader {
         let decisions = sniffers.map { $0.decide() }
         let parts = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
             var accumulators = decisions.map { ColumnAccumulator(kind: $0.kind, pattern: pattern, capacity: 16) }
-            var scanner = CSVScanner(
-                bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
-            while try advance(&scanner, bytes: bytes, path: "") {
-                guard scanner.fieldCount == width else { continue }
-                for (k, i) in columns.enumerated() {
-                    scanner.withField(i) { f in
-                        if FieldParsers.isNullToken(f, extra: nullTokens) {
-                            accumulators[k].appendNull()
-                        } else {
-                            accumulators[k].append(f)
-                        }
-                    }
+            try eachField(chunk) { k, f in
+                if FieldParsers.isNullToken(f, extra: nullTokens) {
+                    accumulators[k].appendNull()
+                } else {
+                    accumulators[k].append(f)
                 }
             }
             return accumulators

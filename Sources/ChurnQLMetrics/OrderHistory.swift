@@ -106,17 +106,18 @@ public struct OrderHistory: Sendable {
     }
 }
 
+/// Values with their null mask applied.
+private func optionals<T>(_ values: [T], _ nulls: [Bool]?) -> [T?] {
+    guard let nulls else { return values.map { Optional($0) } }
+    return values.indices.map { nulls[$0] ? nil : values[$0] }
+}
+
 /// Reads a date or timestamp column as day numbers.
 struct DayView {
     /// Every row at once (nil where null or not a date).
     func materialized(_ rows: Int) -> [Int32?] {
-        switch column.storage {
-        case .date(let v):
-            guard let nulls = column.nulls else { return v.map { Optional($0) } }
-            return (0..<rows).map { nulls[$0] ? nil : v[$0] }
-        default:
-            return (0..<rows).map { self[$0] }
-        }
+        if case .date(let v) = column.storage { return optionals(v, column.nulls) }
+        return (0..<rows).map { self[$0] }
     }
 
     let column: Column
@@ -135,13 +136,8 @@ struct DayView {
 struct NumericView {
     /// Every row at once (nil where null).
     func materialized(_ rows: Int) -> [Double?] {
-        switch column.storage {
-        case .decimal(let v):
-            guard let nulls = column.nulls else { return v.map { Optional($0) } }
-            return (0..<rows).map { nulls[$0] ? nil : v[$0] }
-        default:
-            return (0..<rows).map { self[$0] }
-        }
+        if case .decimal(let v) = column.storage { return optionals(v, column.nulls) }
+        return (0..<rows).map { self[$0] }
     }
 
     let column: Column

@@ -1,4 +1,5 @@
 import Foundation
+import ChurnQLDiagnostics
 import ChurnQLStore
 
 /// Renders result tables in each output format.
@@ -50,26 +51,7 @@ public enum TableRenderer {
         return rows.isEmpty ? "[]\n" : "[\n" + rows.joined(separator: ",\n") + "\n]\n"
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { DiagnosticRenderer.jsonString(s) }
 
     public static func markdown(_ table: Table) -> String {
         func escape(_ s: String) -> String {
