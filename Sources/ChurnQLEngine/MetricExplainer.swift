@@ -17,6 +17,10 @@ struct MetricExplainer {
         }
         var text =
             "\(metric.name) — \(metric.summary)\n\ndefinition:\n  \(metric.definition)\nformula:\n  \(metric.formula)\n"
+        let settings = Engine.settingNames.filter { $0 != "lost_when" || engine.lostWhen != nil }
+        text +=
+            "settings in use:\n  " + settings.map { "\($0) = \(engine.settingValue($0))" }.joined(separator: ", ")
+            + "\n"
         if let profile = try? engine.profile() {
             text +=
                 "\nworked example on the loaded data:\n" + MetricCatalog.workedExample(metric.name, profile: profile)
