@@ -11,7 +11,9 @@ struct ColumnAccumulator {
     private var codes: [Int32] = []
     private var interner = TextInterner()
     private var dateCache = ISODateCache()
+    /// The null mask, created at the first null (most columns have none, and the mask costs a byte a row).
     private var nulls: [Bool] = []
+    private var rows = 0
     private var nullCount = 0
     /// Values that did not convert although inference accepted the column (should not happen; kept as null).
     private(set) var unconverted = 0
@@ -19,7 +21,6 @@ struct ColumnAccumulator {
     init(kind: ColumnKind, pattern: DatePattern?, capacity: Int) {
         self.kind = kind
         self.pattern = pattern
-        nulls.reserveCapacity(capacity)
         switch kind {
         case .integer, .timestamp: ints.reserveCapacity(capacity)
         case .decimal, .money: doubles.reserveCapacity(capacity)
@@ -30,7 +31,9 @@ struct ColumnAccumulator {
     }
 
     mutating func appendNull() {
+        if nulls.isEmpty { nulls = [Bool](repeating: false, count: rows) }
         nulls.append(true)
+        rows += 1
         nullCount += 1
         switch kind {
         case .integer, .timestamp: ints.append(0)
@@ -69,7 +72,8 @@ struct ColumnAccumulator {
         case .text:
             codes.append(internText(f))
         }
-        nulls.append(false)
+        if !nulls.isEmpty { nulls.append(false) }
+        rows += 1
     }
 
     private mutating func fail() {
@@ -115,7 +119,11 @@ struct ColumnAccumulator {
             codes.reserveCapacity(codes.count + other.codes.count)
             for code in other.codes { codes.append(remap[Int(code)]) }
         }
-        nulls += other.nulls
+        if !nulls.isEmpty || !other.nulls.isEmpty {
+            if nulls.isEmpty { nulls = [Bool](repeating: false, count: rows) }
+            nulls += other.nulls.isEmpty ? [Bool](repeating: false, count: other.rows) : other.nulls
+        }
+        rows += other.rows
         nullCount += other.nullCount
         unconverted += other.unconverted
     }

@@ -18,9 +18,9 @@ public struct OrderHistory: Sendable {
     /// Groups order rows by customer. `amount` may be nil (revenue is then 0).
     public static func build(customer: Column, date: Column, amount: Column?, asof: Int32) -> OrderHistory {
         let rows = customer.count
-        // Plain arrays up front: per-row enum switches would dominate the loops below.
-        let orderDays = DayView(date).materialized(rows)
-        let amountValues = amount.map { NumericView($0).materialized(rows) }
+        // Plain arrays and a validity mask up front: per-row enum switches and optionals would dominate the loops.
+        let (orderDays, dayValid) = DayView(date).plain(rows)
+        let amountValues = amount.map { NumericView($0).plain(rows) }
         let dense = DenseKeys.assign(customer)
         let n = dense.keys.count
         var counts = [Int](repeating: 0, count: n + 1)
@@ -33,11 +33,11 @@ public struct OrderHistory: Sendable {
                 missingKey += 1
                 continue
             }
-            guard let day = orderDays[row] else {
+            guard dayValid?[row] ?? true else {
                 missingDate += 1
                 continue
             }
-            if day > asof {
+            if orderDays[row] > asof {
                 afterAsof += 1
                 continue
             }
@@ -49,11 +49,12 @@ public struct OrderHistory: Sendable {
         var amounts = [Double](repeating: 0, count: counts[n])
         for row in 0..<rows {
             let id = Int(dense.ids[row])
-            guard id >= 0, let day = orderDays[row], day <= asof else { continue }
+            let day = orderDays[row]
+            guard id >= 0, dayValid?[row] ?? true, day <= asof else { continue }
             let slot = cursor[id]
             cursor[id] += 1
             days[slot] = day
-            amounts[slot] = amountValues?[row] ?? 0
+            if let (values, valid) = amountValues, valid?[row] ?? true { amounts[slot] = values[row] }
         }
         sortSegments(offsets: counts, days: &days, amounts: &amounts)
         return OrderHistory(
@@ -106,18 +107,13 @@ public struct OrderHistory: Sendable {
     }
 }
 
-/// Values with their null mask applied.
-private func optionals<T>(_ values: [T], _ nulls: [Bool]?) -> [T?] {
-    guard let nulls else { return values.map { Optional($0) } }
-    return values.indices.map { nulls[$0] ? nil : values[$0] }
-}
-
 /// Reads a date or timestamp column as day numbers.
 struct DayView {
-    /// Every row at once (nil where null or not a date).
-    func materialized(_ rows: Int) -> [Int32?] {
-        if case .date(let v) = column.storage { return optionals(v, column.nulls) }
-        return (0..<rows).map { self[$0] }
+    /// Every row's day, and which rows have one (nil: all).
+    func plain(_ rows: Int) -> ([Int32], [Bool]?) {
+        if case .date(let v) = column.storage { return (v, column.nulls.map { $0.map { !$0 } }) }
+        let values = (0..<rows).map { self[$0] }
+        return (values.map { $0 ?? 0 }, values.map { $0 != nil })
     }
 
     let column: Column
@@ -134,10 +130,11 @@ struct DayView {
 
 /// Reads an integer or decimal column as Double.
 struct NumericView {
-    /// Every row at once (nil where null).
-    func materialized(_ rows: Int) -> [Double?] {
-        if case .decimal(let v) = column.storage { return optionals(v, column.nulls) }
-        return (0..<rows).map { self[$0] }
+    /// Every row's number, and which rows have one (nil: all).
+    func plain(_ rows: Int) -> ([Double], [Bool]?) {
+        if case .decimal(let v) = column.storage { return (v, column.nulls.map { $0.map { !$0 } }) }
+        let values = (0..<rows).map { self[$0] }
+        return (values.map { $0 ?? 0 }, values.map { $0 != nil })
     }
 
     let column: Column

@@ -18,8 +18,20 @@ public enum ValueOrdering {
 
     /// The sort rank of each dictionary entry.
     public static func textRanks(_ dictionary: [String]) -> [Int32] {
-        let order = dictionary.indices.sorted {
-            dictionary[$0] < dictionary[$1]
+        // Compare the first 16 UTF-8 bytes as two big-endian integers; only equal prefixes compare whole strings.
+        let prefixes = dictionary.map { text -> (UInt64, UInt64) in
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for (i, byte) in text.utf8.prefix(16).enumerated() {
+                if i < 8 { high |= UInt64(byte) << (56 - 8 * i) } else { low |= UInt64(byte) << (56 - 8 * (i - 8)) }
+            }
+            return (high, low)
+        }
+        let order = dictionary.indices.sorted { a, b in
+            let pa = prefixes[a]
+            let pb = prefixes[b]
+            if pa != pb { return pa < pb }
+            return dictionary[a].utf8.lexicographicallyPrecedes(dictionary[b].utf8)
         }
         var ranks = [Int32](repeating: 0, count: dictionary.count)
         var rank: Int32 = 0
