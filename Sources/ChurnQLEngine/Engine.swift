@@ -191,6 +191,7 @@ public final class Engine {
         let profile = try profile()
         var table = profile.table
         table.columns += crmColumns(profile)
+        if let profit = profitColumn(profile) { table.columns.append(profit) }
         if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
         if let rule = lostWhen { table = try applyLostWhen(table, rule) }
         cachedCustomers = table
@@ -224,6 +225,21 @@ public final class Engine {
                 name: name, storage: .text(codes: codes, dictionary: dictionary), nulls: result.columns[index].nulls)
         }
         return result
+    }
+
+    /// `profit`: the sum of the profit (or margin) role per customer, when the orders have one.
+    func profitColumn(_ profile: CustomerProfile) -> Column? {
+        guard let name = ordersTableName, let roles, let field = roles.profit, let orders = catalog[name],
+            let customer = orders.column(roles.customer), let date = orders.column(roles.date),
+            let profit = orders.column(field)
+        else { return nil }
+        // The same customer and date columns give the same dense customer ids as the main history.
+        let history = OrderHistory.build(customer: customer, date: date, amount: profit, asof: profile.settings.asof)
+        var sums = [Double](repeating: 0, count: profile.history.customerCount)
+        for c in 0..<Swift.min(history.customerCount, sums.count) {
+            sums[c] = history.amounts[history.offsets[c]..<history.offsets[c + 1]].reduce(0, +)
+        }
+        return Column(name: "profit", storage: .decimal(sums))
     }
 
     /// The amount column, or quantity × unit price.

@@ -10,6 +10,8 @@ public struct OrderRoles: Sendable, Equatable {
     public var quantity: String?
     public var unitPrice: String?
     public var orderID: String?
+    /// Profit or margin per order, when the file has one: historical CLV then uses it.
+    public var profit: String?
 
     /// How the roles read in the load message, e.g. `customer: customer_id, date: order_date, amount: amount`.
     public var summary: String {
@@ -21,6 +23,7 @@ public struct OrderRoles: Sendable, Equatable {
         } else {
             parts.append("amount: none (revenue is 0)")
         }
+        if let profit { parts.append("profit: \(profit)") }
         return parts.joined(separator: ", ")
     }
 }
@@ -110,6 +113,8 @@ public enum RoleDetector {
             }
         }
         roles.orderID = find(table, orderIDNames)
+        roles.profit = find(
+            table, ["profit", "margin", "grossprofit", "grossmargin", "netprofit", "contribution"], accept: isNumber)
         return roles
     }
 }

@@ -171,4 +171,18 @@ struct MetricsTests {
         )
         #expect(clv.asDouble.map { abs($0 - 0.5 * 100 * 365 / 30 * 2) < 1e-9 } == true)
     }
+
+    /// Historical value from a profit (margin) role: the sum of the margins of each customer's orders by asof.
+    @Test func profitRoleGivesHistoricalProfit() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("profit-\(UUID().uuidString).csv").path
+        try
+            "customer_id,order_date,amount,margin\nA,2024-01-01,100,30\nA,2024-02-01,50,10\nB,2024-01-05,80,-5\nB,2024-03-01,10,99\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let engine = Engine()
+        _ = try engine.loadFile(path: path)
+        _ = try Self.run(engine, "set asof = 2024-02-15")
+        let table = try #require(try Self.run(engine, "from customers | select customer_id, profit"))
+        // B's March order is after asof: only its -5 counts.
+        #expect((0..<table.rowCount).map { table.columns[1].value(at: $0) } == [.decimal(40), .decimal(-5)])
+    }
 }

@@ -83,4 +83,47 @@ struct WorkbenchTests {
         // C's contract started May 10: last month relative to June.
         #expect(try ids("new_contracts_last_month") == ["C"])
     }
+
+    /// Boundary days of the date-window sections, on customers made for them (asof 2024-06-30, W 90d, L 365d).
+    @Test func sectionBoundaries() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crm-b-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // asof = 2024-06-30 (Z's order). Lapsed since: P 120 days (= W + 30, in), Q 121 days (out).
+        // Lost: R's last order 2023-06-29 → lost from 2024-06-29 (this year); S 2022-01-01 → lost in 2023.
+        // Contacts: T next 2024-07-01 (tomorrow), U 2024-07-07 (asof + 7, in this week), V 2024-07-08 (out).
+        let orders = """
+            customer_id,order_date,amount
+            Z,2024-06-30,1
+            P,2024-03-02,1
+            Q,2024-03-01,1
+            R,2023-06-29,1
+            S,2022-01-01,1
+            T,2024-06-01,1
+            U,2024-06-01,1
+            V,2024-06-01,1
+            """
+        let contacts = """
+            customer_id,contact_date,rep,next_contact
+            T,2024-06-20,Al,2024-07-01
+            U,2024-06-20,Al,2024-07-07
+            V,2024-06-20,Al,2024-07-08
+            """
+        let engine = Engine()
+        for (name, text) in [("orders.csv", orders), ("contacts.csv", contacts)] {
+            let path = dir.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            _ = try engine.loadFile(path: path)
+        }
+        func ids(_ name: String) throws -> [String] {
+            let section = try #require(Workbench.sections(churnWindow: 90, lostWindow: 365).first { $0.name == name })
+            let table = try engine.runQuery(section.query)
+            let column = try #require(table.column("customer_id"))
+            return (0..<table.rowCount).map { column.value(at: $0).plainText }.sorted()
+        }
+        #expect(try ids("recently_lapsed") == ["P"])
+        #expect(try ids("lost_this_year") == ["R"])
+        #expect(try ids("contact_tomorrow") == ["T"])
+        #expect(try ids("contact_this_week") == ["U"])
+        #expect(try ids("bought_recently") == ["Z"])
+    }
 }
