@@ -39,6 +39,10 @@ let package = Package(
                 "ChurnQLShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Fuzzing: `swift build --product churnql-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING`
+        // (see docs/robustness.md); a normal build makes a replayer of saved inputs.
+        .executableTarget(
+            name: "churnql-fuzz", dependencies: ["ChurnQLEngine", "ChurnQLLoad", "ChurnQLSyntax", "ChurnQLDiagnostics"]),
         .testTarget(
             name: "ChurnQLTests",
             dependencies: [
