@@ -61,6 +61,30 @@ public enum MetricCatalog {
                 "the sum of amount over the customer's orders on or before asof (refunds, as negative amounts, count). avg_order_value = revenue / orders.",
             formula: "revenue = Σ amount"),
         MetricDefinition(
+            name: "lifecycle", summary: "where a customer stands: new, active, at_risk, lapsed or lost",
+            definition:
+                "lost and lapsed as in status; an active customer is new while tenure_days ≤ new_window, at_risk when overdue against their own purchase cycle (overdue_days > 0), else active.",
+            formula: "lifecycle = new | active | at_risk | lapsed | lost"),
+        MetricDefinition(
+            name: "reactivated", summary: "the customer came back after a lapse",
+            definition: "true when some gap between two consecutive purchase days is longer than churn_window.",
+            formula: "reactivated = max gap between purchase days > churn_window"),
+        MetricDefinition(
+            name: "net_revenue_retention", summary: "revenue kept from the customers active a period ago",
+            definition:
+                "the base customers' revenue in (start, asof] over their revenue in (start − period, start]; gross_revenue_retention caps each customer at their earlier revenue.",
+            formula: "NRR = Σ revenue after / Σ revenue before (over the base)"),
+        MetricDefinition(
+            name: "clv_formula", summary: "customer value without a model",
+            definition:
+                "margin × avg_order_value × purchases per year (365 / purchase_cycle_days, or orders per year of tenure) × the discounted sum of yearly retention over the horizon.",
+            formula: "CLV = m · AOV · f · Σ_{t=1..H} r^(t−1) / (1 + d)^t"),
+        MetricDefinition(
+            name: "p_alive", summary: "the probability that a customer is still a customer (after fit bgnbd)",
+            definition:
+                "under BG/NBD, 1 for one-time buyers; otherwise falls as time since the last purchase grows relative to the customer's purchase rate. MBG/NBD and Pareto/NBD give one-time buyers less than 1.",
+            formula: "P(alive) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))"),
+        MetricDefinition(
             name: "rfm", summary: "recency, frequency and monetary quintile scores and segments",
             definition:
                 "r, f, m are 1–5 quintile ranks over the customers in scope of −days_since_last, purchase_days and revenue (5 = best); ties share a score. The segment follows fixed rules on (r, f, m), see docs/metrics.md.",
@@ -73,6 +97,9 @@ public enum MetricCatalog {
             "purchase_cycle": "purchase_cycle_days", "next_purchase": "purchase_cycle_days",
             "overdue_days": "purchase_cycle_days",
             "clv": "revenue", "avg_order_value": "revenue", "tenure": "tenure_days", "is_new": "status",
+            "gross_revenue_retention": "net_revenue_retention", "orders": "frequency", "purchase_days": "frequency",
+            "first_order": "tenure_days", "last_order": "days_since_last", "profit": "revenue",
+            "median_purchase_cycle": "avg_purchase_cycle",
         ]
         let key = aliases[name] ?? name
         return all.first { $0.name == key }
