@@ -22,31 +22,15 @@ struct DenseKeys {
                 provisional[row] = byCode[code]
             }
         case .integer(let values):
-            var map: [Int64: Int32] = [:]
-            for row in 0..<rows where !column.isNull(row) {
-                let value = values[row]
-                if let id = map[value] {
-                    provisional[row] = id
-                } else {
-                    let id = Int32(firstRow.count)
-                    map[value] = id
-                    firstRow.append(row)
-                    provisional[row] = id
-                }
-            }
+            var numbering = FirstAppearance<Int64>()
+            for row in 0..<rows where !column.isNull(row) { provisional[row] = numbering.id(values[row], row: row) }
+            firstRow = numbering.firstRows
         default:
-            var map: [Value: Int32] = [:]
+            var numbering = FirstAppearance<Value>()
             for row in 0..<rows where !column.isNull(row) {
-                let value = column.value(at: row)
-                if let id = map[value] {
-                    provisional[row] = id
-                } else {
-                    let id = Int32(firstRow.count)
-                    map[value] = id
-                    firstRow.append(row)
-                    provisional[row] = id
-                }
+                provisional[row] = numbering.id(column.value(at: row), row: row)
             }
+            firstRow = numbering.firstRows
         }
         // Order customers by key so listings read naturally.
         let keyColumn = column.gather(firstRow)

@@ -33,30 +33,13 @@ struct GroupIndex {
                 groupOf[row] = slot[code]
             }
         } else if keys.count == 1, case .integer(let values) = keys[0].storage, keys[0].nulls == nil {
-            var map: [Int64: Int32] = [:]
-            for row in 0..<rows {
-                if let g = map[values[row]] {
-                    groupOf[row] = g
-                } else {
-                    let g = Int32(firstRows.count)
-                    map[values[row]] = g
-                    firstRows.append(row)
-                    groupOf[row] = g
-                }
-            }
+            var numbering = FirstAppearance<Int64>()
+            for row in 0..<rows { groupOf[row] = numbering.id(values[row], row: row) }
+            firstRows = numbering.firstRows
         } else {
-            var map: [[Value]: Int32] = [:]
-            for row in 0..<rows {
-                let key = keys.map { $0.value(at: row) }
-                if let g = map[key] {
-                    groupOf[row] = g
-                } else {
-                    let g = Int32(firstRows.count)
-                    map[key] = g
-                    firstRows.append(row)
-                    groupOf[row] = g
-                }
-            }
+            var numbering = FirstAppearance<[Value]>()
+            for row in 0..<rows { groupOf[row] = numbering.id(keys.map { $0.value(at: row) }, row: row) }
+            firstRows = numbering.firstRows
         }
         return from(groupOf: groupOf, firstRows: firstRows)
     }
