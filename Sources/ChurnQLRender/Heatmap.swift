@@ -4,9 +4,13 @@ import ChurnQLStore
 public enum Heatmap {
     /// Rows are cohorts with their sizes; `values[i][p]` is period p of cohort i. The last row is the average.
     public static func render(
-        labels: [String], sizes: [Int], values: [[Double?]], asPercent: Bool, color: Bool, title: String
+        labels: [String], sizes: [Int], values: [[Double?]], asPercent: Bool, color: Bool, title: String,
+        maxWidth: Int? = nil
     ) -> String {
-        let periods = values.map(\.count).max() ?? 0
+        let allPeriods = values.map(\.count).max() ?? 0
+        // On a narrow terminal show the first periods that fit (cohort, size and each period take about 8 columns).
+        let fitting = maxWidth.map { Swift.max(3, ($0 - 22) / 9) } ?? allPeriods
+        let periods = Swift.min(allPeriods, fitting)
         var average: [Double?] = []
         for p in 0..<periods {
             let present = values.compactMap { $0.count > p ? $0[p] : nil }
@@ -40,6 +44,7 @@ public enum Heatmap {
             return "\u{1B}[48;5;\(ramp[level])m\u{1B}[38;5;\(foreground)m " + padded + " \u{1B}[0m"
         }
         var out = title + "\n"
+        let hidden = allPeriods - periods
         out +=
             header.indices.map { c in
                 " "
@@ -58,6 +63,10 @@ public enum Heatmap {
                     let p = c - 2
                     return cell(row[c], widths[c], isAverage ? nil : (source.count > p ? source[p] : nil), right: true)
                 }.joined(separator: "│") + "\n"
+        }
+        if hidden > 0 {
+            out +=
+                "(\(hidden) later period\(hidden == 1 ? "" : "s") not shown for the terminal's width; .mode csv shows all)\n"
         }
         return out
     }

@@ -139,7 +139,7 @@ public final class Session {
                 sink.write(
                     Heatmap.render(
                         labels: matrix.labels, sizes: matrix.sizes, values: matrix.values, asPercent: matrix.asShares,
-                        color: useColor, title: title))
+                        color: useColor, title: title, maxWidth: sink.isRedirected ? nil : Terminal.columns()))
             } else {
                 sink.write(TableRenderer.render(long, format: format))
             }
