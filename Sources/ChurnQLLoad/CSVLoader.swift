@@ -216,13 +216,17 @@ public enum CSVLoader {
                     hint: "check that the export finished"))
         }
         // A text column whose values are nearly all dates is usually one bad or differently written date: find it.
+        // A bad date in the sample is found by rescanning the sample; one further in is found by a full scan,
+        // done only for columns the sample took for dates.
+        let guessedDates = guesses.map { $0.kind.dataType == .date || $0.kind.dataType == .timestamp }
         for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 {
-            if let note = NonDateFinder.firstNonDate(
-                column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
-                start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, path: path, offset: offset)
-            {
-                notes.append(note)
+            func find(_ limit: Int) -> Diagnostic? {
+                NonDateFinder.firstNonDate(
+                    column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
+                    start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, path: path,
+                    offset: offset, maxValues: limit)
             }
+            if let note = find(2000) ?? (guessedDates[i] ? find(1_000_000) : nil) { notes.append(note) }
         }
         return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
     }

@@ -5,7 +5,7 @@ import ChurnQLDiagnostics
 enum NonDateFinder {
     static func firstNonDate(
         column: Int, name: String, bytes: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>, delimiter: UInt8,
-        width: Int, start: Int, startLine: Int, path: String, offset: Int
+        width: Int, start: Int, startLine: Int, path: String, offset: Int, maxValues: Int = 1_000_000
     ) -> Diagnostic? {
         var scanner = CSVScanner(bytes: bytes, base: base, delimiter: delimiter, start: start, line: startLine)
         var iso = 0
@@ -29,7 +29,7 @@ enum NonDateFinder {
                     firstBad = (scanner.recordLine, f.string)
                 }
             }
-            if values > 1_000_000 { break }
+            if values >= maxValues { break }
         }
         let dates = iso + slash
         // Only columns that are at least half dates are worth explaining.
