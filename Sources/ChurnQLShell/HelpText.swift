@@ -9,8 +9,10 @@ enum HelpText {
                     show settings, tables, describe TABLE, explain METRIC, export QUERY to "out.csv",
                     print "text", assert QUERY == VALUE
         steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
+        analysis    churn monthly, cohort monthly, survival, histogram X, fit bgnbd, evaluate, compare models,
+                    workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
         commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
-                    .output [FILE]  .read FILE  .settings  .history  .save FILE  .clear  .quit
+                    .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .error  .clear  .quit
         topics      .help language | metrics | where | group | sort | join | rfm | churn_rate | …
 
         """
@@ -53,7 +55,33 @@ enum HelpText {
             "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
         "load":
             "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
-        "set": "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d\n",
+        "set":
+            "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d | set lost_when = p_alive < 0.05\n",
+        "churn":
+            "churn monthly|weekly|quarterly: base, churned, new, reactivated and churn rate per calendar period.\n  churn quarterly\n",
+        "cohort":
+            "cohort monthly|weekly [by revenue] [as counts|shares]: retention of customers grouped by first purchase.\n  cohort monthly as shares\n",
+        "survival":
+            "survival [by KEY]: Kaplan–Meier share of customers still active by days since their first purchase.\n  survival by region\n",
+        "histogram":
+            "histogram EXPR [bins N]: equal-width bins with counts and a bar.\n  histogram purchase_cycle_days bins 8\n",
+        "fit":
+            "fit bgnbd|mbgnbd|paretonbd|gammagamma [until DATE] [unit weeks|days]: maximum-likelihood model fits.\n  fit bgnbd until 1997-09-30, then p_alive, expected_purchases(90d), predicted_clv(12, 0.01)\n",
+        "evaluate":
+            "evaluate: after fit … until DATE, predictions against the holdout (DATE, asof].\n  fit bgnbd until 1997-09-30; evaluate\n",
+        "workbench":
+            "workbench [SECTION]: whom to contact today, who is overdue, recently lapsed, contracts ending…\n  workbench overdue_cycle\n",
+        "team":
+            "team: per sales rep, contacts, success rate and how their customers are doing. handover \"REP\" lists one rep's customers.\n",
+        "profile":
+            "profile by ATTRIBUTE: customers, revenue, churn, repeat rate and cycle per value.\n  profile by region\n",
+        "explain":
+            "explain METRIC: definition, formula, settings and a worked example; explain from … shows rows after each step.\n  explain churn_rate\n",
+        "drill": "drill churn_rate: the customers behind the base and churned counts.\n",
+        "export": "export QUERY to \"file.csv\" (.json, .md): written atomically; never over a loaded input file.\n",
+        "assert":
+            "assert QUERY == VALUE, assert EXPR between LOW and HIGH: a failed check is an error with both values.\n  assert from customers | count > 0\n",
+        "param": "param NAME = DEFAULT: a script parameter, read as $NAME; --set NAME=VALUE overrides it.\n",
     ]
 
     static func topic(_ name: String?) -> String {
