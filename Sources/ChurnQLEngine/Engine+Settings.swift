@@ -32,11 +32,12 @@ extension Engine {
         case "churn_window", "lost_window", "new_window":
             let days: Int
             switch try ExpressionCompiler.constant(expression, context) {
-            case .duration(let d) where d.approximateDays > 0: days = d.approximateDays
+            case .duration(let d) where d.approximateDays > 0 && d.approximateDays < 100_000: days = d.approximateDays
             case .integer(let n) where n > 0 && n < 100_000: days = Int(n)
             default:
                 throw Diagnostic(
-                    code: "bad-setting", message: "\(name) must be a positive duration", span: span, in: source,
+                    code: "bad-setting", message: "\(name) must be a positive duration shorter than 100000 days",
+                    span: span, in: source,
                     hint: "set \(name) = 90d")
             }
             if name == "churn_window" { churnWindow = days }

@@ -12,6 +12,7 @@ public enum LineChart {
         guard count > 1, let high = all.max(), let low = all.min() else { return "" }
         let top = high == low ? high + 1 : high
         let bottom = Swift.min(0, low)
+        guard (top - bottom).isFinite else { return "" }
         let columns = Swift.min(width, count)
         var grid = [[Character]](repeating: [Character](repeating: " ", count: columns), count: height)
         for s in series {

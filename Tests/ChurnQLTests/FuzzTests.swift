@@ -154,4 +154,24 @@ struct FuzzTests {
         }
         #expect(table.rowCount == 0)
     }
+
+    /// Extreme values found by review: infinite bin widths, an infinite horizon, windows beyond Int32 days.
+    @Test(arguments: [
+        "from customers | derive v = if(revenue > 100, 1e308, -1e308) | histogram v",
+        "from customers | derive c = clv_formula(horizon: 1e400) | take 1",
+        "from customers | agg c = churn_rate(period: 36500000y)",
+        "set churn_window = 36500000y",
+        "from customers | derive d = last_order + 36500000y, r = round(revenue, 400) | take 1",
+    ])
+    func extremeValuesDoNotTrap(_ text: String) throws {
+        let engine = Engine()
+        _ = try engine.loadFile(path: GoldenTests.root.appendingPathComponent("examples/cdnow/orders.csv").path)
+        let source = SourceText(name: nil, text: text)
+        let node = try #require(Parser.parse(source).statements.first)
+        do {
+            _ = try engine.execute(node, source: source)
+        } catch {
+            #expect(error.line == 1)
+        }
+    }
 }

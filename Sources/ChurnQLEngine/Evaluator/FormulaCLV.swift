@@ -33,7 +33,7 @@ enum FormulaCLV {
             switch name {
             case "margin": margin = value
             case "discount": discount = value
-            case "horizon": horizon = Swift.max(1, Swift.min(100, Int(value)))
+            case "horizon": horizon = value.isFinite ? Int(Swift.max(1, Swift.min(100, value))) : 1
             case "retention": retention = Swift.max(0, Swift.min(1, value))
             default:
                 throw context.error(

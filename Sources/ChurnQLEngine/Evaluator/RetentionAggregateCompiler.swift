@@ -27,9 +27,9 @@ enum RetentionAggregateCompiler {
                 switch (argument.name, value) {
                 case (nil, _), ("period", _):
                     switch value {
-                    case .duration(let d) where d.months == 0 && d.days > 0: periodDays = d.days
-                    case .duration(let d) where d.days == 0 && d.months > 0: periodDays = d.months * 30
-                    case .integer(let n) where n > 0: periodDays = Int(n)
+                    case .duration(let d) where d.approximateDays > 0 && d.approximateDays < 100_000:
+                        periodDays = d.approximateDays
+                    case .integer(let n) where n > 0 && n < 100_000: periodDays = Int(n)
                     default:
                         throw context.error(
                             "wrong-arguments", "the period must be a positive duration such as 30d", argument.value.span

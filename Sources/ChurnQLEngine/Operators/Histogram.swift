@@ -17,10 +17,14 @@ enum Histogram {
         guard let low = values.min(), let high = values.max() else {
             return Table(name: "histogram", columns: [], rowCount: 0)
         }
-        let count = high > low ? bins : 1
-        let width = high > low ? (high - low) / Double(count) : 1
+        // A range too wide for a Double (±1e308) gets one bin rather than infinite widths.
+        let count = high > low && (high - low).isFinite ? bins : 1
+        let width = count > 1 ? (high - low) / Double(count) : 1
         var counts = [Int64](repeating: 0, count: count)
-        for v in values { counts[Swift.min(count - 1, Int((v - low) / width))] += 1 }
+        for v in values {
+            let position = count > 1 ? (v - low) / width : 0
+            counts[Swift.max(0, Swift.min(count - 1, position.isFinite ? Int(position) : 0))] += 1
+        }
         let largest = counts.max() ?? 1
         var bars = ColumnBuilder(type: .text, capacity: count)
         for c in counts {
