@@ -5,7 +5,8 @@ public enum NumberFormat {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         let rounded = (value * 1_000_000).rounded() / 1_000_000
-        if abs(rounded) >= 1e15 { return String(rounded) }
+        // Beyond 1e12 the scaled integer below would overflow Int64: use the shortest decimal form.
+        if abs(rounded) >= 1e12 { return String(rounded) }
         let negative = rounded < 0
         let scaled = Int64((abs(rounded) * 1_000_000).rounded())
         let whole = scaled / 1_000_000

@@ -74,7 +74,8 @@ enum BinaryCompiler {
             default:
                 return .integer { row in
                     guard let a = l(row), let b = r(row), b != 0 else { return nil }
-                    return a % b
+                    // Int64.min % -1 overflows; the remainder is 0.
+                    return a.remainderReportingOverflow(dividingBy: b).partialValue
                 }
             }
         case (.date(let d), .duration(let duration)), (.duration(let duration), .date(let d)):
