@@ -42,6 +42,8 @@ public enum SQLiteLoader {
             throw Diagnostic(code: "sqlite-open", message: "cannot open an in-memory database", file: path)
         }
         defer { sqlite3_close(db) }
+        // A dump must not reach other files: ATTACH (and VACUUM INTO, which attaches) are refused.
+        sqlite3_set_authorizer(db, { _, action, _, _, _, _ in action == SQLITE_ATTACH ? SQLITE_DENY : SQLITE_OK }, nil)
         try execute(text, in: db, path: path)
         return try loadTables(db, path: path)
     }

@@ -34,6 +34,9 @@ struct CorpusTests {
             file: "rejected_statement.sql", status: 2,
             message: "rejected_statement.sql:4:1: error: SQLite rejected a statement"),
         Case(file: "not_sqlite.db", status: 2, message: "file is not a database"),
+        Case(
+            file: "attach_in_dump.sql", status: 2,
+            message: "attach_in_dump.sql:3:1: error: SQLite rejected a statement: not authorized"),
     ]
 
     static let directory = GoldenTests.root.appendingPathComponent("Tests/corpus")
@@ -45,6 +48,9 @@ struct CorpusTests {
         #expect(r.status == c.status, "stderr: \(r.stderr)")
         #expect(r.stderr.contains(c.message), "stderr: \(r.stderr)")
         #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Backtracing"))
+        // Loading never creates files (a dump's ATTACH is refused).
+        #expect(
+            !FileManager.default.fileExists(atPath: Self.directory.appendingPathComponent("attached-by-dump.db").path))
     }
 
     struct WrittenCase: CustomTestStringConvertible, Sendable {
