@@ -7,20 +7,13 @@ struct DenseKeys {
     var keys: Column
 
     static func assign(_ column: Column) -> DenseKeys {
+        if case .text(let codes, let dictionary) = column.storage {
+            return assignText(column, codes, dictionary)
+        }
         let rows = column.count
         var firstRow: [Int] = []
         var provisional = [Int32](repeating: -1, count: rows)
         switch column.storage {
-        case .text(let codes, let dictionary):
-            var byCode = [Int32](repeating: -1, count: dictionary.count)
-            for row in 0..<rows where !column.isNull(row) {
-                let code = Int(codes[row])
-                if byCode[code] < 0 {
-                    byCode[code] = Int32(firstRow.count)
-                    firstRow.append(row)
-                }
-                provisional[row] = byCode[code]
-            }
         case .integer(let values):
             var numbering = FirstAppearance<Int64>()
             for row in 0..<rows where !column.isNull(row) { provisional[row] = numbering.id(values[row], row: row) }
@@ -39,5 +32,31 @@ struct DenseKeys {
         for (position, index) in order.enumerated() { rank[index] = Int32(position) }
         let ids = provisional.map { $0 < 0 ? -1 : rank[Int($0)] }
         return DenseKeys(ids: ids, keys: keyColumn.gather(order))
+    }
+
+    /// Text keys: the dictionary already numbers distinct values, so ids are the sorted ranks of the codes in use
+    /// (no per-row hashing, one sort of the distinct strings).
+    private static func assignText(_ column: Column, _ codes: [Int32], _ dictionary: [String]) -> DenseKeys {
+        let rows = column.count
+        var used = [Bool](repeating: false, count: dictionary.count)
+        for row in 0..<rows where !column.isNull(row) { used[Int(codes[row])] = true }
+        let usedCodes = dictionary.indices.filter { used[$0] }
+        let strings = usedCodes.map { dictionary[$0] }
+        let ranks = ValueOrdering.textRanks(strings)
+        var idOfCode = [Int32](repeating: -1, count: dictionary.count)
+        var sorted = [String](repeating: "", count: strings.count)
+        for (k, code) in usedCodes.enumerated() {
+            idOfCode[code] = ranks[k]
+            sorted[Int(ranks[k])] = strings[k]
+        }
+        var ids = [Int32](repeating: -1, count: rows)
+        if let nulls = column.nulls {
+            for row in 0..<rows where !nulls[row] { ids[row] = idOfCode[Int(codes[row])] }
+        } else {
+            for row in 0..<rows { ids[row] = idOfCode[Int(codes[row])] }
+        }
+        let keys = Column(
+            name: column.name, storage: .text(codes: (0..<Int32(sorted.count)).map { $0 }, dictionary: sorted))
+        return DenseKeys(ids: ids, keys: keys)
     }
 }
