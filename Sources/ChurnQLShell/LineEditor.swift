@@ -35,10 +35,11 @@ enum LineEditor {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
-        // The runtime may start with SIGINT blocked on the main thread; a blocked Ctrl-C would never arrive.
+        // The process may start with signals blocked (inherited from whoever launched it): a blocked Ctrl-C would
+        // never arrive, and a closed terminal (SIGHUP) or SIGTERM must still end the shell.
         var unblock = sigset_t()
         sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
+        for signal in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&unblock, signal) }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 

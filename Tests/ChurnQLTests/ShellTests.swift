@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Testing
 
 /// The interactive shell driven through a real terminal: tmux runs churnql, send-keys types, capture-pane reads.
@@ -23,7 +27,7 @@ struct ShellTests {
             _ = try waitFor("churnql>")
         }
 
-        deinit { _ = try? tmux(["kill-session", "-t", name]) }
+        deinit { _ = try? tmux(["kill-server"]) }
 
         func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
         func key(_ key: String) throws { try tmux(["send-keys", "-t", name, key]) }
@@ -41,18 +45,10 @@ struct ShellTests {
             return last
         }
 
+        /// Runs a tmux client on this terminal's own server (`-L`, no user config) and returns what it printed.
         @discardableResult
         func tmux(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["tmux"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = Pipe()
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try TmuxClient.run(["tmux", "-L", name, "-f", "/dev/null"] + arguments)
         }
     }
 
@@ -114,5 +110,52 @@ struct ShellTests {
         try t.type("from orders | count")
         try t.key("Enter")
         _ = try t.waitFor("6,919")
+    }
+}
+
+/// Starts tmux clients with posix_spawn and every descriptor above stderr closed. Foundation's Process is no good
+/// here: the first client forks the tmux server, which would inherit the descriptors Foundation uses to notice
+/// that the client exited, so `waitUntilExit` would wait for as long as the server lives.
+enum TmuxClient {
+    struct Failure: Error { let code: Int32 }
+
+    static func run(_ arguments: [String]) throws -> String {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        closeInheritedDescriptors(&actions)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // The test runner's threads block signals; the server and the shell under test would inherit that mask.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw Failure(code: spawned) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's closefrom action (2.34+; not visible to Swift's Glibc module), else every descriptor open now.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap({ Int32($0) }) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 }
