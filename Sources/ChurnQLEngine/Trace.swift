@@ -9,7 +9,20 @@ enum Trace {
         let start = Date()
         let result = try body()
         FileHandle.standardError.write(
-            Data(String(format: "trace: %@ %.3f s\n", stage, Date().timeIntervalSince(start)).utf8))
+            Data(
+                String(
+                    format: "trace: %@ %.3f s (rss %@, peak %@)\n", stage, Date().timeIntervalSince(start),
+                    memory("VmRSS"), memory("VmHWM")
+                ).utf8))
         return result
+    }
+
+    /// A line of /proc/self/status ("VmRSS", "VmHWM"), in MB; "?" where there is none.
+    private static func memory(_ field: String) -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return "?" }
+        return "\(kilobytes / 1024) MB"
     }
 }

@@ -9,6 +9,16 @@ public enum CSVLoader {
     public static func load(
         path: String, name: String, options: LoadOptions = LoadOptions(), progress: LoadProgress? = nil
     ) throws(Diagnostic) -> LoadedTable {
+        try FileInput.checkReadable(path)
+        // UTF-8 files are scanned straight from a mapping whose pages are released as the chunks move on.
+        if let mapped = MappedFile(path: path),
+            let offset = TextEncoding.utf8Offset(Array(mapped.buffer.prefix(4)))
+        {
+            try MemoryBudget.check(bytes: mapped.count, path: path)
+            return try parse(
+                mapped.buffer, offset: offset, path: path, name: name, options: options, progress: progress,
+                release: mapped.release)
+        }
         let raw = try FileInput.read(path)
         try MemoryBudget.check(bytes: raw.count, path: path)
         let (data, offset, encodingNote) = try TextEncoding.normalize(raw, path: path)
@@ -45,7 +55,7 @@ public enum CSVLoader {
 
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions,
-        progress: LoadProgress? = nil
+        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil
     ) throws(Diagnostic) -> LoadedTable {
         guard let base = bytes.baseAddress, bytes.count > offset,
             bytes[offset...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 })
@@ -115,7 +125,7 @@ public enum CSVLoader {
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
-        let converted = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+        var converted = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
             var accumulators = guesses.map {
                 ColumnAccumulator(
                     kind: $0.kind, pattern: pattern,
@@ -130,10 +140,12 @@ public enum CSVLoader {
             var reported = chunk.lowerBound
             while try advance(&scanner, bytes: bytes, path: path, lineBase: lineBase) {
                 records += 1
-                if records & 0xFFFF == 0, let progress {
-                    progress.add(scanner.position - reported)
+                if records & 0xFFFF == 0 {
+                    // Fields are copied into the columns as they are read: the bytes behind us are done with.
+                    release?(reported..<scanner.position)
+                    progress?.add(scanner.position - reported)
                     reported = scanner.position
-                    try progress.check()
+                    try progress?.check()
                 }
                 if scanner.fieldCount != width {
                     let line = scanner.recordLine + lineBase() - 1
@@ -157,11 +169,19 @@ public enum CSVLoader {
             return (accumulators, skipped, firstSkippedLine)
         }
         let traceConverted = Date()
-        var merged = converted[0].0
-        for part in converted.dropFirst() {
-            for i in 0..<width { merged[i].absorb(part.0[i]) }
+        let skipped = converted.reduce(0) { $0 + $1.1 }
+        let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
+        var parts = converted.map { $0.0 }
+        converted.removeAll()
+        // Column by column, each chunk's arrays are dropped once copied: at most one column is held twice.
+        var columns: [Column] = []
+        var unconverted: [Int] = []
+        for i in 0..<width {
+            var merged = parts[0][i].take()
+            for p in parts.indices.dropFirst() { merged.absorb(parts[p][i].take()) }
+            unconverted.append(merged.unconverted)
+            columns.append(merged.build(name: names[i]))
         }
-        var columns = merged.enumerated().map { $1.build(name: names[$0]) }
         if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
             FileHandle.standardError.write(
                 Data(
@@ -170,7 +190,7 @@ public enum CSVLoader {
                         traceConverted.timeIntervalSince(traceStart), Date().timeIntervalSince(traceConverted)
                     ).utf8))
         }
-        let recheck = (0..<width).filter { i in alwaysRecheck[i] || merged[i].unconverted > 0 }
+        let recheck = (0..<width).filter { i in alwaysRecheck[i] || unconverted[i] > 0 }
         var decisions = guesses
         if !recheck.isEmpty && ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
             FileHandle.standardError.write(Data("trace: rechecking columns \(recheck.map { names[$0] })\n".utf8))
@@ -198,9 +218,7 @@ public enum CSVLoader {
                         hint: "say which with (date_format: \"%m/%d/%Y\") or (date_format: \"%d/%m/%Y\")"))
             }
         }
-        let skipped = converted.reduce(0) { $0 + $1.1 }
         if skipped > 0 {
-            let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
             notes.append(
                 Diagnostic(
                     code: "skipped-rows",

@@ -108,8 +108,15 @@ struct ColumnAccumulator {
         }
     }
 
+    /// Moves the collected values out, leaving an empty accumulator behind (so the arrays can be freed early).
+    mutating func take() -> ColumnAccumulator {
+        let taken = self
+        self = ColumnAccumulator(kind: kind, pattern: pattern, capacity: 0)
+        return taken
+    }
+
     /// Appends everything another chunk's accumulator of the same kind collected (text codes are re-interned).
-    mutating func absorb(_ other: ColumnAccumulator) {
+    mutating func absorb(_ other: consuming ColumnAccumulator) {
         ints += other.ints
         doubles += other.doubles
         bools += other.bools

@@ -5,6 +5,17 @@ import Foundation
 public enum FileInput {
     /// The file's bytes (memory-mapped where possible); never opens for writing.
     public static func read(_ path: String) throws(Diagnostic) -> Data {
+        try checkReadable(path)
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw Diagnostic(
+                code: "file-unreadable", message: "cannot read \(path): \(error.localizedDescription)", file: path)
+        }
+    }
+
+    /// Fails with a located diagnostic unless `path` is an existing, readable file.
+    public static func checkReadable(_ path: String) throws(Diagnostic) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw Diagnostic(
@@ -20,12 +31,6 @@ public enum FileInput {
             throw Diagnostic(
                 code: "file-unreadable", message: "permission denied: \(path)", file: path,
                 hint: "check the file's permissions")
-        }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw Diagnostic(
-                code: "file-unreadable", message: "cannot read \(path): \(error.localizedDescription)", file: path)
         }
     }
 

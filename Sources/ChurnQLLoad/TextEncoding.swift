@@ -6,11 +6,11 @@ enum TextEncoding {
     /// UTF-8 bytes to scan and the offset where content starts; UTF-16 input is converted, with a note.
     static func normalize(_ data: Data, path: String) throws(Diagnostic) -> (Data, Int, Diagnostic?) {
         let head = [UInt8](data.prefix(4))
-        if head.starts(with: [0xEF, 0xBB, 0xBF]) { return (data, 3, nil) }
+        if let offset = utf8Offset(head) { return (data, offset, nil) }
         let isUTF16LE = head.starts(with: [0xFF, 0xFE])
         let isUTF16BE = head.starts(with: [0xFE, 0xFF])
         let looksUTF16NoBOM = head.count >= 4 && (head[1] == 0 && head[3] == 0 && head[0] != 0)
-        if isUTF16LE || isUTF16BE || looksUTF16NoBOM {
+        do {
             let encoding: String.Encoding = isUTF16BE ? .utf16BigEndian : .utf16LittleEndian
             let body = isUTF16LE || isUTF16BE ? data.dropFirst(2) : data[...]
             guard let text = String(data: Data(body), encoding: encoding) else {
@@ -22,6 +22,13 @@ enum TextEncoding {
                 code: "converted-encoding", message: "converted from UTF-16 to UTF-8", severity: .warning, file: path)
             return (Data(text.utf8), 0, note)
         }
-        return (data, 0, nil)
+    }
+
+    /// Where UTF-8 content starts (after a BOM), or nil when the first bytes say UTF-16.
+    static func utf8Offset(_ head: [UInt8]) -> Int? {
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { return 3 }
+        let utf16BOM = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+        let looksUTF16NoBOM = head.count >= 4 && (head[1] == 0 && head[3] == 0 && head[0] != 0)
+        return utf16BOM || looksUTF16NoBOM ? nil : 0
     }
 }

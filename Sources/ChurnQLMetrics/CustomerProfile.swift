@@ -7,8 +7,8 @@ public struct CustomerProfile: Sendable {
     public let settings: RetentionSettings
     public let table: Table
     /// Derived per-customer figures, indexed by customer, reused by the retention aggregates.
-    public let frequency: [Int]
-    public let purchaseCycle: [Double?]
+    public let frequency: [Int64]
+    public let purchaseCycle: PurchaseCycles
 
     /// The derived column names, in table order (after customer_id and attributes).
     public static let derivedColumns = [
@@ -41,14 +41,13 @@ public struct CustomerProfile: Sendable {
         var last = [Int32](repeating: 0, count: n)
         var orders = [Int64](repeating: 0, count: n)
         var purchaseDays = [Int64](repeating: 0, count: n)
-        var frequency = [Int](repeating: 0, count: n)
+        var frequency = [Int64](repeating: 0, count: n)
         var revenue = [Double](repeating: 0, count: n)
         var aov = [Double](repeating: 0, count: n)
         var sinceLast = [Int64](repeating: 0, count: n)
         var tenure = [Int64](repeating: 0, count: n)
         var span = [Int64](repeating: 0, count: n)
         var cycle = [Double](repeating: 0, count: n)
-        var cycleOptional = [Double?](repeating: nil, count: n)
         var next = [Int32](repeating: 0, count: n)
         var overdue = [Int64](repeating: 0, count: n)
         var statusCodes = [Int32](repeating: 0, count: n)
@@ -77,7 +76,7 @@ public struct CustomerProfile: Sendable {
             last[c] = l
             orders[c] = Int64(upper - lower)
             purchaseDays[c] = Int64(distinct)
-            frequency[c] = distinct - 1
+            frequency[c] = Int64(distinct - 1)
             revenue[c] = total
             aov[c] = total / Double(upper - lower)
             sinceLast[c] = Int64(asof - l)
@@ -86,7 +85,6 @@ public struct CustomerProfile: Sendable {
             if distinct > 1 {
                 let days = Double(l - f) / Double(distinct - 1)
                 cycle[c] = days
-                cycleOptional[c] = days
                 next[c] = l + Int32(days.rounded())
                 overdue[c] = Int64(Swift.max(0, asof - next[c]))
             } else {
@@ -116,7 +114,7 @@ public struct CustomerProfile: Sendable {
             Column(name: "last_order", storage: .date(last), nulls: none),
             Column(name: "orders", storage: .integer(orders)),
             Column(name: "purchase_days", storage: .integer(purchaseDays)),
-            Column(name: "frequency", storage: .integer(frequency.map(Int64.init)), nulls: none),
+            Column(name: "frequency", storage: .integer(frequency), nulls: none),
             Column(name: "revenue", storage: .decimal(revenue)),
             Column(name: "avg_order_value", storage: .decimal(aov), nulls: none),
             Column(name: "days_since_last", storage: .integer(sinceLast), nulls: none),
@@ -138,7 +136,7 @@ public struct CustomerProfile: Sendable {
         self.history = history
         self.settings = settings
         self.frequency = frequency
-        self.purchaseCycle = cycleOptional
+        self.purchaseCycle = PurchaseCycles(days: cycle, missing: noCycle)
         self.table = Table(name: "customers", columns: columns, rowCount: n, entityIndex: (0..<n).map { Int32($0) })
     }
 
@@ -163,4 +161,16 @@ public struct CustomerProfile: Sendable {
         if !extraKeys.isEmpty { history = history.appendingCustomers(extraKeys) }
         return rowFor
     }
+}
+
+/// Each customer's average days between purchase days; nil for customers with fewer than two.
+/// (Shares its arrays with the purchase_cycle_days column: an array of optionals would take twice the memory.)
+public struct PurchaseCycles: Sendable {
+    let days: [Double]
+    let missing: [Bool]
+
+    public subscript(_ customer: Int) -> Double? { missing[customer] ? nil : days[customer] }
+
+    /// The cycles of the customers that have one.
+    public var known: [Double] { days.indices.compactMap { self[$0] } }
 }

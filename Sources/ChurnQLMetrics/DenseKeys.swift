@@ -44,10 +44,10 @@ struct DenseKeys {
         let strings = usedCodes.map { dictionary[$0] }
         let ranks = ValueOrdering.textRanks(strings)
         var idOfCode = [Int32](repeating: -1, count: dictionary.count)
-        var sorted = [String](repeating: "", count: strings.count)
+        var codeOfId = [Int32](repeating: 0, count: strings.count)
         for (k, code) in usedCodes.enumerated() {
             idOfCode[code] = ranks[k]
-            sorted[Int(ranks[k])] = strings[k]
+            codeOfId[Int(ranks[k])] = Int32(code)
         }
         var ids = [Int32](repeating: -1, count: rows)
         if let nulls = column.nulls {
@@ -55,8 +55,8 @@ struct DenseKeys {
         } else {
             for row in 0..<rows { ids[row] = idOfCode[Int(codes[row])] }
         }
-        let keys = Column(
-            name: column.name, storage: .text(codes: (0..<Int32(sorted.count)).map { $0 }, dictionary: sorted))
+        // The keys share the column's dictionary (a second copy of every customer's key would cost memory).
+        let keys = Column(name: column.name, storage: .text(codes: codeOfId, dictionary: dictionary))
         return DenseKeys(ids: ids, keys: keys)
     }
 }

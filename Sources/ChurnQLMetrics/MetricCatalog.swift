@@ -133,7 +133,7 @@ public enum MetricCatalog {
             return
                 "  \(repeaters) of \(profile.history.customerCount) customers bought on two or more days: repeat_rate = \(rate.map(NumberFormat.plain) ?? "undefined")\n"
         case "avg_purchase_cycle":
-            let cycles = profile.purchaseCycle.compactMap { $0 }
+            let cycles = profile.purchaseCycle.known
             let mean = cycles.isEmpty ? "undefined" : NumberFormat.plain(cycles.reduce(0, +) / Double(cycles.count))
             return "  mean of \(cycles.count) repeat customers' purchase_cycle_days = \(mean) days\n"
         default:

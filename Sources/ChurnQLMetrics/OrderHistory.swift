@@ -27,6 +27,9 @@ public struct OrderHistory: Sendable {
         var missingKey = 0
         var missingDate = 0
         var afterAsof = 0
+        // Files exported customer by customer keep every order in place: the columns can then be shared as is.
+        var grouped = true
+        var previous: Int32 = 0
         for row in 0..<rows {
             let id = dense.ids[row]
             if id < 0 {
@@ -41,14 +44,46 @@ public struct OrderHistory: Sendable {
                 afterAsof += 1
                 continue
             }
+            if id < previous { grouped = false }
+            previous = id
             counts[Int(id) + 1] += 1
         }
         for c in 0..<n { counts[c + 1] += counts[c] }
-        var cursor = counts
-        var days = [Int32](repeating: 0, count: counts[n])
-        var amounts = [Double](repeating: 0, count: counts[n])
-        for row in 0..<rows {
-            let id = Int(dense.ids[row])
+        var days: [Int32]
+        var amounts: [Double]
+        if grouped && missingKey + missingDate + afterAsof == 0 {
+            days = orderDays
+            if let (values, valid) = amountValues {
+                amounts = values
+                if let valid { for row in 0..<rows where !valid[row] { amounts[row] = 0 } }
+            } else {
+                amounts = [Double](repeating: 0, count: rows)
+            }
+        } else {
+            (days, amounts) = scatter(
+                ids: dense.ids, orderDays: orderDays, dayValid: dayValid, amountValues: amountValues, asof: asof,
+                offsets: counts)
+        }
+        // Checked before any inout access: the optimiser may make a shared array unique ahead of a loop that writes.
+        if let first = firstUnsortedSegment(offsets: counts, days: days) {
+            sortSegments(from: first, offsets: counts, days: &days, amounts: &amounts)
+        }
+        return OrderHistory(
+            keys: dense.keys, offsets: counts, days: days, amounts: amounts, missingKey: missingKey,
+            missingDate: missingDate, afterAsof: afterAsof)
+    }
+
+    /// Places each valid row's day and amount in its customer's segment (a counting sort by dense id).
+    private static func scatter(
+        ids: [Int32], orderDays: [Int32], dayValid: [Bool]?, amountValues: ([Double], [Bool]?)?, asof: Int32,
+        offsets: [Int]
+    ) -> ([Int32], [Double]) {
+        var cursor = offsets
+        let total = offsets.last ?? 0
+        var days = [Int32](repeating: 0, count: total)
+        var amounts = [Double](repeating: 0, count: total)
+        for row in 0..<ids.count {
+            let id = Int(ids[row])
             let day = orderDays[row]
             guard id >= 0, dayValid?[row] ?? true, day <= asof else { continue }
             let slot = cursor[id]
@@ -56,15 +91,20 @@ public struct OrderHistory: Sendable {
             days[slot] = day
             if let (values, valid) = amountValues, valid?[row] ?? true { amounts[slot] = values[row] }
         }
-        sortSegments(offsets: counts, days: &days, amounts: &amounts)
-        return OrderHistory(
-            keys: dense.keys, offsets: counts, days: days, amounts: amounts, missingKey: missingKey,
-            missingDate: missingDate, afterAsof: afterAsof)
+        return (days, amounts)
     }
 
-    /// Sorts each customer's orders by day, keeping amounts aligned; most files arrive sorted already.
-    private static func sortSegments(offsets: [Int], days: inout [Int32], amounts: inout [Double]) {
-        for c in 0..<(offsets.count - 1) {
+    /// The first customer whose orders are not in day order, if any (most files arrive sorted).
+    private static func firstUnsortedSegment(offsets: [Int], days: [Int32]) -> Int? {
+        for c in 0..<(offsets.count - 1) where offsets[c + 1] - offsets[c] > 1 {
+            for i in (offsets[c] + 1)..<offsets[c + 1] where days[i] < days[i - 1] { return c }
+        }
+        return nil
+    }
+
+    /// Sorts each customer's orders by day from customer `first` on, keeping amounts aligned.
+    private static func sortSegments(from first: Int, offsets: [Int], days: inout [Int32], amounts: inout [Double]) {
+        for c in first..<(offsets.count - 1) {
             let lower = offsets[c]
             let upper = offsets[c + 1]
             guard upper - lower > 1 else { continue }
@@ -170,3 +210,4 @@ extension OrderHistory {
         }
     }
 }
+

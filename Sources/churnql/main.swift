@@ -66,6 +66,17 @@ struct ChurnQLCommand: ParsableCommand {
     }
 }
 
+#if canImport(Glibc)
+    // Column arrays are large and short-lived while tables are built: a fixed 1 MB threshold keeps glibc from
+    // serving them from heap arenas that never shrink (its adaptive threshold climbs to 32 MB), so freed
+    // temporaries go back to the system instead of inflating the resident size.
+    // (mallopt is not in Swift's Glibc module; M_MMAP_THRESHOLD is -3 in malloc.h.)
+    if let mallopt = dlsym(nil, "mallopt") {
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        _ = unsafeBitCast(mallopt, to: Mallopt.self)(-3, 1 << 20)
+    }
+#endif
+
 do {
     let command = try ChurnQLCommand.parse()
     exit(CommandLineRun.run(try command.request()))
