@@ -42,18 +42,23 @@ extension Engine {
         default:
             throw Diagnostic(code: "bad-fit", message: "unit must be weeks or days", span: span, in: source)
         }
-        let (data, _) = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        let (data, _) = Trace.measure("calibration data") {
+            Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        }
         func failure(_ error: ModelError) -> Diagnostic {
             Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)
         }
         switch model {
         case "bgnbd", "mbgnbd", "paretonbd":
             do throws(ModelError) {
-                let (fitted, fit) = try Self.fitTransactions(model, data)
+                let (fitted, fit) = try Trace.measure("fit \(model)") { () throws(ModelError) in
+                    try Self.fitTransactions(model, data)
+                }
                 predictive = PredictiveState(
                     transactions: fitted, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
                     spend: predictive?.spend ?? spendOnly?.0, spendFit: predictive?.spendFit ?? spendOnly?.1)
-                invalidateProfile()
+                // Only the customers table shows model columns (p_alive, lost_when): the history stays.
+                cachedCustomers = nil
                 let period = "\(Dates.format(profile.history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
                 return .report(
                     [
@@ -70,7 +75,9 @@ extension Engine {
             }
         case "gammagamma":
             do throws(ModelError) {
-                let (fitted, fit) = try GammaGamma.fit(frequency: data.x, monetary: data.monetary)
+                let (fitted, fit) = try Trace.measure("fit gammagamma") { () throws(ModelError) in
+                    try GammaGamma.fit(frequency: data.x, monetary: data.monetary)
+                }
                 if var state = predictive {
                     state.spend = fitted
                     state.spendFit = fit
@@ -78,7 +85,8 @@ extension Engine {
                 } else {
                     spendOnly = (fitted, fit)
                 }
-                invalidateProfile()
+                // Only the customers table shows model columns (p_alive, lost_when): the history stays.
+                cachedCustomers = nil
                 return .report(
                     [("Gamma-Gamma on \(fit.customers) repeat customers", parameterTable(fit))], notes: summary(fit))
             } catch {

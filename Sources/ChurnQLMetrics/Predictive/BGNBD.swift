@@ -48,36 +48,10 @@ public struct BGNBD: Sendable {
                 message: "no customer bought twice: \(name) cannot tell purchase rates from dropout",
                 hint: "fit on a longer period, or use a later asof")
         }
-        let c = data.compressed()
-        // The gamma-function terms depend on x only: compute them once per distinct x and evaluation.
-        let distinctX = Array(Set(c.x)).sorted()
-        let position = Dictionary(uniqueKeysWithValues: distinctX.enumerated().map { ($1, $0) })
-        let xIndex = c.x.map { position[$0] ?? 0 }
+        let likelihood = Likelihood(CompressedTriples(data), modified: modified)
         let fit = try MaximumLikelihood.fit(
             model: name, names: ["r", "alpha", "a", "b"], customers: data.count,
-            starts: [[1, 1, 1, 1], [0.5, Swift.max(1, c.T.reduce(0, +) / Double(c.T.count)), 0.5, 2]]
-        ) { p in
-            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
-            let lg = SpecialFunctions.lnGamma
-            let shift = modified ? 1.0 : 0.0
-            let constant = lg(r) - r * log(alpha) + lg(b) - lg(a + b)
-            let gammaTerms = distinctX.map { x in
-                lg(r + x) + lg(b + x + shift) - lg(a + b + x + shift) - constant
-            }
-            let dropTerms = distinctX.map { x in
-                modified ? log(a) - log(b + x) : (x > 0 ? log(a) - log(b + x - 1) : -Double.infinity)
-            }
-            return ParallelSum.sum(c.x.count) { i in
-                let k = xIndex[i]
-                let x = c.x[i]
-                let a3 = -(r + x) * log(alpha + c.T[i])
-                let drop = dropTerms[k]
-                guard drop > -Double.infinity else { return c.weight[i] * (gammaTerms[k] + a3) }
-                let a4 = drop - (r + x) * log(alpha + c.tx[i])
-                let m = Swift.max(a3, a4)
-                return c.weight[i] * (gammaTerms[k] + m + log(exp(a3 - m) + exp(a4 - m)))
-            }
-        }
+            starts: [[1, 1, 1, 1], [0.5, Swift.max(1, likelihood.meanT), 0.5, 2]], objective: likelihood.evaluate)
         let model = BGNBD(
             r: fit.value("r"), alpha: fit.value("alpha"), a: fit.value("a"), b: fit.value("b"), modified: modified)
         return (model, fit)
@@ -114,5 +88,107 @@ public struct BGNBD: Sendable {
         let extra = modified ? 1.0 : 0.0
         return (a + b - 1 + extra) / (a - 1)
             * (1 - pow(alpha / (alpha + t), r) * SpecialFunctions.hyp2f1(r, b + extra, a + b - 1 + extra, z))
+    }
+}
+
+extension BGNBD {
+    /// The BG/NBD (or MBG/NBD) log-likelihood over distinct (x, t_x, T) triples, with its gradient in (r, α, a, b)
+    /// from the same pass. Per customer, with A = −(r+x) ln(α+T) and B = ln a − ln(b+x−1+s) − (r+x) ln(α+t_x)
+    /// (s = 1 for MBG, and B only when x > 0 for BG), LL = G(x) + ln(e^A + e^B), G holding the gamma functions.
+    /// The terms that depend on x alone are added once per distinct x.
+    struct Likelihood: Sendable {
+        let triples: CompressedTriples
+        /// Index of each triple's x in `distinctX`, and the total weight of each distinct x.
+        let xIndex: [Int32]
+        let distinctX: [Double]
+        let weightOfX: [Double]
+        let shift: Double
+        let modified: Bool
+
+        init(_ triples: CompressedTriples, modified: Bool) {
+            self.triples = triples
+            distinctX = Array(Set(triples.x)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: distinctX.enumerated().map { ($1, Int32($0)) })
+            xIndex = triples.x.map { position[$0] ?? 0 }
+            var totals = [Double](repeating: 0, count: distinctX.count)
+            for (k, w) in zip(xIndex, triples.weight) { totals[Int(k)] += w }
+            weightOfX = totals
+            shift = modified ? 1 : 0
+            self.modified = modified
+        }
+
+        var meanT: Double {
+            let total = zip(triples.tIndex, triples.weight).reduce(0) { $0 + triples.tValues[Int($1.0)] * $1.1 }
+            return total / Swift.max(1, triples.weight.reduce(0, +))
+        }
+
+        func evaluate(_ p: [Double]) -> (Double, [Double]) {
+            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+            let hasDrop = distinctX.map { modified || $0 > 0 }
+            let dropTerms = distinctX.map { log(a) - log(b + $0 - 1 + shift) }
+            let dropScale = distinctX.map { 1 / (b + $0 - 1 + shift) }
+            // Per triple: [ln(e^A + e^B), ∂/∂r, ∂/∂α, Σ w_B (for ∂/∂a), Σ w_B/(b+x−1+s) (for ∂/∂b)].
+            // ln(α+t) and 1/(α+t) once per distinct t_x and T (one per calendar day), not once per customer.
+            let logT = triples.tValues.map { log(alpha + $0) }
+            let inverseT = triples.tValues.map { 1 / (alpha + $0) }
+            let logTx = triples.txValues.map { log(alpha + $0) }
+            let inverseTx = triples.txValues.map { 1 / (alpha + $0) }
+            let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
+            let sums = ParallelSum.vector(x.count, width: 5) { range, total in
+                var ll = 0.0
+                var dr = 0.0
+                var dAlpha = 0.0
+                var da = 0.0
+                var db = 0.0
+                for i in range {
+                    let k = Int(xIndex[i])
+                    let rx = r + x[i]
+                    let w = weight[i]
+                    let t = Int(tIndex[i])
+                    let termA = -rx * logT[t]
+                    guard hasDrop[k] else {
+                        ll += w * termA
+                        dr -= w * logT[t]
+                        dAlpha -= w * rx * inverseT[t]
+                        continue
+                    }
+                    let s = Int(txIndex[i])
+                    let termB = dropTerms[k] - rx * logTx[s]
+                    let e = exp(-abs(termA - termB))
+                    // Weights of the two terms in the sum: wA + wB = 1.
+                    let wB = termB > termA ? 1 / (1 + e) : e / (1 + e)
+                    let wA = 1 - wB
+                    ll += w * (Swift.max(termA, termB) + log1p(e))
+                    dr -= w * (wA * logT[t] + wB * logTx[s])
+                    dAlpha -= w * rx * (wA * inverseT[t] + wB * inverseTx[s])
+                    da += w * wB
+                    db += w * wB * dropScale[k]
+                }
+                total[0] += ll
+                total[1] += dr
+                total[2] += dAlpha
+                total[3] += da
+                total[4] += db
+            }
+            let lg = SpecialFunctions.lnGamma
+            let psi = SpecialFunctions.digamma
+            var ll = sums[0]
+            var dr = sums[1]
+            var dAlpha = sums[2]
+            var da = sums[3] / a
+            var db = -sums[4]
+            let constant = lg(r) - r * log(alpha) + lg(b) - lg(a + b)
+            let (psiR, psiB, psiAB) = (psi(r), psi(b), psi(a + b))
+            for (k, x) in distinctX.enumerated() {
+                let w = weightOfX[k]
+                let psiABX = psi(a + b + x + shift)
+                ll += w * (lg(r + x) + lg(b + x + shift) - lg(a + b + x + shift) - constant)
+                dr += w * (psi(r + x) - psiR + log(alpha))
+                dAlpha += w * r / alpha
+                da += w * (psiAB - psiABX)
+                db += w * (psi(b + x + shift) - psiB + psiAB - psiABX)
+            }
+            return (ll, [dr, dAlpha, da, db])
+        }
     }
 }

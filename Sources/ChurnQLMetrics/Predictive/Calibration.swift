@@ -8,33 +8,30 @@ public enum Calibration {
     public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> (CalibrationData, [Int]) {
         var data = CalibrationData(x: [], tx: [], T: [], monetary: [])
         var customers: [Int] = []
+        for array in [\CalibrationData.x, \.tx, \.T, \.monetary] {
+            data[keyPath: array].reserveCapacity(history.customerCount)
+        }
+        customers.reserveCapacity(history.customerCount)
         for c in 0..<history.customerCount {
             let lower = history.offsets[c]
             let upper = history.offsets[c + 1]
             guard upper > lower, history.days[lower] <= cutoff else { continue }
             let first = history.days[lower]
             var last = first
-            var dayTotals: [Double] = []
-            var currentDay = first
-            var currentTotal = 0.0
+            // Days are sorted: every change of day is one more repeat purchase day.
+            var repeatDays = 0
+            var repeatSpend = 0.0
             for i in lower..<upper {
                 let day = history.days[i]
                 if day > cutoff { break }
-                if day != currentDay {
-                    dayTotals.append(currentTotal)
-                    currentDay = day
-                    currentTotal = 0
-                }
-                currentTotal += history.amounts[i]
+                if day != last { repeatDays += 1 }
+                if day != first { repeatSpend += history.amounts[i] }
                 last = day
             }
-            dayTotals.append(currentTotal)
-            let x = Double(dayTotals.count - 1)
-            let repeatSpend = dayTotals.dropFirst()
-            data.x.append(x)
+            data.x.append(Double(repeatDays))
             data.tx.append(Double(last - first) / unitDays)
             data.T.append(Double(cutoff - first) / unitDays)
-            data.monetary.append(repeatSpend.isEmpty ? 0 : repeatSpend.reduce(0, +) / Double(repeatSpend.count))
+            data.monetary.append(repeatDays == 0 ? 0 : repeatSpend / Double(repeatDays))
             customers.append(c)
         }
         return (data, customers)

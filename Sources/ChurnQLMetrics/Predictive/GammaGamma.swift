@@ -31,31 +31,11 @@ public struct GammaGamma: Sendable {
             throw ModelError(
                 message: "Gamma-Gamma needs at least 10 repeat customers with positive spend, got \(xs.count)")
         }
+        let likelihood = Likelihood(x: xs, m: ms)
         var fit = try MaximumLikelihood.fit(
             model: "Gamma-Gamma", names: ["p", "q", "gamma"], customers: xs.count,
-            starts: [[1, 1, 1], [2, 2, Swift.max(1, ms.reduce(0, +) / Double(ms.count))]]
-        ) { params in
-            ParallelSum.sum(xs.count) { i in logLikelihood(params, x: xs[i], m: ms[i]) }
-        } gradient: { params in
-            // ∂LL/∂p = Σ x [ψ(px+q) − ψ(px) + ln m + ln x − ln(xm+γ)], ∂LL/∂q = Σ ψ(px+q) − ψ(q) + ln γ − ln(xm+γ),
-            // ∂LL/∂γ = Σ q/γ − (px+q)/(xm+γ).
-            let (p, q, v) = (params[0], params[1], params[2])
-            let psi = SpecialFunctions.digamma
-            let psiQ = psi(q)
-            var dp = 0.0
-            var dq = 0.0
-            var dv = 0.0
-            for i in 0..<xs.count {
-                let x = xs[i]
-                let m = ms[i]
-                let a = psi(p * x + q)
-                let l = log(x * m + v)
-                dp += x * (a - psi(p * x) + log(m) + log(x) - l)
-                dq += a - psiQ + log(v) - l
-                dv += q / v - (p * x + q) / (x * m + v)
-            }
-            return [dp, dq, dv]
-        }
+            starts: [[1, 1, 1], [2, 2, Swift.max(1, ms.reduce(0, +) / Double(ms.count))]],
+            objective: likelihood.evaluate)
         if nonPositive > 0 {
             fit.notes.append(
                 "\(nonPositive) repeat customer\(nonPositive == 1 ? "" : "s") with zero or negative mean spend left out"
@@ -109,5 +89,71 @@ public enum LifetimeValue {
             previous = cumulative
         }
         return total
+    }
+}
+
+extension GammaGamma {
+    /// Σ over customers of the Gamma-Gamma log-likelihood and its gradient in (p, q, γ). Everything but
+    /// ln(x m + γ) is a sum fixed by the data (Σ x ln m, Σ ln m, Σ x ln x) or depends on x alone, so one pass
+    /// per evaluation computes four sums over the customers:
+    /// LL = Σ_x n_x [lnΓ(px+q) − lnΓ(px)] − N lnΓ(q) + N q ln γ + p Σ x ln m − Σ ln m + p Σ x ln x − Σ (px+q) ln(xm+γ).
+    struct Likelihood: Sendable {
+        let x: [Double]
+        let m: [Double]
+        let distinctX: [Double]
+        let countOfX: [Double]
+        let sumXLogM: Double
+        let sumLogM: Double
+        let sumXLogX: Double
+
+        init(x: [Double], m: [Double]) {
+            self.x = x
+            self.m = m
+            var counts: [Double: Double] = [:]
+            for value in x { counts[value, default: 0] += 1 }
+            distinctX = counts.keys.sorted()
+            countOfX = distinctX.map { counts[$0] ?? 0 }
+            sumXLogM = zip(x, m).reduce(0) { $0 + $1.0 * log($1.1) }
+            sumLogM = m.reduce(0) { $0 + log($1) }
+            sumXLogX = x.reduce(0) { $0 + $1 * log($1) }
+        }
+
+        func evaluate(_ params: [Double]) -> (Double, [Double]) {
+            let (p, q, v) = (params[0], params[1], params[2])
+            // [Σ x L, Σ L, Σ x/(xm+γ), Σ 1/(xm+γ)] with L = ln(xm+γ).
+            let sums = ParallelSum.vector(x.count, width: 4) { range, total in
+                var xl = 0.0
+                var l = 0.0
+                var xInv = 0.0
+                var inv = 0.0
+                for i in range {
+                    let denominator = x[i] * m[i] + v
+                    let logDenominator = log(denominator)
+                    xl += x[i] * logDenominator
+                    l += logDenominator
+                    xInv += x[i] / denominator
+                    inv += 1 / denominator
+                }
+                total[0] += xl
+                total[1] += l
+                total[2] += xInv
+                total[3] += inv
+            }
+            let n = Double(x.count)
+            let lg = SpecialFunctions.lnGamma
+            let psi = SpecialFunctions.digamma
+            var ll = -n * lg(q) + n * q * log(v) + p * sumXLogM - sumLogM + p * sumXLogX - p * sums[0] - q * sums[1]
+            var dp = sumXLogM + sumXLogX - sums[0]
+            var dq = -n * psi(q) + n * log(v) - sums[1]
+            let dv = n * q / v - p * sums[2] - q * sums[3]
+            for (k, xk) in distinctX.enumerated() {
+                let count = countOfX[k]
+                ll += count * (lg(p * xk + q) - lg(p * xk))
+                let psiPXQ = psi(p * xk + q)
+                dp += count * xk * (psiPXQ - psi(p * xk))
+                dq += count * psiPXQ
+            }
+            return (ll, [dp, dq, dv])
+        }
     }
 }

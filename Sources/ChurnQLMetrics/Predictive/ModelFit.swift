@@ -16,25 +16,6 @@ public struct CalibrationData: Sendable {
     }
 
     public var count: Int { x.count }
-
-    /// Unique (x, t_x, T) triples with their counts: the likelihood only needs each once.
-    func compressed() -> (x: [Double], tx: [Double], T: [Double], weight: [Double]) {
-        var index: [[Double]: Int] = [:]
-        var out: (x: [Double], tx: [Double], T: [Double], weight: [Double]) = ([], [], [], [])
-        for i in 0..<count {
-            let key = [x[i], tx[i], T[i]]
-            if let j = index[key] {
-                out.weight[j] += 1
-            } else {
-                index[key] = out.x.count
-                out.x.append(x[i])
-                out.tx.append(tx[i])
-                out.T.append(T[i])
-                out.weight.append(1)
-            }
-        }
-        return out
-    }
 }
 
 /// A fitted parameter with its standard error and 95% interval from the observed information.
@@ -70,6 +51,61 @@ public struct ModelError: Error, Sendable {
 
 /// Fits positive parameters by maximising a log-likelihood over their logarithms.
 enum MaximumLikelihood {
+    /// Fits with a log-likelihood that returns its gradient (natural parameters) from the same pass: BFGS from each
+    /// start until one converges, standard errors from differences of the gradient. Falls back to the
+    /// derivative-free path when no start converges.
+    static func fit(
+        model: String, names: [String], customers: Int, starts: [[Double]],
+        objective: @escaping ([Double]) -> (Double, [Double])
+    ) throws(ModelError) -> ModelFit {
+        // −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ.
+        let negative: ([Double]) -> (Double, [Double]) = { logs in
+            let theta = logs.map { exp($0) }
+            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return (.infinity, logs.map { _ in 0 }) }
+            let (value, gradient) = objective(theta)
+            guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return (.infinity, gradient.map { _ in 0 }) }
+            return (-value, zip(gradient, theta).map { -$0 * $1 })
+        }
+        var best: Optimizer.Result?
+        for start in starts {
+            let result = Optimizer.bfgs(valueAndGradient: negative, start: start.map { log($0) }, maxIterations: 500)
+            if result.value.isFinite, best.map({ result.value < $0.value }) ?? true { best = result }
+            if result.converged && result.value.isFinite { break }
+        }
+        guard let best, best.converged else {
+            return try fit(
+                model: model, names: names, customers: customers, starts: starts, logLikelihood: { objective($0).0 },
+                gradient: { objective($0).1 })
+        }
+        let estimates = best.point.map { exp($0) }
+        let hessian = Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
+        return summary(
+            model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
+    }
+
+    /// Parameters with standard errors from the inverse Hessian of −LL (natural scale).
+    private static func summary(
+        model: String, names: [String], customers: Int, best: Optimizer.Result, estimates: [Double],
+        hessian: [[Double]]
+    ) -> ModelFit {
+        let covariance = SmallMatrix.inverse(hessian)
+        let parameters = names.enumerated().map { i, name in
+            let variance = covariance?[i][i]
+            return FittedParameter(
+                name: name, value: estimates[i], standardError: variance.flatMap { $0 > 0 ? sqrt($0) : nil })
+        }
+        var fit = ModelFit(
+            model: model, parameters: parameters, logLikelihood: -best.value, iterations: best.iterations,
+            converged: best.converged, customers: customers)
+        if !best.converged {
+            fit.notes.append("the optimiser stopped before converging; treat the estimates with care")
+        }
+        if covariance == nil {
+            fit.notes.append("the information matrix is singular: the data cannot identify every parameter")
+        }
+        return fit
+    }
+
     static func fit(
         model: String, names: [String], customers: Int, starts: [[Double]], logLikelihood: ([Double]) -> Double,
         gradient: (([Double]) -> [Double])? = nil
@@ -98,21 +134,7 @@ enum MaximumLikelihood {
         let estimates = best.point.map { exp($0) }
         // Standard errors on the natural scale from the inverse Hessian of −LL.
         let hessian = Optimizer.hessian({ -logLikelihood($0) }, at: estimates)
-        let covariance = SmallMatrix.inverse(hessian)
-        let parameters = names.enumerated().map { i, name in
-            let variance = covariance?[i][i]
-            return FittedParameter(
-                name: name, value: estimates[i], standardError: variance.flatMap { $0 > 0 ? sqrt($0) : nil })
-        }
-        var fit = ModelFit(
-            model: model, parameters: parameters, logLikelihood: -best.value, iterations: best.iterations,
-            converged: best.converged, customers: customers)
-        if !best.converged {
-            fit.notes.append("the optimiser stopped before converging; treat the estimates with care")
-        }
-        if covariance == nil {
-            fit.notes.append("the information matrix is singular: the data cannot identify every parameter")
-        }
-        return fit
+        return summary(
+            model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
     }
 }

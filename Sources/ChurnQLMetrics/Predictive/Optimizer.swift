@@ -162,6 +162,103 @@ enum Optimizer {
         return Result(point: x, value: fx, iterations: iterations, converged: converged)
     }
 
+    /// BFGS on a function that returns its value and gradient together (one pass over the data for both), with
+    /// a backtracking line search.
+    static func bfgs(
+        valueAndGradient fg: ([Double]) -> (Double, [Double]), start: [Double], maxIterations: Int
+    ) -> Result {
+        let n = start.count
+        var x = start
+        var (fx, g) = fg(x)
+        guard fx.isFinite else { return Result(point: x, value: fx, iterations: 0, converged: false) }
+        var h = identity(n)
+        var iterations = 0
+        var converged = false
+        while iterations < maxIterations {
+            iterations += 1
+            // Relative to the objective's size: sums over millions of customers cannot reach an absolute 1e-7.
+            if sqrt(dot(g, g)) < 1e-9 * Swift.max(1, abs(fx)) {
+                converged = true
+                break
+            }
+            var direction = (0..<n).map { i in -dot(h[i], g) }
+            if dot(direction, g) >= 0 {
+                direction = g.map { -$0 }
+                h = identity(n)
+            }
+            // No step longer than 1 in any coordinate: the gradient of a sum over millions of customers is huge,
+            // and a full step from the identity would overflow the parameters.
+            let longest = direction.reduce(0) { Swift.max($0, abs($1)) }
+            if longest > 1 { direction = direction.map { $0 / longest } }
+            let slope = dot(direction, g)
+            var step = 1.0
+            var next = x
+            var fnext = fx
+            var gnext = g
+            while step > 1e-12 {
+                next = (0..<n).map { x[$0] + step * direction[$0] }
+                (fnext, gnext) = fg(next)
+                if fnext.isFinite && fnext <= fx + 1e-4 * step * slope { break }
+                step *= 0.5
+            }
+            guard step > 1e-12 else {
+                converged = true
+                break
+            }
+            let s = (0..<n).map { next[$0] - x[$0] }
+            let y = (0..<n).map { gnext[$0] - g[$0] }
+            let sy = dot(s, y)
+            if sy > 1e-12 {
+                // After the first step, start the curvature estimate at the observed scale (Nocedal & Wright 6.20).
+                if iterations == 1 { h = identity(n).map { $0.map { $0 * sy / dot(y, y) } } }
+                let hy = (0..<n).map { i in dot(h[i], y) }
+                let yhy = dot(y, hy)
+                for i in 0..<n {
+                    for j in 0..<n {
+                        h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
+                    }
+                }
+            }
+            let improvement = fx - fnext
+            x = next
+            fx = fnext
+            g = gnext
+            if improvement >= 0 && improvement < 1e-15 * (abs(fx) + 1) && sqrt(dot(g, g)) < 1e-5 * (abs(fx) + 1) {
+                converged = true
+                break
+            }
+        }
+        return Result(point: x, value: fx, iterations: iterations, converged: converged)
+    }
+
+    private static func identity(_ n: Int) -> [[Double]] { (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } } }
+
+    private static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// The Hessian by central differences of an analytic gradient (2n gradient evaluations, symmetrised).
+    static func hessian(gradient: ([Double]) -> [Double], at x: [Double]) -> [[Double]] {
+        let n = x.count
+        var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            let step = 1e-5 * Swift.max(abs(x[i]), 1e-2)
+            var up = x
+            var down = x
+            up[i] += step
+            down[i] -= step
+            let gu = gradient(up)
+            let gd = gradient(down)
+            for j in 0..<n { h[i][j] = (gu[j] - gd[j]) / (2 * step) }
+        }
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                let mean = (h[i][j] + h[j][i]) / 2
+                h[i][j] = mean
+                h[j][i] = mean
+            }
+        }
+        return h
+    }
+
     /// The Hessian by central differences (for standard errors from the observed information).
     static func hessian(_ f: ([Double]) -> Double, at x: [Double]) -> [[Double]] {
         let n = x.count

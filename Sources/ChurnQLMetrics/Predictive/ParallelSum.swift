@@ -24,3 +24,25 @@ enum ParallelSum {
         return partials.reduce(0, +)
     }
 }
+
+extension ParallelSum {
+    /// Sums `width` running totals over 0..<count on all cores: `body` adds range's terms into the totals it is
+    /// given (one call per part, so the loop inside is plain code). Deterministic for a given count.
+    static func vector(
+        _ count: Int, width: Int, _ body: (Range<Int>, UnsafeMutableBufferPointer<Double>) -> Void
+    ) -> [Double] {
+        let parts = count > 20_000 ? 4 : 1
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts * width)
+        partials.initialize(repeating: 0)
+        defer { partials.deallocate() }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            nonisolated(unsafe) let partials = partials
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let totals = UnsafeMutableBufferPointer(rebasing: partials[(part * width)..<((part + 1) * width)])
+                body((count * part / parts)..<(count * (part + 1) / parts), totals)
+            }
+        }
+        return (0..<width).map { k in (0..<parts).reduce(0) { $0 + partials[$1 * width + k] } }
+    }
+}

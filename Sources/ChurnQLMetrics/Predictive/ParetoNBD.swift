@@ -55,12 +55,13 @@ public struct ParetoNBD: TransactionModel {
         guard data.x.contains(where: { $0 > 0 }) else {
             throw ModelError(message: "no customer bought twice: Pareto/NBD cannot tell purchase rates from dropout")
         }
-        let c = data.compressed()
+        let c = CompressedTriples(data)
+        let (x, tx, T, weight) = (c.x, c.tx, c.T, c.weight)
         let fit = try MaximumLikelihood.fit(
             model: "Pareto/NBD", names: ["r", "alpha", "s", "beta"], customers: data.count,
             starts: [[0.5, 10, 0.5, 10], [1, 1, 1, 1]]
         ) { p in
-            ParallelSum.sum(c.x.count) { i in c.weight[i] * logLikelihood(p, x: c.x[i], tx: c.tx[i], T: c.T[i]) }
+            ParallelSum.sum(x.count) { i in weight[i] * logLikelihood(p, x: x[i], tx: tx[i], T: T[i]) }
         }
         let model = ParetoNBD(r: fit.value("r"), alpha: fit.value("alpha"), s: fit.value("s"), beta: fit.value("beta"))
         return (model, fit)

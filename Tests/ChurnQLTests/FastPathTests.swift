@@ -1,0 +1,164 @@
+import ChurnQLStore
+import Foundation
+import Testing
+
+@testable import ChurnQLLoad
+@testable import ChurnQLMetrics
+
+/// The fast paths must give the same answers as the plain definitions they replace.
+struct FastPathTests {
+    /// A small deterministic generator (the tests must not depend on the system's random source).
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static func sampleData(customers: Int, seed: UInt64) -> CalibrationData {
+        var random = SplitMix(state: seed)
+        var data = CalibrationData(x: [], tx: [], T: [], monetary: [])
+        for _ in 0..<customers {
+            let T = Double(random.below(60) + 1)
+            let x = Double(random.below(4))
+            data.x.append(x)
+            data.tx.append(x == 0 ? 0 : Double(random.below(Int(T))))
+            data.T.append(T)
+            data.monetary.append(x == 0 ? 0 : Double(random.below(9000) + 100) / 100)
+        }
+        return data
+    }
+
+    @Test func compressedTriplesKeepEveryCustomer() {
+        let data = Self.sampleData(customers: 5000, seed: 7)
+        let triples = CompressedTriples(data)
+        #expect(triples.weight.reduce(0, +) == 5000)
+        #expect(triples.count < 5000)
+        // Every customer's triple appears, with the number of customers that share it.
+        var expected: [[Double]: Double] = [:]
+        for i in 0..<data.count { expected[[data.x[i], data.tx[i], data.T[i]], default: 0] += 1 }
+        let (tx, T) = (triples.tx, triples.T)
+        var actual: [[Double]: Double] = [:]
+        for j in 0..<triples.count { actual[[triples.x[j], tx[j], T[j]]] = triples.weight[j] }
+        #expect(actual == expected)
+    }
+
+    /// Central differences of the log-likelihood against the analytic gradient.
+    static func numericalGradient(_ f: ([Double]) -> Double, at p: [Double]) -> [Double] {
+        p.indices.map { i in
+            let h = 1e-6 * p[i]
+            var up = p
+            var down = p
+            up[i] += h
+            down[i] -= h
+            return (f(up) - f(down)) / (2 * h)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func bgnbdGradientMatchesDifferences(modified: Bool) {
+        let data = Self.sampleData(customers: 3000, seed: 11)
+        let likelihood = BGNBD.Likelihood(CompressedTriples(data), modified: modified)
+        let point = [0.4, 3.5, 0.8, 2.6]
+        let (_, gradient) = likelihood.evaluate(point)
+        let numeric = Self.numericalGradient({ likelihood.evaluate($0).0 }, at: point)
+        for (a, n) in zip(gradient, numeric) { #expect(abs(a - n) <= 1e-5 * Swift.max(1, abs(n))) }
+    }
+
+    /// The compressed likelihood equals the customer-by-customer formula of Fader, Hardie & Lee (2005), eq. 6.
+    @Test func bgnbdValueMatchesTheDirectFormula() {
+        let data = Self.sampleData(customers: 2000, seed: 5)
+        let (r, alpha, a, b) = (0.4, 3.5, 0.8, 2.6)
+        var direct = 0.0
+        for i in 0..<data.count {
+            let (x, tx, T) = (data.x[i], data.tx[i], data.T[i])
+            let beta = { (u: Double, v: Double) in lgamma(u) + lgamma(v) - lgamma(u + v) }
+            let common = lgamma(r + x) - lgamma(r) + r * log(alpha) + beta(a, b + x) - beta(a, b)
+            var likelihood = exp(common - (r + x) * log(alpha + T))
+            if x > 0 {
+                likelihood += exp(
+                    lgamma(r + x) - lgamma(r) + r * log(alpha) + beta(a + 1, b + x - 1) - beta(a, b) - (r + x)
+                        * log(alpha + tx))
+            }
+            direct += log(likelihood)
+        }
+        let compressed = BGNBD.Likelihood(CompressedTriples(data), modified: false).evaluate([r, alpha, a, b]).0
+        #expect(abs(compressed - direct) < 1e-8 * abs(direct))
+    }
+
+    @Test func gammaGammaSumsMatchThePerCustomerFormula() {
+        let data = Self.sampleData(customers: 3000, seed: 3)
+        let pairs = zip(data.x, data.monetary).filter { $0.0 > 0 }
+        let likelihood = GammaGamma.Likelihood(x: pairs.map(\.0), m: pairs.map(\.1))
+        let point = [2.1, 3.4, 12.0]
+        let (value, gradient) = likelihood.evaluate(point)
+        let direct = pairs.reduce(0) { $0 + GammaGamma.logLikelihood(point, x: $1.0, m: $1.1) }
+        #expect(abs(value - direct) < 1e-9 * abs(direct))
+        let numeric = Self.numericalGradient({ likelihood.evaluate($0).0 }, at: point)
+        for (a, n) in zip(gradient, numeric) { #expect(abs(a - n) <= 1e-5 * Swift.max(1, abs(n))) }
+    }
+
+    /// A file grouped by customer shares its columns with the history; any other order is scattered. Both must
+    /// give the same per-customer histories.
+    @Test func groupedAndShuffledOrdersGiveTheSameHistory() throws {
+        var random = SplitMix(state: 42)
+        var rows: [(String, String, String)] = []
+        for customer in 0..<300 {
+            var day = random.below(100)
+            for _ in 0..<(random.below(5) + 1) {
+                day += random.below(40)
+                let date = Dates.format(Dates.dayNumber(year: 2023, month: 1, day: 1) + Int32(day))
+                rows.append((String(format: "C%04d", customer), date, "\(random.below(500)).25"))
+            }
+        }
+        func history(_ rows: [(String, String, String)]) throws -> OrderHistory {
+            let text = "customer_id,order_date,amount\n" + rows.map { "\($0.0),\($0.1),\($0.2)\n" }.joined()
+            let table = try CSVLoader.parse(text: text, path: "orders.csv", name: "orders").table
+            return OrderHistory.build(
+                customer: try #require(table.column("customer_id")), date: try #require(table.column("order_date")),
+                amount: table.column("amount"), asof: Dates.dayNumber(year: 2030, month: 1, day: 1))
+        }
+        var shuffled = rows
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, random.below(i + 1)) }
+        let grouped = try history(rows)
+        let scattered = try history(shuffled)
+        #expect(grouped.offsets == scattered.offsets)
+        #expect(grouped.days == scattered.days)
+        #expect(
+            (0..<grouped.customerCount).map { grouped.keys.value(at: $0) }
+                == (0..<scattered.customerCount).map { scattered.keys.value(at: $0) })
+        // Amounts per customer as multisets (orders on one day may come in either order).
+        for c in 0..<grouped.customerCount {
+            let range = grouped.offsets[c]..<grouped.offsets[c + 1]
+            #expect(grouped.amounts[range].sorted() == scattered.amounts[range].sorted())
+        }
+    }
+
+    /// Large enough that pages behind the scanner are released while loading: the table must not change.
+    @Test func loadingABigFileFromDiskMatchesParsingItInMemory() throws {
+        var text = "order_id,customer_id,order_date,amount\n"
+        var random = SplitMix(state: 9)
+        for row in 0..<200_000 {
+            text +=
+                "\(row),K\(random.below(20_000)),2024-0\(random.below(9) + 1)-1\(random.below(9)),\(random.below(99_999))\n"
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("orders.csv").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let fromDisk = try CSVLoader.load(path: path, name: "orders").table
+        let inMemory = try CSVLoader.parse(text: text, path: path, name: "orders").table
+        #expect(fromDisk.rowCount == 200_000)
+        for name in inMemory.columnNames {
+            let a = try #require(fromDisk.column(name))
+            let b = try #require(inMemory.column(name))
+            #expect((0..<a.count).allSatisfy { a.value(at: $0) == b.value(at: $0) })
+        }
+    }
+}
