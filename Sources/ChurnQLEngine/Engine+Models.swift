@@ -42,8 +42,14 @@ extension Engine {
         default:
             throw Diagnostic(code: "bad-fit", message: "unit must be weeks or days", span: span, in: source)
         }
-        let (data, _) = Trace.measure("calibration data") {
-            Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        let data: CalibrationData
+        if let cached = cachedCalibration, cached.cutoff == cutoff, cached.unitDays == unitDays {
+            data = cached.data
+        } else {
+            data = Trace.measure("calibration data") {
+                Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays).0
+            }
+            cachedCalibration = (cutoff, unitDays, data)
         }
         func failure(_ error: ModelError) -> Diagnostic {
             Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)

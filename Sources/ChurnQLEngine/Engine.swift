@@ -40,6 +40,8 @@ public final class Engine {
     private var cachedProfile: CustomerProfile?
     var cachedCRM: [Column]?
     var cachedCustomers: Table?
+    /// Model inputs of the last fit (fitting BG/NBD then Gamma-Gamma reads the same calibration data).
+    var cachedCalibration: (cutoff: Int32, unitDays: Double, data: CalibrationData)?
     /// `set lost_when = …`: the condition, the text it came from, and its source text.
     var lostWhen: (expression: Expression, source: SourceText, text: String)?
     var cachedLatest: (value: Int32?, Void)?
@@ -158,6 +160,7 @@ public final class Engine {
         cachedProfile = nil
         cachedCRM = nil
         cachedCustomers = nil
+        cachedCalibration = nil
     }
 
     /// The derived customers profile, built on first use after a load or setting change.

@@ -10,6 +10,7 @@ import argparse
 import csv
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,9 @@ def churnql(path):
     wall, rss, out, err = timed([binary, path, "--quiet", "--format", "csv", "-c", query], {"CHURNQL_TRACE": "1"})
     stages = {}
     for line in err.splitlines():
-        if line.startswith("trace: ") and line.endswith(" s") and "chunks" not in line:
-            name, seconds = line[7:-2].rsplit(" ", 1)
-            stages[name] = float(seconds)
+        m = re.match(r"trace: (.+?) ([0-9.]+) s( \(|$)", line)
+        if m and "chunks" not in line:
+            stages[m.group(1)] = float(m.group(2))
     counts = ";".join(f"{r.split(',')[0]}={r.split(',')[1]}" for r in out.strip().splitlines()[1:])
     return wall, rss, stages, counts
 
@@ -94,27 +95,30 @@ def main():
         cw, cr = med([r[0] for r in c]), med([r[1] for r in c])
         fw, fr = med([r[0] for r in results["churnql fit"]]), med([r[1] for r in results["churnql fit"]])
         dw, dr = med([r[0] for r in d]), med([r[1] for r in d])
-        rows.append((size, "churnql", "load + customers + status (whole process)", cw, cr, ""))
+        rows.append((size, "churnql", "load + customers + status (whole process)", cw, cr, "", ""))
         for stage in c[0][2]:
-            rows.append((size, "churnql", stage, med([r[2][stage] for r in c]), "", ""))
-        rows.append((size, "duckdb", "load + group by + status (whole process)", dw, dr, cw / dw))
+            rows.append((size, "churnql", stage, med([r[2][stage] for r in c]), "", "", ""))
+        rows.append((size, "duckdb", "load + group by + status (whole process)", dw, dr, cw / dw, cr / dr))
         for stage in d[0][2]:
-            rows.append((size, "duckdb", stage, med([r[2][stage] for r in d]), "", ""))
-        rows.append((size, "churnql", "load + customers + fit bgnbd + fit gammagamma (whole process)", fw, fr, ""))
+            rows.append((size, "duckdb", stage, med([r[2][stage] for r in d]), "", "", ""))
+        rows.append((size, "churnql", "load + customers + fit bgnbd + fit gammagamma (whole process)", fw, fr, "", ""))
         if results["lifetimes"]:
             l = results["lifetimes"]
             lw, lr = med([r[0] for r in l]), med([r[1] for r in l])
-            rows.append((size, "pandas+lifetimes", "load + summary + BG/NBD + Gamma-Gamma (whole process)", lw, lr, fw / lw))
+            rows.append((size, "pandas+lifetimes", "load + summary + BG/NBD + Gamma-Gamma (whole process)", lw, lr,
+                         fw / lw, fr / lr))
             for stage in l[0][2]:
-                rows.append((size, "pandas+lifetimes", stage, med([r[2][stage] for r in l]), "", ""))
-    print(f"{'size':5} {'tool':17} {'stage':62} {'seconds':>8} {'RSS MB':>8} {'churnql/other':>13}")
-    for size, tool, stage, seconds, rss, ratio in rows:
+                rows.append((size, "pandas+lifetimes", stage, med([r[2][stage] for r in l]), "", "", ""))
+    print(f"{'size':5} {'tool':17} {'stage':62} {'seconds':>8} {'RSS MB':>8} {'time ratio':>10} {'RSS ratio':>9}")
+    for size, tool, stage, seconds, rss, ratio, rss_ratio in rows:
         rss_text = f"{rss:8.0f}" if rss != "" else " " * 8
-        ratio_text = f"{ratio:13.2f}" if ratio != "" else ""
-        print(f"{size:5} {tool:17} {stage:62} {seconds:8.3f} {rss_text} {ratio_text}")
+        ratio_text = f"{ratio:10.2f}" if ratio != "" else " " * 10
+        rss_ratio_text = f"{rss_ratio:9.2f}" if rss_ratio != "" else ""
+        print(f"{size:5} {tool:17} {stage:62} {seconds:8.3f} {rss_text} {ratio_text} {rss_ratio_text}")
     with open(os.path.join(ROOT, "bench-results.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["size", "tool", "stage", "seconds", "peak_rss_mb", "ratio_churnql_over_other"])
+        w.writerow(["size", "tool", "stage", "seconds", "peak_rss_mb", "time_ratio_churnql_over_other",
+                    "rss_ratio_churnql_over_other"])
         w.writerows(rows)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
