@@ -91,6 +91,23 @@ struct FastPathTests {
         #expect(abs(compressed - direct) < 1e-8 * abs(direct))
     }
 
+    /// Large data get a warm start from a sample; the optimum must be the one found without it.
+    @Test func warmStartFromASampleReachesTheSameOptimum() throws {
+        let (data, _) = try PredictiveModelTests.cdnow()
+        let likelihood = BGNBD.Likelihood(CompressedTriples(data), modified: false)
+        let sample = try #require(likelihood.sample(step: 4))
+        let names = ["r", "alpha", "a", "b"]
+        let direct = try MaximumLikelihood.fit(
+            model: "BG/NBD", names: names, customers: data.count, starts: [[1, 1, 1, 1]],
+            objective: likelihood.evaluate)
+        let warm = try MaximumLikelihood.fit(
+            model: "BG/NBD", names: names, customers: data.count, starts: [[1, 1, 1, 1]],
+            objective: likelihood.evaluate, warmStart: sample.evaluate)
+        #expect(direct.converged && warm.converged)
+        for name in names { #expect(abs(direct.value(name) - warm.value(name)) < 1e-5 * direct.value(name)) }
+        #expect(abs(direct.logLikelihood - warm.logLikelihood) < 1e-6 * abs(direct.logLikelihood))
+    }
+
     @Test func gammaGammaSumsMatchThePerCustomerFormula() {
         let data = Self.sampleData(customers: 3000, seed: 3)
         let pairs = zip(data.x, data.monetary).filter { $0.0 > 0 }

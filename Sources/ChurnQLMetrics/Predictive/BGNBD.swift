@@ -49,9 +49,11 @@ public struct BGNBD: Sendable {
                 hint: "fit on a longer period, or use a later asof")
         }
         let likelihood = Likelihood(CompressedTriples(data), modified: modified)
+        let sample = likelihood.sample()
         let fit = try MaximumLikelihood.fit(
             model: name, names: ["r", "alpha", "a", "b"], customers: data.count,
-            starts: [[1, 1, 1, 1], [0.5, Swift.max(1, likelihood.meanT), 0.5, 2]], objective: likelihood.evaluate)
+            starts: [[1, 1, 1, 1], [0.5, Swift.max(1, likelihood.meanT), 0.5, 2]], objective: likelihood.evaluate,
+            warmStart: sample.map { $0.evaluate })
         let model = BGNBD(
             r: fit.value("r"), alpha: fit.value("alpha"), a: fit.value("a"), b: fit.value("b"), modified: modified)
         return (model, fit)
@@ -104,6 +106,20 @@ extension BGNBD {
         let weightOfX: [Double]
         let shift: Double
         let modified: Bool
+
+        /// Every k-th triple with k times its weight, when there are enough triples for a warm start to pay
+        /// (k = `step`, by default chosen to keep about 50,000).
+        func sample(step chosen: Int? = nil) -> Likelihood? {
+            let step = chosen ?? triples.count / 50_000
+            guard step >= (chosen == nil ? 4 : 2) else { return nil }
+            var part = triples
+            let kept = Swift.stride(from: 0, to: triples.count, by: step)
+            part.x = kept.map { triples.x[$0] }
+            part.weight = kept.map { triples.weight[$0] * Double(step) }
+            part.txIndex = kept.map { triples.txIndex[$0] }
+            part.tIndex = kept.map { triples.tIndex[$0] }
+            return Likelihood(part, modified: modified)
+        }
 
         init(_ triples: CompressedTriples, modified: Bool) {
             self.triples = triples

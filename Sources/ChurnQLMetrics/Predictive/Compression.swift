@@ -28,10 +28,14 @@ struct DistinctNumbering {
         return id
     }
 
+    /// splitmix64's finaliser: every input bit reaches the low bits (the bit patterns of whole numbers as doubles
+    /// end in dozens of zeros, which a single multiply would keep in the slot index).
     @inline(__always)
     static func slot(_ bits: UInt64, _ mask: Int) -> Int {
-        let h = bits &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        var z = bits
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: z ^ (z >> 31)) & mask
     }
 
     private mutating func grow() {
@@ -67,31 +71,45 @@ struct CompressedTriples {
         // Triples keyed by their three small numbers packed into one word.
         var slots = [Int32](repeating: -1, count: 16)
         var keys: [UInt64] = []
+        var hashed = 0
+        // One-time buyers share few (t_x, T) pairs and always compress well; repeat buyers' triples are looked up
+        // only while that pays: once most of a large sample of them turned out distinct, the rest are kept as
+        // they come (a triple seen twice then simply appears twice, which changes nothing but the speed).
+        var mergeRepeaters = true
+        var repeatersSeen = 0
+        var repeaterTriples = 0
         for i in 0..<data.count {
+            if data.x[i] != 0 {
+                repeatersSeen += 1
+                if mergeRepeaters && repeatersSeen == 100_000 && repeaterTriples > 60_000 { mergeRepeaters = false }
+            }
             let xId = UInt64(xs.id(data.x[i]))
             let txId = txs.id(data.tx[i])
             let tId = ts.id(data.T[i])
             let packed = xId << 42 | UInt64(txId) << 21 | UInt64(tId)
-            // Past 2^21 distinct values of a part the key cannot be packed: such triples stay unmerged (weight 1),
-            // which changes nothing but the speed.
-            let fits = xId < 1 << 21 && txId < 1 << 21 && tId < 1 << 21
+            // Past 2^21 distinct values of a part the key cannot be packed: such triples stay unmerged too.
+            let fits = xId < 1 << 21 && txId < 1 << 21 && tId < 1 << 21 && (mergeRepeaters || data.x[i] == 0)
             var existing: Int32?
             if fits {
                 var slot = DistinctNumbering.slot(packed, slots.count - 1)
                 while slots[slot] >= 0 && keys[Int(slots[slot])] != packed { slot = (slot + 1) & (slots.count - 1) }
                 existing = slots[slot] >= 0 ? slots[slot] : nil
-                if existing == nil { slots[slot] = Int32(x.count) }
+                if existing == nil {
+                    slots[slot] = Int32(x.count)
+                    hashed += 1
+                }
             }
             if let j = existing {
                 weight[Int(j)] += 1
                 continue
             }
             keys.append(fits ? packed : .max)
+            if data.x[i] != 0 { repeaterTriples += 1 }
             x.append(data.x[i])
             weight.append(1)
             txIndex.append(txId)
             tIndex.append(tId)
-            if keys.count * 2 > slots.count { Self.grow(&slots, keys) }
+            if hashed * 2 > slots.count { Self.grow(&slots, keys) }
         }
         txValues = txs.values
         tValues = ts.values

@@ -32,10 +32,24 @@ public struct GammaGamma: Sendable {
                 message: "Gamma-Gamma needs at least 10 repeat customers with positive spend, got \(xs.count)")
         }
         let likelihood = Likelihood(x: xs, m: ms)
+        // A warm start on every k-th customer, scaled by k, when there are enough customers for it to pay.
+        let step = xs.count / 50_000
+        let sample =
+            step >= 4
+            ? Likelihood(
+                x: Swift.stride(from: 0, to: xs.count, by: step).map { xs[$0] },
+                m: Swift.stride(from: 0, to: xs.count, by: step).map { ms[$0] }) : nil
+        let scale = Double(Swift.max(step, 1))
         var fit = try MaximumLikelihood.fit(
             model: "Gamma-Gamma", names: ["p", "q", "gamma"], customers: xs.count,
             starts: [[1, 1, 1], [2, 2, Swift.max(1, ms.reduce(0, +) / Double(ms.count))]],
-            objective: likelihood.evaluate)
+            objective: likelihood.evaluate,
+            warmStart: sample.map { sample in
+                { point in
+                    let (value, gradient) = sample.evaluate(point)
+                    return (value * scale, gradient.map { $0 * scale })
+                }
+            })
         if nonPositive > 0 {
             fit.notes.append(
                 "\(nonPositive) repeat customer\(nonPositive == 1 ? "" : "s") with zero or negative mean spend left out"

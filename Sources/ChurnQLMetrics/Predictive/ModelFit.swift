@@ -56,19 +56,29 @@ enum MaximumLikelihood {
     /// derivative-free path when no start converges.
     static func fit(
         model: String, names: [String], customers: Int, starts: [[Double]],
-        objective: @escaping ([Double]) -> (Double, [Double])
+        objective: @escaping ([Double]) -> (Double, [Double]),
+        warmStart: (([Double]) -> (Double, [Double]))? = nil
     ) throws(ModelError) -> ModelFit {
-        // −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ.
-        let negative: ([Double]) -> (Double, [Double]) = { logs in
-            let theta = logs.map { exp($0) }
-            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return (.infinity, logs.map { _ in 0 }) }
-            let (value, gradient) = objective(theta)
-            guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return (.infinity, gradient.map { _ in 0 }) }
-            return (-value, zip(gradient, theta).map { -$0 * $1 })
-        }
+        let negative = logScale(objective)
         var best: Optimizer.Result?
+        var warmIterations = 0
         for start in starts {
-            let result = Optimizer.bfgs(valueAndGradient: negative, start: start.map { log($0) }, maxIterations: 500)
+            var from = start.map { log($0) }
+            var curvature: [[Double]]?
+            // On a sample scaled to the whole, BFGS gets close for a fraction of the cost; the full data then
+            // needs only a few steps from there, starting with the sample's curvature.
+            if let warmStart {
+                let negativeSample = logScale(warmStart)
+                let sample = Optimizer.bfgs(valueAndGradient: negativeSample, start: from, maxIterations: 500)
+                if sample.converged && sample.value.isFinite {
+                    from = sample.point
+                    curvature = sample.inverseHessian
+                    warmIterations = sample.iterations
+                }
+            }
+            var result = Optimizer.bfgs(
+                valueAndGradient: negative, start: from, maxIterations: 500, inverseHessian: curvature)
+            result.iterations += warmIterations
             if result.value.isFinite, best.map({ result.value < $0.value }) ?? true { best = result }
             if result.converged && result.value.isFinite { break }
         }
@@ -81,6 +91,19 @@ enum MaximumLikelihood {
         let hessian = Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
         return summary(
             model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
+    }
+
+    /// −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ; infinite where LL is not finite.
+    private static func logScale(_ objective: @escaping ([Double]) -> (Double, [Double])) -> ([Double]) -> (
+        Double, [Double]
+    ) {
+        { logs in
+            let theta = logs.map { exp($0) }
+            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return (.infinity, logs.map { _ in 0 }) }
+            let (value, gradient) = objective(theta)
+            guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return (.infinity, gradient.map { _ in 0 }) }
+            return (-value, zip(gradient, theta).map { -$0 * $1 })
+        }
     }
 
     /// Parameters with standard errors from the inverse Hessian of −LL (natural scale).

@@ -8,6 +8,8 @@ enum Optimizer {
         var value: Double
         var iterations: Int
         var converged: Bool
+        /// BFGS's final estimate of the inverse Hessian (nil for Nelder–Mead).
+        var inverseHessian: [[Double]]? = nil
     }
 
     static func minimize(_ f: ([Double]) -> Double, from start: [Double], gradient: (([Double]) -> [Double])? = nil)
@@ -165,13 +167,14 @@ enum Optimizer {
     /// BFGS on a function that returns its value and gradient together (one pass over the data for both), with
     /// a backtracking line search.
     static func bfgs(
-        valueAndGradient fg: ([Double]) -> (Double, [Double]), start: [Double], maxIterations: Int
+        valueAndGradient fg: ([Double]) -> (Double, [Double]), start: [Double], maxIterations: Int,
+        inverseHessian: [[Double]]? = nil
     ) -> Result {
         let n = start.count
         var x = start
         var (fx, g) = fg(x)
         guard fx.isFinite else { return Result(point: x, value: fx, iterations: 0, converged: false) }
-        var h = identity(n)
+        var h = inverseHessian ?? identity(n)
         var iterations = 0
         var converged = false
         while iterations < maxIterations {
@@ -210,7 +213,7 @@ enum Optimizer {
             let sy = dot(s, y)
             if sy > 1e-12 {
                 // After the first step, start the curvature estimate at the observed scale (Nocedal & Wright 6.20).
-                if iterations == 1 { h = identity(n).map { $0.map { $0 * sy / dot(y, y) } } }
+                if iterations == 1 && inverseHessian == nil { h = identity(n).map { $0.map { $0 * sy / dot(y, y) } } }
                 let hy = (0..<n).map { i in dot(h[i], y) }
                 let yhy = dot(y, hy)
                 for i in 0..<n {
@@ -228,7 +231,7 @@ enum Optimizer {
                 break
             }
         }
-        return Result(point: x, value: fx, iterations: iterations, converged: converged)
+        return Result(point: x, value: fx, iterations: iterations, converged: converged, inverseHessian: h)
     }
 
     private static func identity(_ n: Int) -> [[Double]] { (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } } }
