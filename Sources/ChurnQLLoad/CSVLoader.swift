@@ -173,15 +173,10 @@ public enum CSVLoader {
         let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
         var parts = converted.map { $0.0 }
         converted.removeAll()
-        // Column by column, each chunk's arrays are dropped once copied: at most one column is held twice.
-        var columns: [Column] = []
-        var unconverted: [Int] = []
-        for i in 0..<width {
-            var merged = parts[0][i].take()
-            for p in parts.indices.dropFirst() { merged.absorb(parts[p][i].take()) }
-            unconverted.append(merged.unconverted)
-            columns.append(merged.build(name: names[i]))
-        }
+        // Each column's chunks, moved out so that columns can be merged independently.
+        var byColumn = (0..<width).map { i in parts.indices.map { parts[$0][i].take() } }
+        parts.removeAll()
+        var (columns, unconverted) = ParallelChunks.mergeColumns(&byColumn, names: names)
         if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
             FileHandle.standardError.write(
                 Data(

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLStore
 import Foundation
 
 /// Splits a CSV body into byte ranges that start at record boundaries, for parallel scanning. A newline ends a
@@ -73,5 +74,31 @@ enum ParallelChunks {
             }
         }
         return values
+    }
+}
+
+extension ParallelChunks {
+    /// Concatenates each column's chunk accumulators into a column, columns in parallel (text columns merge
+    /// their dictionaries, the slow part, while numeric ones are copied). Each chunk's arrays are dropped once
+    /// copied. Returns the columns and how many values of each did not convert.
+    static func mergeColumns(_ byColumn: inout [[ColumnAccumulator]], names: [String]) -> ([Column], [Int]) {
+        let width = byColumn.count
+        let results = UnsafeMutableBufferPointer<(Column, Int)?>.allocate(capacity: width)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        byColumn.withUnsafeMutableBufferPointer { columns in
+            nonisolated(unsafe) let columns = columns
+            nonisolated(unsafe) let results = results
+            DispatchQueue.concurrentPerform(iterations: width) { i in
+                var merged = columns[i][0].take()
+                for p in columns[i].indices.dropFirst() { merged.absorb(columns[i][p].take()) }
+                results[i] = (merged.build(name: names[i]), merged.unconverted)
+            }
+        }
+        let merged = results.compactMap { $0 }
+        return (merged.map(\.0), merged.map(\.1))
     }
 }
