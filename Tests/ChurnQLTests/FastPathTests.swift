@@ -7,21 +7,8 @@ import Testing
 
 /// The fast paths must give the same answers as the plain definitions they replace.
 struct FastPathTests {
-    /// A small deterministic generator (the tests must not depend on the system's random source).
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func sampleData(customers: Int, seed: UInt64) -> CalibrationData {
-        var random = SplitMix(state: seed)
+        var random = FuzzTests.Random(state: seed)
         var data = CalibrationData(x: [], tx: [], T: [], monetary: [])
         for _ in 0..<customers {
             let T = Double(random.below(60) + 1)
@@ -123,7 +110,7 @@ struct FastPathTests {
     /// A file grouped by customer shares its columns with the history; any other order is scattered. Both must
     /// give the same per-customer histories.
     @Test func groupedAndShuffledOrdersGiveTheSameHistory() throws {
-        var random = SplitMix(state: 42)
+        var random = FuzzTests.Random(state: 42)
         var rows: [(String, String, String)] = []
         for customer in 0..<300 {
             var day = random.below(100)
@@ -159,7 +146,7 @@ struct FastPathTests {
     /// Large enough that pages behind the scanner are released while loading: the table must not change.
     @Test func loadingABigFileFromDiskMatchesParsingItInMemory() throws {
         var text = "order_id,customer_id,order_date,amount\n"
-        var random = SplitMix(state: 9)
+        var random = FuzzTests.Random(state: 9)
         for row in 0..<200_000 {
             text +=
                 "\(row),K\(random.below(20_000)),2024-0\(random.below(9) + 1)-1\(random.below(9)),\(random.below(99_999))\n"

@@ -142,16 +142,7 @@ enum Optimizer {
             let gnext = grad(next)
             let s = (0..<n).map { next[$0] - x[$0] }
             let y = (0..<n).map { gnext[$0] - g[$0] }
-            let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
-            if sy > 1e-12 {
-                let hy = (0..<n).map { i in (0..<n).reduce(0) { $0 + h[i][$1] * y[$1] } }
-                let yhy = zip(y, hy).reduce(0) { $0 + $1.0 * $1.1 }
-                for i in 0..<n {
-                    for j in 0..<n {
-                        h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
-                    }
-                }
-            }
+            updateInverseHessian(&h, step: s, gradientChange: y)
             let improvement = fx - fnext
             x = next
             fx = fnext
@@ -210,18 +201,12 @@ enum Optimizer {
             }
             let s = (0..<n).map { next[$0] - x[$0] }
             let y = (0..<n).map { gnext[$0] - g[$0] }
+            // After the first step, start the curvature estimate at the observed scale (Nocedal & Wright 6.20).
             let sy = dot(s, y)
-            if sy > 1e-12 {
-                // After the first step, start the curvature estimate at the observed scale (Nocedal & Wright 6.20).
-                if iterations == 1 && inverseHessian == nil { h = identity(n).map { $0.map { $0 * sy / dot(y, y) } } }
-                let hy = (0..<n).map { i in dot(h[i], y) }
-                let yhy = dot(y, hy)
-                for i in 0..<n {
-                    for j in 0..<n {
-                        h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
-                    }
-                }
+            if iterations == 1 && inverseHessian == nil && sy > 1e-12 {
+                h = identity(n).map { $0.map { $0 * sy / dot(y, y) } }
             }
+            updateInverseHessian(&h, step: s, gradientChange: y)
             let improvement = fx - fnext
             x = next
             fx = fnext
@@ -232,6 +217,21 @@ enum Optimizer {
             }
         }
         return Result(point: x, value: fx, iterations: iterations, converged: converged, inverseHessian: h)
+    }
+
+    /// The BFGS update of the inverse Hessian estimate after a step s that changed the gradient by y (skipped
+    /// when the curvature s·y is not positive).
+    private static func updateInverseHessian(_ h: inout [[Double]], step s: [Double], gradientChange y: [Double]) {
+        let n = s.count
+        let sy = dot(s, y)
+        guard sy > 1e-12 else { return }
+        let hy = (0..<n).map { i in dot(h[i], y) }
+        let yhy = dot(y, hy)
+        for i in 0..<n {
+            for j in 0..<n {
+                h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
+            }
+        }
     }
 
     private static func identity(_ n: Int) -> [[Double]] { (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } } }

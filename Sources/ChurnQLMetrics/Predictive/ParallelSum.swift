@@ -3,25 +3,11 @@ import Dispatch
 /// Sums a term over 0..<count on all cores, in a fixed split so the result is deterministic.
 enum ParallelSum {
     static func sum(_ count: Int, _ term: (Int) -> Double) -> Double {
-        let parts = count > 20_000 ? 4 : 1
-        guard parts > 1 else {
-            var total = 0.0
-            for i in 0..<count { total += term(i) }
-            return total
-        }
-        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: parts)
-        partials.initialize(repeating: 0)
-        defer { partials.deallocate() }
-        withoutActuallyEscaping(term) { term in
-            nonisolated(unsafe) let term = term
-            nonisolated(unsafe) let partials = partials
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                var total = 0.0
-                for i in (count * part / parts)..<(count * (part + 1) / parts) { total += term(i) }
-                partials[part] = total
-            }
-        }
-        return partials.reduce(0, +)
+        vector(count, width: 1) { range, total in
+            var part = 0.0
+            for i in range { part += term(i) }
+            total[0] = part
+        }[0]
     }
 }
 
