@@ -120,7 +120,9 @@ public enum CSVLoader {
         // Undecided (all null in the sample) and ambiguous columns are always checked in full.
         let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
 
-        var chunks = ChunkSplitter.split(bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount)
+        // Several chunks per core even out a core that falls behind; each extra chunk costs one dictionary merge.
+        var chunks = ChunkSplitter.split(
+            bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 4)
         if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
