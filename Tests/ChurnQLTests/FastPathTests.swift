@@ -2,6 +2,7 @@ import ChurnQLStore
 import Foundation
 import Testing
 
+@testable import ChurnQLEngine
 @testable import ChurnQLLoad
 @testable import ChurnQLMetrics
 
@@ -163,6 +164,28 @@ struct FastPathTests {
             let a = try #require(fromDisk.column(name))
             let b = try #require(inMemory.column(name))
             #expect((0..<a.count).allSatisfy { a.value(at: $0) == b.value(at: $0) })
+        }
+    }
+
+    /// `sort … | take n` selects with a heap; it must give the first n rows of the full stable sort, with ties,
+    /// nulls last and text keys compared as strings.
+    @Test(arguments: [1, 7, 50])
+    func topRowsArePrefixOfTheFullSort(limit: Int) {
+        var random = FuzzTests.Random(state: UInt64(limit))
+        let rows = 1000
+        let words = ["pear", "apple", "Äpfel", "fig", "", "apples", "zebra"]
+        let score = Column(
+            name: "score", storage: .integer((0..<rows).map { _ in Int64(random.below(20)) }),
+            nulls: (0..<rows).map { _ in random.below(10) == 0 })
+        let name = Column(
+            name: "name",
+            storage: .text(codes: (0..<rows).map { _ in Int32(random.below(words.count)) }, dictionary: words))
+        for descending in [[true, false], [false, true], [false, false]] {
+            let full = Sorting.permutation([score, name], descending: descending)
+            let top = Sorting.permutation([score, name], descending: descending, limit: limit)
+            #expect(top == Array(full.prefix(limit)))
+            let byName = Sorting.permutation([name], descending: [descending[0]], limit: limit)
+            #expect(byName == Array(Sorting.permutation([name], descending: [descending[0]]).prefix(limit)))
         }
     }
 }

@@ -12,7 +12,7 @@ struct QueryExecutor {
         var table = try engine.resolveSource(query.source, span: query.sourceSpan, source: source)
         var pendingGroup: (keys: [NamedExpression], span: SourceSpan)?
         var selection: [Int]?
-        for node in query.operations {
+        for (index, node) in query.operations.enumerated() {
             try engine.checkCancelled()
             switch node.operation {
             case .where, .group, .agg, .count, .sort, .take, .top: break
@@ -84,7 +84,12 @@ struct QueryExecutor {
                 table = try aggregate(table, keys: [], items: items, selection: selection)
                 selection = nil
             case .sort(let keys):
-                selection = try sortedRows(table, keys, selection)
+                // `sort … | take n` needs only the first n rows: select them instead of sorting everything.
+                var limit: Int?
+                if index + 1 < query.operations.count, case .take(let n) = query.operations[index + 1].operation {
+                    limit = n
+                }
+                selection = try sortedRows(table, keys, selection, limit: limit)
             case .take(let n):
                 let rows = selection ?? Array(0..<table.rowCount)
                 selection = Array(rows.prefix(n))
@@ -120,8 +125,8 @@ struct QueryExecutor {
                 table = Table(name: table.name, columns: [Column(name: "n", storage: .integer([Int64(n)]))])
                 selection = nil
             case .top(let n, let expression):
-                selection = Array(
-                    try sortedRows(table, [SortKey(expression: expression, descending: true)], selection).prefix(n))
+                selection = try sortedRows(
+                    table, [SortKey(expression: expression, descending: true)], selection, limit: n)
             case .rfm:
                 table = try RFM.apply(table, span: node.span, context: context(table))
             case .histogram(let expression, let bins):
@@ -209,14 +214,17 @@ struct QueryExecutor {
     }
 
     /// The rows (of the selection, or of the whole table) in sorted order; the table itself is not copied.
-    func sortedRows(_ table: Table, _ keys: [SortKey], _ selection: [Int]?) throws(Diagnostic) -> [Int] {
+    /// The rows in sort order (stable), or only the first `limit` of them.
+    func sortedRows(_ table: Table, _ keys: [SortKey], _ selection: [Int]?, limit: Int? = nil) throws(Diagnostic)
+        -> [Int]
+    {
         var columns: [Column] = []
         for key in keys {
             var column = try materialize(NamedExpression(name: "key", expression: key.expression), table)
             if let selection { column = column.gather(selection) }
             columns.append(column)
         }
-        let order = Sorting.permutation(columns, descending: keys.map(\.descending))
+        let order = Sorting.permutation(columns, descending: keys.map(\.descending), limit: limit)
         guard let selection else { return order }
         return order.map { selection[$0] }
     }

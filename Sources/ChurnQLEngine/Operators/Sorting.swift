@@ -2,8 +2,20 @@ import ChurnQLStore
 
 /// Stable multi-key sort permutations; nulls sort last in either direction.
 enum Sorting {
-    static func permutation(_ keys: [Column], descending: [Bool]) -> [Int] {
+    /// The stable sort order of the rows, or only its first `limit` rows (chosen in one pass with a bounded heap
+    /// when that is much less than all of them).
+    static func permutation(_ keys: [Column], descending: [Bool], limit: Int? = nil) -> [Int] {
         guard let rows = keys.first?.count else { return [] }
+        if let limit, limit < rows / 4 {
+            let comparators = zip(keys, descending).map { comparator($0, descending: $1, fewComparisons: true) }
+            return TopRows.select(limit, of: rows) { a, b in
+                for compare in comparators {
+                    let c = compare(a, b)
+                    if c != 0 { return c < 0 }
+                }
+                return a < b
+            }
+        }
         // One numeric key without nulls: compare the values directly (stable by row number).
         if keys.count == 1, keys[0].nulls == nil, let values = numericValues(keys[0]) {
             var indices = Array(0..<rows)
@@ -35,8 +47,12 @@ enum Sorting {
         }
     }
 
-    /// -1, 0 or 1 for two rows of one column.
-    private static func comparator(_ column: Column, descending: Bool) -> (Int, Int) -> Int {
+    /// -1, 0 or 1 for two rows of one column. Text compares by dictionary rank, or, when few comparisons will be
+    /// made (a top-n selection), by the strings themselves: ranking a dictionary of millions of keys would cost more
+    /// than the selection.
+    private static func comparator(_ column: Column, descending: Bool, fewComparisons: Bool = false) -> (Int, Int)
+        -> Int
+    {
         let sign = descending ? -1 : 1
         func make<T: Comparable>(_ v: [T]) -> (Int, Int) -> Int {
             { a, b in
@@ -52,9 +68,63 @@ enum Sorting {
         case .date(let v): return make(v)
         case .timestamp(let v): return make(v)
         case .boolean(let v): return make(v.map { $0 ? 1 : 0 })
+        case .text(let codes, let dictionary) where fewComparisons:
+            return { a, b in
+                let na = column.isNull(a)
+                let nb = column.isNull(b)
+                if na || nb { return na == nb ? 0 : (na ? 1 : -1) }
+                let (ca, cb) = (Int(codes[a]), Int(codes[b]))
+                if ca == cb { return 0 }
+                let (ta, tb) = (dictionary[ca], dictionary[cb])
+                if ta == tb { return 0 }
+                return ta.utf8.lexicographicallyPrecedes(tb.utf8) ? -sign : sign
+            }
         case .text(let codes, let dictionary):
             let ranks = ValueOrdering.textRanks(dictionary)
             return make(codes.map { ranks[Int($0)] })
+        }
+    }
+}
+
+/// The first k rows of an order given by a strict `less`: a max-heap of the best k seen so far, so each further
+/// row costs one comparison with the heap's worst unless it belongs in it.
+enum TopRows {
+    static func select(_ k: Int, of rows: Int, less: (Int, Int) -> Bool) -> [Int] {
+        guard k > 0 else { return [] }
+        var heap: [Int] = []
+        heap.reserveCapacity(k)
+        for row in 0..<rows {
+            if heap.count < k {
+                heap.append(row)
+                siftUp(&heap, heap.count - 1, less)
+            } else if less(row, heap[0]) {
+                heap[0] = row
+                siftDown(&heap, 0, less)
+            }
+        }
+        return heap.sorted(by: less)
+    }
+
+    private static func siftUp(_ heap: inout [Int], _ start: Int, _ less: (Int, Int) -> Bool) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard less(heap[parent], heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private static func siftDown(_ heap: inout [Int], _ start: Int, _ less: (Int, Int) -> Bool) {
+        var parent = start
+        while true {
+            var largest = parent
+            let left = 2 * parent + 1
+            if left < heap.count && less(heap[largest], heap[left]) { largest = left }
+            if left + 1 < heap.count && less(heap[largest], heap[left + 1]) { largest = left + 1 }
+            guard largest != parent else { return }
+            heap.swapAt(parent, largest)
+            parent = largest
         }
     }
 }
