@@ -83,7 +83,7 @@ extension Engine {
         } else {
             let name = alias ?? FileInput.tableName(for: path)
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let progress = LoadProgress(total: size ?? 0, cancelled: loadCancelled)
+            let progress = LoadProgress(total: size, cancelled: loadCancelled)
             let stopDisplay = progressDisplay?(progress, URL(fileURLWithPath: path).lastPathComponent)
             defer { stopDisplay?() }
             loaded = [

@@ -52,12 +52,14 @@ extension Engine {
             cachedCalibration = (cutoff, unitDays, data)
         }
         func failure(_ error: ModelError) -> Diagnostic {
-            Diagnostic(code: "fit-failed", message: error.message, span: span, in: source, hint: error.hint)
+            Diagnostic(
+                code: error.message == "interrupted" ? "interrupted" : "fit-failed", message: error.message, span: span,
+                in: source, hint: error.hint)
         }
         switch model {
         case "bgnbd", "mbgnbd", "paretonbd":
             do throws(ModelError) {
-                let (fitted, fit) = try Trace.measure("fit \(model)") { () throws(ModelError) in
+                let (fitted, fit) = try monitored(model) { () throws(ModelError) in
                     try Self.fitTransactions(model, data)
                 }
                 predictive = PredictiveState(
@@ -81,7 +83,7 @@ extension Engine {
             }
         case "gammagamma":
             do throws(ModelError) {
-                let (fitted, fit) = try Trace.measure("fit gammagamma") { () throws(ModelError) in
+                let (fitted, fit) = try monitored(model) { () throws(ModelError) in
                     try GammaGamma.fit(frequency: data.x, monetary: data.monetary)
                 }
                 if var state = predictive {
@@ -105,6 +107,23 @@ extension Engine {
                 hint: Suggestions.closest(to: model, in: models).map { "did you mean '\($0)'?" }
                     ?? "models: \(models.joined(separator: ", "))")
         }
+    }
+
+    /// Runs a fit with a progress monitor: a display of the iterations on a terminal, and Ctrl-C to stop it.
+    private func monitored<T>(_ model: String, _ body: () throws(ModelError) -> T) throws(ModelError) -> T {
+        let progress = FitProgress(cancelled: loadCancelled)
+        let stopDisplay = fitDisplay?(progress, model) ?? {}
+        defer { stopDisplay() }
+        let result: Result<T, ModelError> = FitProgress.$current.withValue(progress) {
+            Trace.measure("fit \(model)") {
+                do throws(ModelError) {
+                    return .success(try body())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
     }
 
     /// Fits one of the purchase-count models by name.

@@ -25,6 +25,8 @@ public final class Engine {
     public var loadCancelled: @Sendable () -> Bool = { false }
     /// Shows a load's progress; returns the function that ends the display. The shell sets it on a terminal.
     public var progressDisplay: ((LoadProgress, String) -> () -> Void)?
+    /// Shows a model fit's progress (iterations); returns the function that ends the display.
+    public var fitDisplay: ((FitProgress, String) -> () -> Void)?
 
     /// The detected orders table and its roles.
     public internal(set) var ordersTableName: String?

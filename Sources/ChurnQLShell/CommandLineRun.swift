@@ -45,6 +45,7 @@ public enum CommandLineRun {
             session.engine.parameters[name] = value
         }
         session.engine.progressDisplay = { progress, label in ProgressBar.start(progress, label: label) }
+        session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.loadCancelled = { interruptRequested != 0 }
         if interactive { LineEditor.installInterruptHandler() }
         let started = Date()

@@ -188,4 +188,25 @@ struct FastPathTests {
             #expect(byName == Array(Sorting.permutation([name], descending: [descending[0]]).prefix(limit)))
         }
     }
+
+    /// Ctrl-C during a fit: the optimiser stops at its next iteration and the fit fails as interrupted.
+    @Test func cancelledFitStopsWithInterrupted() throws {
+        let (data, _) = try PredictiveModelTests.cdnow()
+        let progress = FitProgress(cancelled: { true })
+        let outcome: Result<ModelFit, ModelError> = FitProgress.$current.withValue(progress) {
+            do throws(ModelError) {
+                return .success(try BGNBD.fit(data).1)
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case .failure(let error) = outcome else {
+            Issue.record("a cancelled fit must not succeed")
+            return
+        }
+        #expect(error.message == "interrupted")
+        #expect(progress.iterations >= 1)
+        // Without a monitor the same fit runs to the end.
+        #expect(try BGNBD.fit(data).1.converged)
+    }
 }

@@ -51,6 +51,13 @@ public struct ModelError: Error, Sendable {
 
 /// Fits positive parameters by maximising a log-likelihood over their logarithms.
 enum MaximumLikelihood {
+    /// Fails when the user interrupted the fit (the optimiser stops at its next iteration).
+    static func checkInterrupted() throws(ModelError) {
+        if FitProgress.current?.isCancelled == true {
+            throw ModelError(message: "interrupted", hint: "the fit was cancelled; any earlier model is kept")
+        }
+    }
+
     /// Fits with a log-likelihood that returns its gradient (natural parameters) from the same pass: BFGS from each
     /// start until one converges, standard errors from differences of the gradient. Falls back to the
     /// derivative-free path when no start converges.
@@ -82,6 +89,7 @@ enum MaximumLikelihood {
             if result.value.isFinite, best.map({ result.value < $0.value }) ?? true { best = result }
             if result.converged && result.value.isFinite { break }
         }
+        try checkInterrupted()
         guard let best, best.converged else {
             return try fit(
                 model: model, names: names, customers: customers, starts: starts, logLikelihood: { objective($0).0 },
@@ -151,6 +159,7 @@ enum MaximumLikelihood {
             if best.map({ result.value < $0.value }) ?? true { best = result }
             if result.converged { break }
         }
+        try checkInterrupted()
         guard let best, best.value < 1e299 else {
             throw ModelError(message: "the \(model) likelihood could not be evaluated on this data")
         }

@@ -46,6 +46,7 @@ enum Optimizer {
         var converged = false
         while iterations < maxIterations {
             iterations += 1
+            if !FitProgress.step() { break }
             let order = values.indices.sorted { values[$0] < values[$1] }
             simplex = order.map { simplex[$0] }
             values = order.map { values[$0] }
@@ -115,6 +116,7 @@ enum Optimizer {
         var converged = false
         while iterations < maxIterations {
             iterations += 1
+            if !FitProgress.step() { break }
             if sqrt(g.reduce(0) { $0 + $1 * $1 }) < 1e-7 {
                 converged = true
                 break
@@ -170,6 +172,7 @@ enum Optimizer {
         var converged = false
         while iterations < maxIterations {
             iterations += 1
+            if !FitProgress.step() { break }
             // Relative to the objective's size: sums over millions of customers cannot reach an absolute 1e-7.
             if sqrt(dot(g, g)) < 1e-9 * Swift.max(1, abs(fx)) {
                 converged = true
