@@ -128,10 +128,18 @@ public enum CSVLoader {
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
         var converted = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
-            var accumulators = guesses.map {
-                ColumnAccumulator(
-                    kind: $0.kind, pattern: pattern,
-                    capacity: Int(estimatedRows * Double(chunk.count) / totalBytes) + 16)
+            // A buffer rather than an array of accumulators: appending through an array checks its uniqueness on
+            // every field.
+            let accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>.allocate(capacity: width)
+            _ = accumulators.initialize(
+                from: guesses.map {
+                    ColumnAccumulator(
+                        kind: $0.kind, pattern: pattern,
+                        capacity: Int(estimatedRows * Double(chunk.count) / totalBytes) + 16)
+                })
+            defer {
+                accumulators.deinitialize()
+                accumulators.deallocate()
             }
             var scanner = CSVScanner(
                 bytes: bytes, base: base, delimiter: delimiter, start: chunk.lowerBound, end: chunk.upperBound)
@@ -168,7 +176,7 @@ public enum CSVLoader {
                     }
                 }
             }
-            return (accumulators, skipped, firstSkippedLine)
+            return (accumulators.indices.map { accumulators[$0].take() }, skipped, firstSkippedLine)
         }
         let traceConverted = Date()
         let skipped = converted.reduce(0) { $0 + $1.1 }

@@ -102,7 +102,7 @@ enum FieldParsers {
             if isDigit(c) {
                 sawDigit = true
                 if digits < 18 {
-                    mantissa = mantissa * 10 + Int64(c - 48)
+                    mantissa = mantissa &* 10 &+ Int64(c &- 48)
                     if mantissa > 0 { digits += 1 }
                     if sawDot { fractionDigits += 1 }
                 } else {
