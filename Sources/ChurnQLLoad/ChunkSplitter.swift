@@ -94,6 +94,7 @@ extension ParallelChunks {
             nonisolated(unsafe) let results = results
             DispatchQueue.concurrentPerform(iterations: width) { i in
                 var merged = columns[i][0].take()
+                merged.reserve(toAbsorb: Array(columns[i].dropFirst()))
                 for p in columns[i].indices.dropFirst() { merged.absorb(columns[i][p].take()) }
                 results[i] = (merged.build(name: names[i]), merged.unconverted)
             }

@@ -108,6 +108,22 @@ struct ColumnAccumulator {
         }
     }
 
+    /// Makes room to absorb `others` in one go (the text dictionary is then built without rehashing).
+    mutating func reserve(toAbsorb others: [ColumnAccumulator]) {
+        let rowsTotal = rows + others.reduce(0) { $0 + $1.rows }
+        switch kind {
+        case .integer, .timestamp: ints.reserveCapacity(rowsTotal)
+        case .decimal, .money: doubles.reserveCapacity(rowsTotal)
+        case .boolean: bools.reserveCapacity(rowsTotal)
+        case .date: days.reserveCapacity(rowsTotal)
+        case .text:
+            codes.reserveCapacity(rowsTotal)
+            interner.reserve(
+                values: interner.count + others.reduce(0) { $0 + $1.interner.count },
+                bytes: interner.byteCount + others.reduce(0) { $0 + $1.interner.byteCount })
+        }
+    }
+
     /// Moves the collected values out, leaving an empty accumulator behind (so the arrays can be freed early).
     mutating func take() -> ColumnAccumulator {
         let taken = self
