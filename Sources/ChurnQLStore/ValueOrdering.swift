@@ -16,16 +16,13 @@ public enum ValueOrdering {
         return indices
     }
 
-    /// The sort rank of each dictionary entry.
+    /// The sort rank of each dictionary entry (equal strings share a rank).
     public static func textRanks(_ dictionary: [String]) -> [Int32] {
         // Compare the first 16 UTF-8 bytes as two big-endian integers; only equal prefixes compare whole strings.
-        let prefixes = dictionary.map { text -> (UInt64, UInt64) in
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for (i, byte) in text.utf8.prefix(16).enumerated() {
-                if i < 8 { high |= UInt64(byte) << (56 - 8 * i) } else { low |= UInt64(byte) << (56 - 8 * (i - 8)) }
-            }
-            return (high, low)
+        let prefixes = dictionary.map(prefix)
+        // Dictionaries built from files sorted by key are often in order already: one pass finds out.
+        if prefixes.indices.dropFirst().allSatisfy({ prefixes[$0 - 1] < prefixes[$0] }) {
+            return (0..<Int32(dictionary.count)).map { $0 }
         }
         let order = dictionary.indices.sorted { a, b in
             let pa = prefixes[a]
@@ -36,10 +33,23 @@ public enum ValueOrdering {
         var ranks = [Int32](repeating: 0, count: dictionary.count)
         var rank: Int32 = 0
         for (i, index) in order.enumerated() {
-            if i > 0 && dictionary[order[i - 1]] != dictionary[index] { rank += 1 }
+            if i > 0 {
+                let previous = order[i - 1]
+                if prefixes[previous] != prefixes[index] || dictionary[previous] != dictionary[index] { rank += 1 }
+            }
             ranks[index] = rank
         }
         return ranks
+    }
+
+    /// The first 16 UTF-8 bytes of `text` as two big-endian integers (zero-padded).
+    private static func prefix(_ text: String) -> (UInt64, UInt64) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (i, byte) in text.utf8.prefix(16).enumerated() {
+            if i < 8 { high |= UInt64(byte) << (56 - 8 * i) } else { low |= UInt64(byte) << (56 - 8 * (i - 8)) }
+        }
+        return (high, low)
     }
 
     @inline(__always)
