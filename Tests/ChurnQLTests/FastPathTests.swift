@@ -209,4 +209,20 @@ struct FastPathTests {
         // Without a monitor the same fit runs to the end.
         #expect(try BGNBD.fit(data).1.converged)
     }
+
+    /// Ranks follow UTF-8 byte order, equal strings share a rank, and a dictionary already in order (the fast
+    /// path) ranks the same as the general sort would.
+    @Test func textRanksFollowByteOrder() {
+        let words = ["b", "a", "abcdefghijklmnopq", "abcdefghijklmnopr", "b", "", "Z", "é", "abcdefghijklmnop"]
+        let ranks = ValueOrdering.textRanks(words)
+        for i in words.indices {
+            for j in words.indices {
+                let byteOrder = words[i].utf8.lexicographicallyPrecedes(words[j].utf8)
+                #expect((ranks[i] < ranks[j]) == byteOrder)
+                #expect((ranks[i] == ranks[j]) == (words[i] == words[j]))
+            }
+        }
+        let sorted = Array(Set(words)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(ValueOrdering.textRanks(sorted) == (0..<Int32(sorted.count)).map { $0 })
+    }
 }
