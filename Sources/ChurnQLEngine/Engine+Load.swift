@@ -74,18 +74,20 @@ extension Engine {
     {
         let lower = path.lowercased()
         var loaded: [LoadedTable]
-        if lower.hasSuffix(".sql") {
-            loaded = try SQLiteLoader.loadDump(path: path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let isDump = lower.hasSuffix(".sql")
+        // A dump is read twice over: its statements run, then the tables they made are read.
+        let progress = LoadProgress(total: isDump ? 2 * size : size, cancelled: loadCancelled)
+        let stopDisplay = progressDisplay?(progress, URL(fileURLWithPath: path).lastPathComponent)
+        defer { stopDisplay?() }
+        if isDump {
+            loaded = try SQLiteLoader.loadDump(path: path, progress: progress)
         } else if lower.hasSuffix(".sqlite") || lower.hasSuffix(".db") || lower.hasSuffix(".sqlite3")
             || SQLiteLoader.isDatabase(path: path)
         {
-            loaded = try SQLiteLoader.loadDatabase(path: path)
+            loaded = try SQLiteLoader.loadDatabase(path: path, progress: progress)
         } else {
             let name = alias ?? FileInput.tableName(for: path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let progress = LoadProgress(total: size, cancelled: loadCancelled)
-            let stopDisplay = progressDisplay?(progress, URL(fileURLWithPath: path).lastPathComponent)
-            defer { stopDisplay?() }
             loaded = [
                 try Trace.measure("csv load") { () throws(Diagnostic) in
                     try CSVLoader.load(path: path, name: name, options: options, progress: progress)

@@ -14,7 +14,8 @@ public enum SQLiteLoader {
     }
 
     /// Every table of a database file.
-    public static func loadDatabase(path: String) throws(Diagnostic) -> [LoadedTable] {
+    /// `progress` counts the bytes of the rows read (against the file's size) and is checked for Ctrl-C.
+    public static func loadDatabase(path: String, progress: LoadProgress? = nil) throws(Diagnostic) -> [LoadedTable] {
         _ = try FileInput.read(path)
         var db: OpaquePointer?
         // A URI with immutable=1 opens strictly read-only and never creates journal files beside the input.
@@ -26,11 +27,12 @@ public enum SQLiteLoader {
             throw Diagnostic(code: "sqlite-open", message: "cannot open SQLite database: \(message)", file: path)
         }
         defer { sqlite3_close(db) }
-        return try loadTables(db, path: path)
+        return try loadTables(db, path: path, progress: progress)
     }
 
     /// Executes a dump into an in-memory database, statement by statement, then loads every table.
-    public static func loadDump(path: String) throws(Diagnostic) -> [LoadedTable] {
+    /// `progress` counts the statement text run, then the bytes of the rows read (against twice the file's size).
+    public static func loadDump(path: String, progress: LoadProgress? = nil) throws(Diagnostic) -> [LoadedTable] {
         let data = try FileInput.read(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw Diagnostic(
@@ -44,12 +46,14 @@ public enum SQLiteLoader {
         defer { sqlite3_close(db) }
         // A dump must not reach other files: ATTACH (and VACUUM INTO, which attaches) are refused.
         sqlite3_set_authorizer(db, { _, action, _, _, _, _ in action == SQLITE_ATTACH ? SQLITE_DENY : SQLITE_OK }, nil)
-        try execute(text, in: db, path: path)
-        return try loadTables(db, path: path)
+        try execute(text, in: db, path: path, progress: progress)
+        return try loadTables(db, path: path, progress: progress)
     }
 
     /// Runs each statement, naming the line of the first that SQLite rejects.
-    private static func execute(_ text: String, in db: OpaquePointer, path: String) throws(Diagnostic) {
+    private static func execute(_ text: String, in db: OpaquePointer, path: String, progress: LoadProgress?)
+        throws(Diagnostic)
+    {
         let source = SourceText(name: path, text: text)
         var failure: Diagnostic?
         text.utf8CString.withUnsafeBufferPointer { buffer in
@@ -69,6 +73,15 @@ public enum SQLiteLoader {
                     sqlite3_finalize(statement)
                     if step != SQLITE_DONE {
                         failure = located(db, path: path, source: source, start: start, at: current)
+                        break
+                    }
+                }
+                if let tail, let progress {
+                    progress.add(tail - current)
+                    do throws(Diagnostic) {
+                        try progress.check()
+                    } catch {
+                        failure = error
                         break
                     }
                 }
@@ -101,7 +114,9 @@ public enum SQLiteLoader {
             column: 1, sourceLine: source.lineText(line), hint: "the dump should come from sqlite3 DB .dump")
     }
 
-    private static func loadTables(_ db: OpaquePointer, path: String) throws(Diagnostic) -> [LoadedTable] {
+    private static func loadTables(_ db: OpaquePointer, path: String, progress: LoadProgress?) throws(Diagnostic)
+        -> [LoadedTable]
+    {
         var names: [String] = []
         try query(
             db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
@@ -116,17 +131,19 @@ public enum SQLiteLoader {
         }
         var tables: [LoadedTable] = []
         for name in names {
-            tables.append(try loadTable(db, name: name, path: path))
+            tables.append(try loadTable(db, name: name, path: path, progress: progress))
         }
         return tables
     }
 
-    private static func loadTable(_ db: OpaquePointer, name: String, path: String) throws(Diagnostic) -> LoadedTable {
+    private static func loadTable(_ db: OpaquePointer, name: String, path: String, progress: LoadProgress?)
+        throws(Diagnostic) -> LoadedTable
+    {
         let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         var columnNames: [String] = []
         var values: [[String?]] = []
         var first = true
-        try query(db, "SELECT * FROM \(quoted)", path: path) { statement in
+        try query(db, "SELECT * FROM \(quoted)", path: path, progress: progress) { statement in
             let count = Int(sqlite3_column_count(statement))
             if first {
                 first = false
@@ -158,7 +175,7 @@ public enum SQLiteLoader {
     }
 
     private static func query(
-        _ db: OpaquePointer, _ sql: String, path: String, row: (OpaquePointer) -> Void
+        _ db: OpaquePointer, _ sql: String, path: String, progress: LoadProgress? = nil, row: (OpaquePointer) -> Void
     ) throws(Diagnostic) {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
@@ -169,8 +186,16 @@ public enum SQLiteLoader {
         }
         defer { sqlite3_finalize(statement) }
         var rc = sqlite3_step(statement)
+        var rows = 0
         while rc == SQLITE_ROW {
             row(statement)
+            if let progress {
+                var bytes = 0
+                for i in 0..<sqlite3_column_count(statement) { bytes += Int(sqlite3_column_bytes(statement, i)) + 1 }
+                progress.add(bytes)
+                rows += 1
+                if rows & 0xFFF == 0 { try progress.check() }
+            }
             rc = sqlite3_step(statement)
         }
         if rc != SQLITE_DONE {

@@ -80,6 +80,18 @@ struct CorpusTests {
         WrittenCase(
             name: "corrupt.sqlite", bytes: Array("SQLite format 3\u{0}".utf8) + [UInt8](repeating: 0xAB, count: 4000),
             status: 2, message: "cannot read the database"),
+        // A 10 MB quoted field loads like any other text.
+        WrittenCase(
+            name: "big_field.csv",
+            bytes: Array("customer_id,order_date,amount,note\nA,2024-01-01,10,\"".utf8)
+                + [UInt8](repeating: UInt8(ascii: "x"), count: 10_000_000) + Array("\"\nB,2024-01-02,5,short\n".utf8),
+            status: 0, message: "loaded big_field: 2 rows"),
+        // A row of a million fields is a ragged row, reported with its line (and the quoted line cut short).
+        WrittenCase(
+            name: "million_fields.csv",
+            bytes: Array("customer_id,order_date,amount\nA,2024-01-01,".utf8)
+                + Array([String](repeating: "1", count: 1_000_000).joined(separator: ",").utf8) + [10],
+            status: 2, message: "million_fields.csv:2:1: error: row has 1000002 fields, expected 3"),
     ]
 
     @Test(arguments: written)

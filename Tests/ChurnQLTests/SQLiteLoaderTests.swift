@@ -109,6 +109,27 @@ struct SQLiteLoaderTests {
         #expect(siblings == ["shop.db"])
     }
 
+    /// Loads report their progress in bytes, and Ctrl-C (a cancelled progress) stops them as interrupted.
+    @Test func progressCountsAndCancelStopsTheLoad() throws {
+        let directory = try Self.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("shop.db").path
+        try Self.createDatabase(at: database, sql: Self.schemaAndRows)
+        let dump = directory.appendingPathComponent("shop.sql").path
+        try ("BEGIN TRANSACTION;\n" + Self.schemaAndRows + "\nCOMMIT;\n").write(
+            toFile: dump, atomically: true, encoding: .utf8)
+        let counting = LoadProgress(total: 1)
+        try Self.checkFixtureTables(try SQLiteLoader.loadDatabase(path: database, progress: counting))
+        #expect(counting.done > 0)
+        let dumpCounting = LoadProgress(total: 1)
+        try Self.checkFixtureTables(try SQLiteLoader.loadDump(path: dump, progress: dumpCounting))
+        #expect(dumpCounting.done > counting.done)
+        let cancelled = LoadProgress(total: 1, cancelled: { true })
+        #expect(
+            Self.failure { () throws(Diagnostic) in try SQLiteLoader.loadDump(path: dump, progress: cancelled) }?.code
+                == "interrupted")
+    }
+
     @Test func emptyTableStillReportsItsColumns() throws {
         let directory = try Self.makeTempDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
