@@ -50,7 +50,8 @@ public struct Repl {
             lastStatement = outcome.succeeded && !buffer.contains(";") ? buffer : nil
             if interruptRequested != 0 {
                 interruptRequested = 0
-                session.note("interrupted")
+                // A statement that stopped on the interrupt has said so already.
+                if !outcome.errors.contains(where: { $0.code == "interrupted" }) { session.note("interrupted") }
             }
             buffer = ""
             if outcome.quit { return 0 }
