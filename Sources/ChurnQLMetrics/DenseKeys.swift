@@ -39,10 +39,23 @@ struct DenseKeys {
     private static func assignText(_ column: Column, _ codes: [Int32], _ dictionary: [String]) -> DenseKeys {
         let rows = column.count
         var used = [Bool](repeating: false, count: dictionary.count)
-        for row in 0..<rows where !column.isNull(row) { used[Int(codes[row])] = true }
+        if let nulls = column.nulls {
+            for row in 0..<rows where !nulls[row] { used[Int(codes[row])] = true }
+        } else {
+            used.withUnsafeMutableBufferPointer { used in
+                codes.withUnsafeBufferPointer { codes in for code in codes { used[Int(code)] = true } }
+            }
+        }
         let usedCodes = dictionary.indices.filter { used[$0] }
-        let strings = usedCodes.map { dictionary[$0] }
+        let allUsed = usedCodes.count == dictionary.count
+        let strings = allUsed ? dictionary : usedCodes.map { dictionary[$0] }
         let ranks = ValueOrdering.textRanks(strings)
+        // Every value used and the dictionary already in order (a file sorted by key): the codes are the ids.
+        if allUsed && column.nulls == nil && ranks.indices.allSatisfy({ ranks[$0] == Int32($0) }) {
+            let identity = (0..<Int32(dictionary.count)).map { $0 }
+            return DenseKeys(
+                ids: codes, keys: Column(name: column.name, storage: .text(codes: identity, dictionary: dictionary)))
+        }
         var idOfCode = [Int32](repeating: -1, count: dictionary.count)
         var codeOfId = [Int32](repeating: 0, count: strings.count)
         for (k, code) in usedCodes.enumerated() {

@@ -44,6 +44,22 @@ public enum ValueOrdering {
 
     /// The first 16 UTF-8 bytes of `text` as two big-endian integers (zero-padded).
     private static func prefix(_ text: String) -> (UInt64, UInt64) {
+        // Native strings expose their bytes: whole words instead of an iterator per byte.
+        if let words = text.utf8.withContiguousStorageIfAvailable({ buffer -> (UInt64, UInt64)? in
+            guard let base = buffer.baseAddress else { return (0, 0) }
+            func word(_ start: Int) -> UInt64 {
+                let available = Swift.min(8, Swift.max(0, buffer.count - start))
+                if available == 8 {
+                    return UInt64(bigEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+                }
+                var value: UInt64 = 0
+                for i in 0..<available { value |= UInt64(base[start + i]) << (56 - 8 * i) }
+                return value
+            }
+            return (word(0), word(8))
+        }), let words {
+            return words
+        }
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (i, byte) in text.utf8.prefix(16).enumerated() {
