@@ -1,4 +1,5 @@
 import ChurnQLStore
+import Dispatch
 
 /// The derived `customers` table: one row per customer with the fixed retention columns, plus attribute
 /// columns from a loaded customers table. Row i describes history customer i (its entity index).
@@ -37,13 +38,12 @@ public struct CustomerProfile: Sendable {
         _ = attributeRows
         let n = history.customerCount
         let asof = settings.asof
+        let spend = SpendColumns(history)
         var first = [Int32](repeating: 0, count: n)
         var last = [Int32](repeating: 0, count: n)
         var orders = [Int64](repeating: 0, count: n)
         var purchaseDays = [Int64](repeating: 0, count: n)
         var frequency = [Int64](repeating: 0, count: n)
-        var revenue = [Double](repeating: 0, count: n)
-        var aov = [Double](repeating: 0, count: n)
         var sinceLast = [Int64](repeating: 0, count: n)
         var tenure = [Int64](repeating: 0, count: n)
         var span = [Int64](repeating: 0, count: n)
@@ -67,18 +67,12 @@ public struct CustomerProfile: Sendable {
             let f = history.days[lower]
             let l = history.days[upper - 1]
             var distinct = 1
-            var total = 0.0
-            for i in lower..<upper {
-                total += history.amounts[i]
-                if i > lower && history.days[i] != history.days[i - 1] { distinct += 1 }
-            }
+            for i in (lower + 1)..<upper where history.days[i] != history.days[i - 1] { distinct += 1 }
             first[c] = f
             last[c] = l
             orders[c] = Int64(upper - lower)
             purchaseDays[c] = Int64(distinct)
             frequency[c] = Int64(distinct - 1)
-            revenue[c] = total
-            aov[c] = total / Double(upper - lower)
             sinceLast[c] = Int64(asof - l)
             tenure[c] = Int64(asof - f)
             span[c] = Int64(l - f)
@@ -105,6 +99,7 @@ public struct CustomerProfile: Sendable {
                 break
             }
         }
+        let (revenue, aov) = spend.wait()
         let none: [Bool]? = noOrders.contains(true) ? noOrders : nil
         var columns: [Column] = [history.keys.renamed("customer_id")]
         if keyName.lowercased() != "customer_id" { columns.append(history.keys.renamed(keyName)) }
@@ -173,4 +168,36 @@ public struct PurchaseCycles: Sendable {
 
     /// The cycles of the customers that have one.
     public var known: [Double] { days.indices.compactMap { self[$0] } }
+}
+
+/// Revenue and average order value per customer, computed on another core while the day-based columns are built.
+private final class SpendColumns: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var revenue: [Double] = []
+    private var averageOrderValue: [Double] = []
+
+    init(_ history: OrderHistory) {
+        DispatchQueue.global().async(group: group) { [self] in
+            let n = history.customerCount
+            var revenue = [Double](repeating: 0, count: n)
+            var average = [Double](repeating: 0, count: n)
+            for c in 0..<n {
+                let lower = history.offsets[c]
+                let upper = history.offsets[c + 1]
+                guard upper > lower else { continue }
+                var total = 0.0
+                for i in lower..<upper { total += history.amounts[i] }
+                revenue[c] = total
+                average[c] = total / Double(upper - lower)
+            }
+            self.revenue = revenue
+            self.averageOrderValue = average
+        }
+    }
+
+    /// The two columns, once computed.
+    func wait() -> ([Double], [Double]) {
+        group.wait()
+        return (revenue, averageOrderValue)
+    }
 }
