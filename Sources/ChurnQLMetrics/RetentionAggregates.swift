@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The retention aggregates of brief §6, over a set of customers (history indices).
 public enum RetentionAggregates {
     /// Base, churned and rate for a period ending at asof.
@@ -5,6 +7,11 @@ public enum RetentionAggregates {
         public var base: Int
         public var churned: Int
         public var rate: Double? { base == 0 ? nil : Double(churned) / Double(base) }
+
+        public init(base: Int, churned: Int) {
+            self.base = base
+            self.churned = churned
+        }
     }
 
     /// start = asof − period; base = customers active as of start (latest purchase on or before start at most
@@ -15,14 +22,42 @@ public enum RetentionAggregates {
         let start = asof - Int32(periodDays)
         var counts = ChurnCounts(base: 0, churned: 0)
         for c in customers where c >= 0 {
-            let customer = Int(c)
-            guard let last = history.lastOrder(customer, onOrBefore: start), Int(start - last) <= churnWindow else {
-                continue
-            }
-            counts.base += 1
-            if !history.ordered(customer, after: start, through: asof) { counts.churned += 1 }
+            let state = churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow)
+            if state & inBase != 0 { counts.base += 1 }
+            if state & churned != 0 { counts.churned += 1 }
         }
         return counts
+    }
+
+    /// Bits of a customer's churn state: in the base as of start, and churned by asof.
+    public static let inBase: UInt8 = 1
+    public static let churned: UInt8 = 2
+
+    /// Every history customer's churn state for the period ending at asof, in one pass in customer order: counts
+    /// per group then read a byte per customer instead of walking order histories in group order.
+    public static func churnStates(history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int) -> [UInt8] {
+        let start = asof - Int32(periodDays)
+        let n = history.customerCount
+        let parts = n > 100_000 ? 4 : 1
+        return [UInt8](unsafeUninitializedCapacity: n) { buffer, initialized in
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for c in (n * part / parts)..<(n * (part + 1) / parts) {
+                    buffer[c] = churnState(c, history: history, start: start, asof: asof, churnWindow: churnWindow)
+                }
+            }
+            initialized = n
+        }
+    }
+
+    @inline(__always)
+    private static func churnState(_ customer: Int, history: OrderHistory, start: Int32, asof: Int32, churnWindow: Int)
+        -> UInt8
+    {
+        guard let last = history.lastOrder(customer, onOrBefore: start), Int(start - last) <= churnWindow else {
+            return 0
+        }
+        return history.ordered(customer, after: start, through: asof) ? inBase : inBase | churned
     }
 
     /// churn_rate with a choice of denominator: "start" (the base, the default), "average" (the mean of the base

@@ -225,4 +225,19 @@ struct FastPathTests {
         let sorted = Array(Set(words)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(ValueOrdering.textRanks(sorted) == (0..<Int32(sorted.count)).map { $0 })
     }
+
+    /// Integer keys group through a slot table when their range is small, by hashing otherwise (a range that
+    /// overflows Int64 included); both number groups by first appearance.
+    @Test(arguments: [[2023, 2021, 2023, 2022, 2021], [Int64.max, Int64.min, Int64.max, 0, Int64.min]])
+    func integerGroupsByFirstAppearance(values: [Int64]) {
+        let groups = GroupIndex.build(keys: [Column(name: "k", storage: .integer(values))], rows: values.count)
+        var expected: [Int64: Int32] = [:]
+        let ids = values.map { value in
+            if let id = expected[value] { return id }
+            expected[value] = Int32(expected.count)
+            return Int32(expected.count - 1)
+        }
+        #expect(groups.groupOf == ids)
+        #expect(groups.count == Set(values).count)
+    }
 }

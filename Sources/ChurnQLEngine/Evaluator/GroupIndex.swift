@@ -33,9 +33,24 @@ struct GroupIndex {
                 groupOf[row] = slot[code]
             }
         } else if keys.count == 1, case .integer(let values) = keys[0].storage, keys[0].nulls == nil {
-            var numbering = FirstAppearance<Int64>()
-            for row in 0..<rows { groupOf[row] = numbering.id(values[row], row: row) }
-            firstRows = numbering.firstRows
+            let low = values.min() ?? 0
+            let (range, overflow) = (values.max() ?? 0).subtractingReportingOverflow(low)
+            if !overflow && range < 1 << 20 {
+                // A small range of values (years, months, counts): a slot per value instead of hashing.
+                var slot = [Int32](repeating: -1, count: Int(range) + 1)
+                for row in 0..<rows {
+                    let index = Int(values[row] - low)
+                    if slot[index] < 0 {
+                        slot[index] = Int32(firstRows.count)
+                        firstRows.append(row)
+                    }
+                    groupOf[row] = slot[index]
+                }
+            } else {
+                var numbering = FirstAppearance<Int64>()
+                for row in 0..<rows { groupOf[row] = numbering.id(values[row], row: row) }
+                firstRows = numbering.firstRows
+            }
         } else {
             var numbering = FirstAppearance<[Value]>()
             for row in 0..<rows { groupOf[row] = numbering.id(keys.map { $0.value(at: row) }, row: row) }

@@ -54,10 +54,26 @@ enum RetentionAggregateCompiler {
                 }
                 return .decimal { values[$0] }
             }
-            let rates = (0..<groups.count).map { g in
-                RetentionAggregates.churnRate(
-                    customers: customers(g), history: profile.history, asof: settings.asof, periodDays: periodDays,
-                    churnWindow: settings.churnWindow, method: method)
+            let rates: [Double?]
+            if method == "start" {
+                let states = RetentionAggregates.churnStates(
+                    history: profile.history, asof: settings.asof, periodDays: periodDays,
+                    churnWindow: settings.churnWindow)
+                rates = (0..<groups.count).map { g in
+                    var counts = RetentionAggregates.ChurnCounts(base: 0, churned: 0)
+                    for row in groups.rows(of: g) where lineage[row] >= 0 {
+                        let state = states[Int(lineage[row])]
+                        if state & RetentionAggregates.inBase != 0 { counts.base += 1 }
+                        if state & RetentionAggregates.churned != 0 { counts.churned += 1 }
+                    }
+                    return counts.rate
+                }
+            } else {
+                rates = (0..<groups.count).map { g in
+                    RetentionAggregates.churnRate(
+                        customers: customers(g), history: profile.history, asof: settings.asof, periodDays: periodDays,
+                        churnWindow: settings.churnWindow, method: method)
+                }
             }
             if name == "churn_rate" { return .decimal { rates[$0] } }
             return .decimal { rates[$0].map { 1 - $0 } }
