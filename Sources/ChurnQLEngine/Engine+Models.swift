@@ -53,7 +53,7 @@ extension Engine {
         }
         func failure(_ error: ModelError) -> Diagnostic {
             Diagnostic(
-                code: error.message == "interrupted" ? "interrupted" : "fit-failed", message: error.message, span: span,
+                code: error.interrupted ? "interrupted" : "fit-failed", message: error.message, span: span,
                 in: source, hint: error.hint)
         }
         switch model {

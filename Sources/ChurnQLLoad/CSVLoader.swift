@@ -9,8 +9,8 @@ public enum CSVLoader {
     public static func load(
         path: String, name: String, options: LoadOptions = LoadOptions(), progress: LoadProgress? = nil
     ) throws(Diagnostic) -> LoadedTable {
-        try FileInput.checkReadable(path)
-        // UTF-8 files are scanned straight from a mapping whose pages are released as the chunks move on.
+        // UTF-8 files are scanned straight from a mapping whose pages are released as the chunks move on; anything
+        // else (a directory, a pipe, an unreadable or UTF-16 file) goes through FileInput, which names the problem.
         if let mapped = MappedFile(path: path),
             let offset = TextEncoding.utf8Offset(Array(mapped.buffer.prefix(4)))
         {

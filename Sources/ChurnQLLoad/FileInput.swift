@@ -15,7 +15,7 @@ public enum FileInput {
     }
 
     /// Fails with a located diagnostic unless `path` is an existing, readable file.
-    public static func checkReadable(_ path: String) throws(Diagnostic) {
+    private static func checkReadable(_ path: String) throws(Diagnostic) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw Diagnostic(

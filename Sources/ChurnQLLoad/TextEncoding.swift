@@ -7,21 +7,16 @@ enum TextEncoding {
     static func normalize(_ data: Data, path: String) throws(Diagnostic) -> (Data, Int, Diagnostic?) {
         let head = [UInt8](data.prefix(4))
         if let offset = utf8Offset(head) { return (data, offset, nil) }
-        let isUTF16LE = head.starts(with: [0xFF, 0xFE])
-        let isUTF16BE = head.starts(with: [0xFE, 0xFF])
-        let looksUTF16NoBOM = head.count >= 4 && (head[1] == 0 && head[3] == 0 && head[0] != 0)
-        do {
-            let encoding: String.Encoding = isUTF16BE ? .utf16BigEndian : .utf16LittleEndian
-            let body = isUTF16LE || isUTF16BE ? data.dropFirst(2) : data[...]
-            guard let text = String(data: Data(body), encoding: encoding) else {
-                throw Diagnostic(
-                    code: "bad-encoding", message: "the file looks like UTF-16 but does not decode", file: path,
-                    hint: "convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8")
-            }
-            let note = Diagnostic(
-                code: "converted-encoding", message: "converted from UTF-16 to UTF-8", severity: .warning, file: path)
-            return (Data(text.utf8), 0, note)
+        let hasBOM = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+        let encoding: String.Encoding = head.starts(with: [0xFE, 0xFF]) ? .utf16BigEndian : .utf16LittleEndian
+        guard let text = String(data: Data(hasBOM ? data.dropFirst(2) : data[...]), encoding: encoding) else {
+            throw Diagnostic(
+                code: "bad-encoding", message: "the file looks like UTF-16 but does not decode", file: path,
+                hint: "convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8")
         }
+        let note = Diagnostic(
+            code: "converted-encoding", message: "converted from UTF-16 to UTF-8", severity: .warning, file: path)
+        return (Data(text.utf8), 0, note)
     }
 
     /// Where UTF-8 content starts (after a BOM), or nil when the first bytes say UTF-16.

@@ -7,11 +7,6 @@ public enum RetentionAggregates {
         public var base: Int
         public var churned: Int
         public var rate: Double? { base == 0 ? nil : Double(churned) / Double(base) }
-
-        public init(base: Int, churned: Int) {
-            self.base = base
-            self.churned = churned
-        }
     }
 
     /// start = asof − period; base = customers active as of start (latest purchase on or before start at most
@@ -20,9 +15,20 @@ public enum RetentionAggregates {
         customers: some Sequence<Int32>, history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int
     ) -> ChurnCounts {
         let start = asof - Int32(periodDays)
+        return counts(
+            customers.lazy.filter { $0 >= 0 }.map {
+                churnState(Int($0), history: history, start: start, asof: asof, churnWindow: churnWindow)
+            })
+    }
+
+    /// Base and churned counts of the given customers, from `churnStates`.
+    public static func churn(customers: some Sequence<Int32>, states: [UInt8]) -> ChurnCounts {
+        counts(customers.lazy.filter { $0 >= 0 }.map { states[Int($0)] })
+    }
+
+    private static func counts(_ states: some Sequence<UInt8>) -> ChurnCounts {
         var counts = ChurnCounts(base: 0, churned: 0)
-        for c in customers where c >= 0 {
-            let state = churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow)
+        for state in states {
             if state & inBase != 0 { counts.base += 1 }
             if state & churned != 0 { counts.churned += 1 }
         }
@@ -30,8 +36,8 @@ public enum RetentionAggregates {
     }
 
     /// Bits of a customer's churn state: in the base as of start, and churned by asof.
-    public static let inBase: UInt8 = 1
-    public static let churned: UInt8 = 2
+    private static let inBase: UInt8 = 1
+    private static let churned: UInt8 = 2
 
     /// Every history customer's churn state for the period ending at asof, in one pass in customer order: counts
     /// per group then read a byte per customer instead of walking order histories in group order.

@@ -60,13 +60,8 @@ enum RetentionAggregateCompiler {
                     history: profile.history, asof: settings.asof, periodDays: periodDays,
                     churnWindow: settings.churnWindow)
                 rates = (0..<groups.count).map { g in
-                    var counts = RetentionAggregates.ChurnCounts(base: 0, churned: 0)
-                    for row in groups.rows(of: g) where lineage[row] >= 0 {
-                        let state = states[Int(lineage[row])]
-                        if state & RetentionAggregates.inBase != 0 { counts.base += 1 }
-                        if state & RetentionAggregates.churned != 0 { counts.churned += 1 }
-                    }
-                    return counts.rate
+                    RetentionAggregates.churn(customers: groups.rows(of: g).lazy.map { lineage[$0] }, states: states)
+                        .rate
                 }
             } else {
                 rates = (0..<groups.count).map { g in

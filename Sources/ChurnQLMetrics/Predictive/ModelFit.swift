@@ -47,6 +47,14 @@ public struct ModelFit: Sendable {
 public struct ModelError: Error, Sendable {
     public var message: String
     public var hint: String?
+    /// The user stopped the fit (Ctrl-C), as opposed to a fit that failed.
+    public var interrupted = false
+
+    public init(message: String, hint: String? = nil, interrupted: Bool = false) {
+        self.message = message
+        self.hint = hint
+        self.interrupted = interrupted
+    }
 }
 
 /// Fits positive parameters by maximising a log-likelihood over their logarithms.
@@ -54,7 +62,8 @@ enum MaximumLikelihood {
     /// Fails when the user interrupted the fit (the optimiser stops at its next iteration).
     static func checkInterrupted() throws(ModelError) {
         if FitProgress.current?.isCancelled == true {
-            throw ModelError(message: "interrupted", hint: "the fit was cancelled; any earlier model is kept")
+            throw ModelError(
+                message: "interrupted", hint: "the fit was cancelled; any earlier model is kept", interrupted: true)
         }
     }
 
