@@ -197,8 +197,7 @@ extension Engine {
         guard let asof = currentAsof else { return nil }
         let origin = asofOverride == nil ? "latest order date" : "set"
         var text = "as of \(Dates.format(asof)) (\(origin)); churn window \(churnWindow) days"
-        if let profile = try? profile() {
-            let h = profile.history
+        if let h = try? orderHistory() {
             var left: [String] = []
             if h.afterAsof > 0 { left.append("\(h.afterAsof) after asof") }
             if h.missingKey > 0 { left.append("\(h.missingKey) without a customer") }

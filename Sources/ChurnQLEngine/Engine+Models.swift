@@ -18,8 +18,8 @@ extension Engine {
     func fit(model: String, until: Expression?, unit: String?, span: SourceSpan, source: SourceText) throws(Diagnostic)
         -> StatementResult
     {
-        let profile = try profile()
-        let asof = profile.settings.asof
+        let history = try orderHistory()
+        guard let asof = currentAsof else { throw Diagnostic(code: "no-orders", message: "no orders table is loaded") }
         var cutoff = asof
         if let until {
             guard case .date(let day) = try ExpressionCompiler.constant(until, constantContext(source)) else {
@@ -47,7 +47,7 @@ extension Engine {
             data = cached.data
         } else {
             data = Trace.measure("calibration data") {
-                Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays).0
+                Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays).0
             }
             cachedCalibration = (cutoff, unitDays, data)
         }
@@ -67,7 +67,7 @@ extension Engine {
                     spend: predictive?.spend ?? spendOnly?.0, spendFit: predictive?.spendFit ?? spendOnly?.1)
                 // Only the customers table shows model columns (p_alive, lost_when): the history stays.
                 cachedCustomers = nil
-                let period = "\(Dates.format(profile.history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
+                let period = "\(Dates.format(history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
                 return .report(
                     [
                         (

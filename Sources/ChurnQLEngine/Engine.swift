@@ -40,6 +40,7 @@ public final class Engine {
     public internal(set) var contractRoles: ContractRoles?
     var roleOverrides: [String: [String: String]] = [:]
     private var cachedProfile: CustomerProfile?
+    private var cachedHistory: OrderHistory?
     var cachedCRM: [Column]?
     var cachedCustomers: Table?
     /// Model inputs of the last fit (fitting BG/NBD then Gamma-Gamma reads the same calibration data).
@@ -160,14 +161,15 @@ public final class Engine {
 
     func invalidateProfile() {
         cachedProfile = nil
+        cachedHistory = nil
         cachedCRM = nil
         cachedCustomers = nil
         cachedCalibration = nil
     }
 
-    /// The derived customers profile, built on first use after a load or setting change.
-    public func profile() throws(Diagnostic) -> CustomerProfile {
-        if let cachedProfile { return cachedProfile }
+    /// Each customer's orders by date, built on first use after a load or setting change (models need no more).
+    public func orderHistory() throws(Diagnostic) -> OrderHistory {
+        if let cachedHistory { return cachedHistory }
         guard let name = ordersTableName, let roles, let orders = catalog[name], let settings = retentionSettings,
             let customer = orders.column(roles.customer), let date = orders.column(roles.date)
         else {
@@ -178,6 +180,17 @@ public final class Engine {
         let amount = amountColumn(orders, roles)
         let history = Trace.measure("order history") {
             OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
+        }
+        cachedHistory = history
+        return history
+    }
+
+    /// The derived customers profile, built on first use after a load or setting change.
+    public func profile() throws(Diagnostic) -> CustomerProfile {
+        if let cachedProfile { return cachedProfile }
+        let history = try orderHistory()
+        guard let roles, let settings = retentionSettings else {
+            throw Diagnostic(code: "no-orders", message: "no orders table is loaded")
         }
         var attributes: (table: Table, key: String)?
         if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {

@@ -36,6 +36,26 @@ struct FastPathTests {
         #expect(actual == expected)
     }
 
+    /// Triples built from whole days (the path for data from order dates) equal those built from the numbers.
+    @Test(arguments: [1.0, 7.0])
+    func triplesFromDaysMatchTriplesFromNumbers(unitDays: Double) {
+        var data = Self.sampleData(customers: 5000, seed: 19)
+        data.days = CalibrationDays(
+            x: data.x.map { Int32($0) }, tx: data.tx.map { Int32($0) }, T: data.T.map { Int32($0) }, unitDays: unitDays)
+        for key in [\CalibrationData.tx, \.T] { data[keyPath: key] = data[keyPath: key].map { $0 / unitDays } }
+        func counts(_ triples: CompressedTriples) -> [[Double]: Double] {
+            let (tx, T) = (triples.tx, triples.T)
+            var result: [[Double]: Double] = [:]
+            for j in 0..<triples.count { result[[triples.x[j], tx[j], T[j]], default: 0] += triples.weight[j] }
+            return result
+        }
+        let fromDays = CompressedTriples(data)
+        var numbersOnly = data
+        numbersOnly.days = nil
+        #expect(fromDays.txValues.count > 1)
+        #expect(counts(fromDays) == counts(CompressedTriples(numbersOnly)))
+    }
+
     /// Central differences of the log-likelihood against the analytic gradient.
     static func numericalGradient(_ f: ([Double]) -> Double, at p: [Double]) -> [Double] {
         p.indices.map { i in
@@ -56,6 +76,46 @@ struct FastPathTests {
         let (_, gradient) = likelihood.evaluate(point)
         let numeric = Self.numericalGradient({ likelihood.evaluate($0).0 }, at: point)
         for (a, n) in zip(gradient, numeric) { #expect(abs(a - n) <= 1e-5 * Swift.max(1, abs(n))) }
+    }
+
+    /// Central differences of the analytic gradient against the analytic Hessian, entry by entry.
+    static func expectHessianMatchesGradient(
+        _ hessian: [[Double]], _ gradient: ([Double]) -> [Double], at point: [Double]
+    ) {
+        let numeric = Optimizer.hessian(gradient: gradient, at: point)
+        for i in point.indices {
+            for j in point.indices {
+                #expect(
+                    abs(hessian[i][j] - numeric[i][j]) <= 1e-5 * Swift.max(1, abs(numeric[i][j])),
+                    "entry (\(i), \(j)): analytic \(hessian[i][j]), differences \(numeric[i][j])")
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func bgnbdHessianMatchesDifferencesOfTheGradient(modified: Bool) {
+        let data = Self.sampleData(customers: 3000, seed: 13)
+        let likelihood = BGNBD.Likelihood(CompressedTriples(data), modified: modified)
+        let point = [0.4, 3.5, 0.8, 2.6]
+        Self.expectHessianMatchesGradient(likelihood.hessian(point), { likelihood.evaluate($0).1 }, at: point)
+    }
+
+    @Test func gammaGammaHessianMatchesDifferencesOfTheGradient() {
+        let data = Self.sampleData(customers: 3000, seed: 17)
+        let pairs = zip(data.x, data.monetary).filter { $0.0 > 0 }
+        let likelihood = GammaGamma.Likelihood(x: pairs.map(\.0), m: pairs.map(\.1))
+        let point = [2.1, 3.4, 12.0]
+        Self.expectHessianMatchesGradient(likelihood.hessian(point), { likelihood.evaluate($0).1 }, at: point)
+    }
+
+    /// ψ₁(1) = π²/6, ψ₁(1/2) = π²/2 (Abramowitz & Stegun 6.4.2, 6.4.4) and the recurrence ψ₁(x+1) = ψ₁(x) − 1/x².
+    @Test func trigammaMatchesKnownValues() {
+        #expect(abs(SpecialFunctions.trigamma(1) - Double.pi * Double.pi / 6) < 1e-12)
+        #expect(abs(SpecialFunctions.trigamma(0.5) - Double.pi * Double.pi / 2) < 1e-12)
+        for x in [0.01, 0.3, 2.5, 7.0, 40.0] {
+            let step = SpecialFunctions.trigamma(x) - 1 / (x * x)
+            #expect(abs(SpecialFunctions.trigamma(x + 1) - step) < 1e-12 * Swift.max(1, abs(step)))
+        }
     }
 
     /// The compressed likelihood equals the customer-by-customer formula of Fader, Hardie & Lee (2005), eq. 6.

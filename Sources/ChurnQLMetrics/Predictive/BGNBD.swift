@@ -53,7 +53,7 @@ public struct BGNBD: Sendable {
         let fit = try MaximumLikelihood.fit(
             model: name, names: ["r", "alpha", "a", "b"], customers: data.count,
             starts: [[1, 1, 1, 1], [0.5, Swift.max(1, likelihood.meanT), 0.5, 2]], objective: likelihood.evaluate,
-            warmStart: sample.map { $0.evaluate })
+            hessian: likelihood.hessian, warmStart: sample.map { $0.evaluate })
         let model = BGNBD(
             r: fit.value("r"), alpha: fit.value("alpha"), a: fit.value("a"), b: fit.value("b"), modified: modified)
         return (model, fit)
@@ -205,6 +205,84 @@ extension BGNBD {
                 db += w * (psi(b + x + shift) - psiB + psiAB - psiABX)
             }
             return (ll, [dr, dAlpha, da, db])
+        }
+
+        /// The Hessian of LL in (r, α, a, b), in one pass. Per triple, with softmax weights w_A, w_B of the two
+        /// terms and g_A, g_B, H_A, H_B their gradients and Hessians, the Hessian of ln(e^A + e^B) is
+        /// w_A H_A + w_B H_B + w_A w_B (g_A − g_B)(g_A − g_B)ᵀ; the terms in x alone add trigamma functions.
+        func hessian(_ p: [Double]) -> [[Double]] {
+            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+            let hasDrop = distinctX.map { modified || $0 > 0 }
+            let dropTerms = distinctX.map { log(a) - log(b + $0 - 1 + shift) }
+            let dropScale = distinctX.map { 1 / (b + $0 - 1 + shift) }
+            let logT = triples.tValues.map { log(alpha + $0) }
+            let inverseT = triples.tValues.map { 1 / (alpha + $0) }
+            let logTx = triples.txValues.map { log(alpha + $0) }
+            let inverseTx = triples.txValues.map { 1 / (alpha + $0) }
+            let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
+            // [rr, rα, αα, Σc·d_r, Σc·d_r/D, Σc·d_α, Σc·d_α/D, Σ(c − w_B), Σc/D, Σ(w_B + c)/D²] with c = w_A w_B
+            // and d = g_A − g_B = (ln(α+t_x) − ln(α+T), (r+x)(1/(α+t_x) − 1/(α+T)), −1/a, 1/D).
+            let sums = ParallelSum.vector(x.count, width: 10) { range, total in
+                var h = [Double](repeating: 0, count: 10)
+                for i in range {
+                    let k = Int(xIndex[i])
+                    let rx = r + x[i]
+                    let w = weight[i]
+                    let t = Int(tIndex[i])
+                    guard hasDrop[k] else {
+                        h[1] -= w * inverseT[t]
+                        h[2] += w * rx * inverseT[t] * inverseT[t]
+                        continue
+                    }
+                    let s = Int(txIndex[i])
+                    let termA = -rx * logT[t]
+                    let termB = dropTerms[k] - rx * logTx[s]
+                    let e = exp(-abs(termA - termB))
+                    let wB = termB > termA ? 1 / (1 + e) : e / (1 + e)
+                    let wA = 1 - wB
+                    let c = w * wA * wB
+                    let dR = logTx[s] - logT[t]
+                    let dAlpha = rx * (inverseTx[s] - inverseT[t])
+                    let scale = dropScale[k]
+                    h[0] += c * dR * dR
+                    h[1] += c * dR * dAlpha - w * (wA * inverseT[t] + wB * inverseTx[s])
+                    h[2] += c * dAlpha * dAlpha
+                        + w * rx * (wA * inverseT[t] * inverseT[t] + wB * inverseTx[s] * inverseTx[s])
+                    h[3] += c * dR
+                    h[4] += c * dR * scale
+                    h[5] += c * dAlpha
+                    h[6] += c * dAlpha * scale
+                    h[7] += c - w * wB
+                    h[8] += c * scale
+                    h[9] += (w * wB + c) * scale * scale
+                }
+                for j in 0..<10 { total[j] += h[j] }
+            }
+            var rr = sums[0]
+            var rAlpha = sums[1]
+            var alphaAlpha = sums[2]
+            let rA = -sums[3] / a
+            let rB = sums[4]
+            let alphaA = -sums[5] / a
+            let alphaB = sums[6]
+            var aa = sums[7] / (a * a)
+            var ab = -sums[8] / a
+            var bb = sums[9]
+            let psi1 = SpecialFunctions.trigamma
+            let (psi1R, psi1B, psi1AB) = (psi1(r), psi1(b), psi1(a + b))
+            for (k, x) in distinctX.enumerated() {
+                let w = weightOfX[k]
+                let psi1ABX = psi1(a + b + x + shift)
+                rr += w * (psi1(r + x) - psi1R)
+                rAlpha += w / alpha
+                alphaAlpha -= w * r / (alpha * alpha)
+                aa += w * (psi1AB - psi1ABX)
+                ab += w * (psi1AB - psi1ABX)
+                bb += w * (psi1(b + x + shift) - psi1B + psi1AB - psi1ABX)
+            }
+            return [
+                [rr, rAlpha, rA, rB], [rAlpha, alphaAlpha, alphaA, alphaB], [rA, alphaA, aa, ab], [rB, alphaB, ab, bb],
+            ]
         }
     }
 }

@@ -7,10 +7,12 @@ public enum Calibration {
     /// several orders on one day summed, as lifetimes' summary_data_from_transaction_data does).
     public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> (CalibrationData, [Int]) {
         var data = CalibrationData(x: [], tx: [], T: [], monetary: [])
+        var days = CalibrationDays(unitDays: unitDays)
         var customers: [Int] = []
         for array in [\CalibrationData.x, \.tx, \.T, \.monetary] {
             data[keyPath: array].reserveCapacity(history.customerCount)
         }
+        for array in [\CalibrationDays.x, \.tx, \.T] { days[keyPath: array].reserveCapacity(history.customerCount) }
         customers.reserveCapacity(history.customerCount)
         for c in 0..<history.customerCount {
             let lower = history.offsets[c]
@@ -32,8 +34,12 @@ public enum Calibration {
             data.tx.append(Double(last - first) / unitDays)
             data.T.append(Double(cutoff - first) / unitDays)
             data.monetary.append(repeatDays == 0 ? 0 : repeatSpend / Double(repeatDays))
+            days.x.append(Int32(truncatingIfNeeded: repeatDays))
+            days.tx.append(last &- first)
+            days.T.append(cutoff &- first)
             customers.append(c)
         }
+        data.days = days
         return (data, customers)
     }
 

@@ -65,63 +65,115 @@ struct CompressedTriples {
     var T: [Double] { tIndex.map { tValues[Int($0)] } }
 
     init(_ data: CalibrationData) {
+        if let days = data.days, let fromDays = Self(days: days) {
+            self = fromDays
+            return
+        }
         var xs = DistinctNumbering()
         var txs = DistinctNumbering()
         var ts = DistinctNumbering()
-        // Triples keyed by their three small numbers packed into one word.
-        var slots = [Int32](repeating: -1, count: 16)
-        var keys: [UInt64] = []
-        var hashed = 0
-        // One-time buyers share few (t_x, T) pairs and always compress well; repeat buyers' triples are looked up
-        // only while that pays: once most of a large sample of them turned out distinct, the rest are kept as
-        // they come (a triple seen twice then simply appears twice, which changes nothing but the speed).
-        var mergeRepeaters = true
-        var repeatersSeen = 0
-        var repeaterTriples = 0
+        var merger = TripleMerger()
         for i in 0..<data.count {
-            if data.x[i] != 0 {
-                repeatersSeen += 1
-                if mergeRepeaters && repeatersSeen == 100_000 && repeaterTriples > 60_000 { mergeRepeaters = false }
-            }
             let xId = UInt64(xs.id(data.x[i]))
             let txId = txs.id(data.tx[i])
             let tId = ts.id(data.T[i])
-            let packed = xId << 42 | UInt64(txId) << 21 | UInt64(tId)
-            // Past 2^21 distinct values of a part the key cannot be packed: such triples stay unmerged too.
-            let fits = xId < 1 << 21 && txId < 1 << 21 && tId < 1 << 21 && (mergeRepeaters || data.x[i] == 0)
-            var existing: Int32?
-            if fits {
-                var slot = DistinctNumbering.slot(packed, slots.count - 1)
-                while slots[slot] >= 0 && keys[Int(slots[slot])] != packed { slot = (slot + 1) & (slots.count - 1) }
-                existing = slots[slot] >= 0 ? slots[slot] : nil
-                if existing == nil {
-                    slots[slot] = Int32(x.count)
-                    hashed += 1
-                }
-            }
-            if let j = existing {
+            // Past 2^21 distinct values of a part the key cannot be packed: such triples stay unmerged.
+            let fits = xId < 1 << 21 && txId < 1 << 21 && tId < 1 << 21
+            let key = fits ? xId << 42 | UInt64(txId) << 21 | UInt64(tId) : nil
+            if let j = merger.earlier(key, repeatBuyer: data.x[i] != 0, next: Int32(count)) {
                 weight[Int(j)] += 1
                 continue
             }
-            keys.append(fits ? packed : .max)
-            if data.x[i] != 0 { repeaterTriples += 1 }
-            x.append(data.x[i])
-            weight.append(1)
-            txIndex.append(txId)
-            tIndex.append(tId)
-            if hashed * 2 > slots.count { Self.grow(&slots, keys) }
+            append(x: data.x[i], txIndex: txId, tIndex: tId)
         }
         txValues = txs.values
         tValues = ts.values
     }
 
-    private static func grow(_ slots: inout [Int32], _ keys: [UInt64]) {
+    /// From whole days: t_x and T index a table of every day up to the largest, one-time buyers (whose t_x is 0)
+    /// merge by T through an array, and only repeat buyers need a hashed key. Nil when the numbers are out of range.
+    init?(days: CalibrationDays) {
+        let n = days.x.count
+        guard n == days.tx.count, n == days.T.count, days.unitDays > 0 else { return nil }
+        var largestDay: Int32 = 0
+        for i in 0..<n {
+            guard days.x[i] >= 0, days.x[i] < 1 << 21, days.tx[i] >= 0, days.tx[i] <= days.T[i] else { return nil }
+            largestDay = Swift.max(largestDay, days.T[i])
+        }
+        guard largestDay < 1 << 21 else { return nil }
+        tValues = (0...Int(largestDay)).map { Double($0) / days.unitDays }
+        txValues = tValues
+        var oneTimeTriple = [Int32](repeating: -1, count: Int(largestDay) + 1)
+        var merger = TripleMerger()
+        x.reserveCapacity(n)
+        for i in 0..<n {
+            let (xi, tx, T) = (days.x[i], days.tx[i], days.T[i])
+            if xi == 0 {
+                let j = oneTimeTriple[Int(T)]
+                if j >= 0 {
+                    weight[Int(j)] += 1
+                    continue
+                }
+                oneTimeTriple[Int(T)] = Int32(count)
+            } else {
+                let key = UInt64(xi) << 42 | UInt64(tx) << 21 | UInt64(T)
+                if let j = merger.earlier(key, repeatBuyer: true, next: Int32(count)) {
+                    weight[Int(j)] += 1
+                    continue
+                }
+            }
+            append(x: Double(xi), txIndex: tx, tIndex: T)
+        }
+    }
+
+    private mutating func append(x value: Double, txIndex tx: Int32, tIndex t: Int32) {
+        x.append(value)
+        weight.append(1)
+        txIndex.append(tx)
+        tIndex.append(t)
+    }
+}
+
+/// Finds the earlier triple with the same packed key. One-time buyers share few (t_x, T) pairs and always compress
+/// well; repeat buyers are looked up only while that pays: once most of a large sample of them turned out distinct,
+/// the rest are kept as they come (a triple seen twice then simply appears twice, which changes only the speed).
+struct TripleMerger {
+    private var slots = [Int32](repeating: -1, count: 16)
+    private var keys: [UInt64] = []
+    private var triples: [Int32] = []
+    private var repeatersSeen = 0
+    private var repeaterTriples = 0
+    private var mergeRepeaters = true
+
+    /// The triple recorded earlier under `key`, or nil after recording `next` under it (nil key: never merged).
+    mutating func earlier(_ key: UInt64?, repeatBuyer: Bool, next: Int32) -> Int32? {
+        if repeatBuyer {
+            repeatersSeen += 1
+            if mergeRepeaters && repeatersSeen == 100_000 && repeaterTriples > 60_000 { mergeRepeaters = false }
+        }
+        guard let key, mergeRepeaters || !repeatBuyer else { return nil }
+        let mask = slots.count - 1
+        var slot = DistinctNumbering.slot(key, mask)
+        while slots[slot] >= 0 {
+            let k = Int(slots[slot])
+            if keys[k] == key { return triples[k] }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Int32(keys.count)
+        keys.append(key)
+        triples.append(next)
+        if repeatBuyer { repeaterTriples += 1 }
+        if keys.count * 2 > slots.count { grow() }
+        return nil
+    }
+
+    private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         let mask = slots.count - 1
-        for (j, key) in keys.enumerated() where key != .max {
+        for (k, key) in keys.enumerated() {
             var slot = DistinctNumbering.slot(key, mask)
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(j)
+            slots[slot] = Int32(k)
         }
     }
 }

@@ -43,7 +43,7 @@ public struct GammaGamma: Sendable {
         var fit = try MaximumLikelihood.fit(
             model: "Gamma-Gamma", names: ["p", "q", "gamma"], customers: xs.count,
             starts: [[1, 1, 1], [2, 2, Swift.max(1, ms.reduce(0, +) / Double(ms.count))]],
-            objective: likelihood.evaluate,
+            objective: likelihood.evaluate, hessian: likelihood.hessian,
             warmStart: sample.map { sample in
                 { point in
                     let (value, gradient) = sample.evaluate(point)
@@ -168,6 +168,44 @@ extension GammaGamma {
                 dq += count * psiPXQ
             }
             return (ll, [dp, dq, dv])
+        }
+
+        /// The Hessian of LL in (p, q, γ), in one pass: with D = xm + γ it needs Σ x/D, Σ 1/D, Σ x/D², Σ 1/D².
+        func hessian(_ params: [Double]) -> [[Double]] {
+            let (p, q, v) = (params[0], params[1], params[2])
+            let sums = ParallelSum.vector(x.count, width: 4) { range, total in
+                var xInv = 0.0
+                var inv = 0.0
+                var xInv2 = 0.0
+                var inv2 = 0.0
+                for i in range {
+                    let inverse = 1 / (x[i] * m[i] + v)
+                    xInv += x[i] * inverse
+                    inv += inverse
+                    xInv2 += x[i] * inverse * inverse
+                    inv2 += inverse * inverse
+                }
+                total[0] += xInv
+                total[1] += inv
+                total[2] += xInv2
+                total[3] += inv2
+            }
+            let n = Double(x.count)
+            let psi1 = SpecialFunctions.trigamma
+            var pp = 0.0
+            var pq = 0.0
+            var qq = -n * psi1(q)
+            for (k, xk) in distinctX.enumerated() {
+                let count = countOfX[k]
+                let psi1PXQ = psi1(p * xk + q)
+                pp += count * xk * xk * (psi1PXQ - psi1(p * xk))
+                pq += count * xk * psi1PXQ
+                qq += count * psi1PXQ
+            }
+            let pv = -sums[0]
+            let qv = n / v - sums[1]
+            let vv = -n * q / (v * v) + p * sums[2] + q * sums[3]
+            return [[pp, pq, pv], [pq, qq, qv], [pv, qv, vv]]
         }
     }
 }

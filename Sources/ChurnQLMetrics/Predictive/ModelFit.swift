@@ -7,6 +7,8 @@ public struct CalibrationData: Sendable {
     public var tx: [Double]
     public var T: [Double]
     public var monetary: [Double]
+    /// The same customers in whole days, when they come from order dates (lets the models use per-day tables).
+    public var days: CalibrationDays?
 
     public init(x: [Double], tx: [Double], T: [Double], monetary: [Double] = []) {
         self.x = x
@@ -16,6 +18,14 @@ public struct CalibrationData: Sendable {
     }
 
     public var count: Int { x.count }
+}
+
+/// x, t_x and T of each customer as whole numbers (t_x and T in days); a unit is `unitDays` days.
+public struct CalibrationDays: Sendable {
+    public var x: [Int32] = []
+    public var tx: [Int32] = []
+    public var T: [Int32] = []
+    public var unitDays: Double
 }
 
 /// A fitted parameter with its standard error and 95% interval from the observed information.
@@ -68,11 +78,13 @@ enum MaximumLikelihood {
     }
 
     /// Fits with a log-likelihood that returns its gradient (natural parameters) from the same pass: BFGS from each
-    /// start until one converges, standard errors from differences of the gradient. Falls back to the
+    /// start until one converges, standard errors from the analytic Hessian of LL when given, else from differences
+    /// of the gradient. Falls back to the
     /// derivative-free path when no start converges.
     static func fit(
         model: String, names: [String], customers: Int, starts: [[Double]],
         objective: @escaping ([Double]) -> (Double, [Double]),
+        hessian analyticHessian: (([Double]) -> [[Double]])? = nil,
         warmStart: (([Double]) -> (Double, [Double]))? = nil
     ) throws(ModelError) -> ModelFit {
         let negative = logScale(objective)
@@ -105,7 +117,10 @@ enum MaximumLikelihood {
                 gradient: { objective($0).1 })
         }
         let estimates = best.point.map { exp($0) }
-        let hessian = Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
+        // The Hessian of −LL: analytic when the model has one (one pass), else differences of the gradient.
+        let hessian =
+            analyticHessian.map { h in h(estimates).map { $0.map { -$0 } } }
+            ?? Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
         return summary(
             model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
     }

@@ -18,6 +18,20 @@ enum SpecialFunctions {
         return result
     }
 
+    /// The trigamma function ψ₁(x) = d²/dx² ln Γ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series
+    /// 1/x + 1/(2x²) + Σ B₂ₖ/x²ᵏ⁺¹ (Bernoulli numbers 1/6, −1/30, 1/42, −1/30, 5/66).
+    static func trigamma(_ x: Double) -> Double {
+        var x = x
+        var result = 0.0
+        while x < 10 {
+            result += 1 / (x * x)
+            x += 1
+        }
+        let f = 1 / (x * x)
+        result += 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30 - f * (1.0 / 42 - f * (1.0 / 30 - f * 5 / 66))))
+        return result
+    }
+
     /// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1, by its power series
     /// (the terms are computed by ratio, so large parameters do not overflow).
     static func hyp2f1(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {
