@@ -1,3 +1,4 @@
+import Foundation
 import ChurnQLStore
 
 /// Builds the model inputs from order histories as of a cutoff date.
@@ -6,41 +7,81 @@ public enum Calibration {
     /// `unitDays` days, and the mean of the repeat purchase days' totals (the first day's purchases excluded,
     /// several orders on one day summed, as lifetimes' summary_data_from_transaction_data does).
     public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> (CalibrationData, [Int]) {
-        var data = CalibrationData(x: [], tx: [], T: [], monetary: [])
-        var days = CalibrationDays(unitDays: unitDays)
-        var customers: [Int] = []
-        for array in [\CalibrationData.x, \.tx, \.T, \.monetary] {
-            data[keyPath: array].reserveCapacity(history.customerCount)
-        }
-        for array in [\CalibrationDays.x, \.tx, \.T] { days[keyPath: array].reserveCapacity(history.customerCount) }
-        customers.reserveCapacity(history.customerCount)
-        for c in 0..<history.customerCount {
-            let lower = history.offsets[c]
-            let upper = history.offsets[c + 1]
-            guard upper > lower, history.days[lower] <= cutoff else { continue }
-            let first = history.days[lower]
-            var last = first
-            // Days are sorted: every change of day is one more repeat purchase day.
-            var repeatDays = 0
-            var repeatSpend = 0.0
-            for i in lower..<upper {
-                let day = history.days[i]
-                if day > cutoff { break }
-                if day != last { repeatDays += 1 }
-                if day != first { repeatSpend += history.amounts[i] }
-                last = day
-            }
-            data.x.append(Double(repeatDays))
-            data.tx.append(Double(last - first) / unitDays)
-            data.T.append(Double(cutoff - first) / unitDays)
-            data.monetary.append(repeatDays == 0 ? 0 : repeatSpend / Double(repeatDays))
-            days.x.append(Int32(truncatingIfNeeded: repeatDays))
-            days.tx.append(last &- first)
-            days.T.append(cutoff &- first)
-            customers.append(c)
-        }
-        data.days = days
+        let rows = summaries(history: history, cutoff: cutoff)
+        let allIncluded = rows.allSatisfy(\.included)
+        let customers = allIncluded ? Array(rows.indices) : rows.indices.filter { rows[$0].included }
+        let kept = allIncluded ? rows : customers.map { rows[$0] }
+        var data = CalibrationData(
+            x: parallelMap(kept) { Double($0.repeatDays) }, tx: parallelMap(kept) { Double($0.lastDay) / unitDays },
+            T: parallelMap(kept) { Double($0.age) / unitDays },
+            monetary: parallelMap(kept) { $0.repeatDays == 0 ? 0 : $0.repeatSpend / Double($0.repeatDays) })
+        data.days = CalibrationDays(
+            x: parallelMap(kept, \.repeatDays), tx: parallelMap(kept, \.lastDay), T: parallelMap(kept, \.age),
+            unitDays: unitDays)
         return (data, customers)
+    }
+
+    private static func parallelMap<T>(_ rows: [Summary], _ transform: (Summary) -> T) -> [T] {
+        let n = rows.count
+        let parts = n > 100_000 ? 4 : 1
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            nonisolated(unsafe) let buffer = buffer
+            withoutActuallyEscaping(transform) { transform in
+                nonisolated(unsafe) let transform = transform
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
+                        buffer.initializeElement(at: i, to: transform(rows[i]))
+                    }
+                }
+            }
+            initialized = n
+        }
+    }
+
+    /// One customer's purchases up to the cutoff, in days since their first purchase.
+    private struct Summary {
+        var repeatDays: Int32 = 0
+        var lastDay: Int32 = 0
+        var age: Int32 = 0
+        var repeatSpend = 0.0
+        var included = false
+    }
+
+    /// Every history customer's summary, computed in parallel parts of the customers.
+    private static func summaries(history: OrderHistory, cutoff: Int32) -> [Summary] {
+        let n = history.customerCount
+        let parts = n > 100_000 ? 4 : 1
+        return [Summary](unsafeUninitializedCapacity: n) { buffer, initialized in
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for c in (n * part / parts)..<(n * (part + 1) / parts) {
+                    buffer.initializeElement(at: c, to: summary(c, history: history, cutoff: cutoff))
+                }
+            }
+            initialized = n
+        }
+    }
+
+    @inline(__always)
+    private static func summary(_ c: Int, history: OrderHistory, cutoff: Int32) -> Summary {
+        let lower = history.offsets[c]
+        let upper = history.offsets[c + 1]
+        guard upper > lower, history.days[lower] <= cutoff else { return Summary() }
+        let first = history.days[lower]
+        var last = first
+        // Days are sorted: every change of day is one more repeat purchase day.
+        var repeatDays: Int32 = 0
+        var repeatSpend = 0.0
+        for i in lower..<upper {
+            let day = history.days[i]
+            if day > cutoff { break }
+            if day != last { repeatDays &+= 1 }
+            if day != first { repeatSpend += history.amounts[i] }
+            last = day
+        }
+        return Summary(
+            repeatDays: repeatDays, lastDay: last &- first, age: cutoff &- first, repeatSpend: repeatSpend,
+            included: true)
     }
 
     /// Distinct purchase days in (from, through] for each customer.
