@@ -43,16 +43,8 @@ public enum RetentionAggregates {
     /// per group then read a byte per customer instead of walking order histories in group order.
     public static func churnStates(history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int) -> [UInt8] {
         let start = asof - Int32(periodDays)
-        let n = history.customerCount
-        let parts = n > 100_000 ? 4 : 1
-        return [UInt8](unsafeUninitializedCapacity: n) { buffer, initialized in
-            nonisolated(unsafe) let buffer = buffer
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for c in (n * part / parts)..<(n * (part + 1) / parts) {
-                    buffer[c] = churnState(c, history: history, start: start, asof: asof, churnWindow: churnWindow)
-                }
-            }
-            initialized = n
+        return ParallelArray.make(history.customerCount) { c in
+            churnState(c, history: history, start: start, asof: asof, churnWindow: churnWindow)
         }
     }
 

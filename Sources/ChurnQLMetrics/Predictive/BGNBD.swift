@@ -138,18 +138,26 @@ extension BGNBD {
             return total / Swift.max(1, triples.weight.reduce(0, +))
         }
 
+        /// Per distinct x: whether the dropout term applies, ln a − ln(b+x−1+s) and 1/(b+x−1+s); per distinct T and
+        /// t_x (one per calendar day, not per customer): ln(α+t) and 1/(α+t).
+        private func tables(_ p: [Double]) -> (
+            hasDrop: [Bool], dropTerms: [Double], dropScale: [Double], logT: [Double], inverseT: [Double],
+            logTx: [Double], inverseTx: [Double]
+        ) {
+            let (alpha, a, b) = (p[1], p[2], p[3])
+            return (
+                distinctX.map { modified || $0 > 0 }, distinctX.map { log(a) - log(b + $0 - 1 + shift) },
+                distinctX.map { 1 / (b + $0 - 1 + shift) }, triples.tValues.map { log(alpha + $0) },
+                triples.tValues.map { 1 / (alpha + $0) }, triples.txValues.map { log(alpha + $0) },
+                triples.txValues.map { 1 / (alpha + $0) }
+            )
+        }
+
         func evaluate(_ p: [Double]) -> (Double, [Double]) {
             let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
-            let hasDrop = distinctX.map { modified || $0 > 0 }
-            let dropTerms = distinctX.map { log(a) - log(b + $0 - 1 + shift) }
-            let dropScale = distinctX.map { 1 / (b + $0 - 1 + shift) }
-            // Per triple: [ln(e^A + e^B), ∂/∂r, ∂/∂α, Σ w_B (for ∂/∂a), Σ w_B/(b+x−1+s) (for ∂/∂b)].
-            // ln(α+t) and 1/(α+t) once per distinct t_x and T (one per calendar day), not once per customer.
-            let logT = triples.tValues.map { log(alpha + $0) }
-            let inverseT = triples.tValues.map { 1 / (alpha + $0) }
-            let logTx = triples.txValues.map { log(alpha + $0) }
-            let inverseTx = triples.txValues.map { 1 / (alpha + $0) }
+            let (hasDrop, dropTerms, dropScale, logT, inverseT, logTx, inverseTx) = tables(p)
             let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
+            // Per triple: [ln(e^A + e^B), ∂/∂r, ∂/∂α, Σ w_B (for ∂/∂a), Σ w_B/(b+x−1+s) (for ∂/∂b)].
             let sums = ParallelSum.vector(x.count, width: 5) { range, total in
                 var ll = 0.0
                 var dr = 0.0
@@ -212,13 +220,7 @@ extension BGNBD {
         /// w_A H_A + w_B H_B + w_A w_B (g_A − g_B)(g_A − g_B)ᵀ; the terms in x alone add trigamma functions.
         func hessian(_ p: [Double]) -> [[Double]] {
             let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
-            let hasDrop = distinctX.map { modified || $0 > 0 }
-            let dropTerms = distinctX.map { log(a) - log(b + $0 - 1 + shift) }
-            let dropScale = distinctX.map { 1 / (b + $0 - 1 + shift) }
-            let logT = triples.tValues.map { log(alpha + $0) }
-            let inverseT = triples.tValues.map { 1 / (alpha + $0) }
-            let logTx = triples.txValues.map { log(alpha + $0) }
-            let inverseTx = triples.txValues.map { 1 / (alpha + $0) }
+            let (hasDrop, dropTerms, dropScale, logT, inverseT, logTx, inverseTx) = tables(p)
             let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
             // [rr, rα, αα, Σc·d_r, Σc·d_r/D, Σc·d_α, Σc·d_α/D, Σ(c − w_B), Σc/D, Σ(w_B + c)/D²] with c = w_A w_B
             // and d = g_A − g_B = (ln(α+t_x) − ln(α+T), (r+x)(1/(α+t_x) − 1/(α+T)), −1/a, 1/D).

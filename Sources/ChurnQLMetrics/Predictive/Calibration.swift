@@ -22,20 +22,7 @@ public enum Calibration {
     }
 
     private static func parallelMap<T>(_ rows: [Summary], _ transform: (Summary) -> T) -> [T] {
-        let n = rows.count
-        let parts = n > 100_000 ? 4 : 1
-        return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            nonisolated(unsafe) let buffer = buffer
-            withoutActuallyEscaping(transform) { transform in
-                nonisolated(unsafe) let transform = transform
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
-                        buffer.initializeElement(at: i, to: transform(rows[i]))
-                    }
-                }
-            }
-            initialized = n
-        }
+        ParallelArray.make(rows.count) { transform(rows[$0]) }
     }
 
     /// One customer's purchases up to the cutoff, in days since their first purchase.
@@ -49,17 +36,7 @@ public enum Calibration {
 
     /// Every history customer's summary, computed in parallel parts of the customers.
     private static func summaries(history: OrderHistory, cutoff: Int32) -> [Summary] {
-        let n = history.customerCount
-        let parts = n > 100_000 ? 4 : 1
-        return [Summary](unsafeUninitializedCapacity: n) { buffer, initialized in
-            nonisolated(unsafe) let buffer = buffer
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for c in (n * part / parts)..<(n * (part + 1) / parts) {
-                    buffer.initializeElement(at: c, to: summary(c, history: history, cutoff: cutoff))
-                }
-            }
-            initialized = n
-        }
+        ParallelArray.make(history.customerCount) { summary($0, history: history, cutoff: cutoff) }
     }
 
     @inline(__always)

@@ -158,25 +158,7 @@ extension GammaGamma {
 
         func evaluate(_ params: [Double]) -> (Double, [Double]) {
             let (p, q, v) = (params[0], params[1], params[2])
-            // [Σ x L, Σ L, Σ x/(xm+γ), Σ 1/(xm+γ)] with L = ln(xm+γ).
-            let sums = ParallelSum.vector(x.count, width: 4) { range, total in
-                var xl = 0.0
-                var l = 0.0
-                var xInv = 0.0
-                var inv = 0.0
-                for i in range {
-                    let denominator = x[i] * m[i] + v
-                    let logDenominator = log(denominator)
-                    xl += x[i] * logDenominator
-                    l += logDenominator
-                    xInv += x[i] / denominator
-                    inv += 1 / denominator
-                }
-                total[0] += xl
-                total[1] += l
-                total[2] += xInv
-                total[3] += inv
-            }
+            let sums = denominatorSums(v)
             let n = Double(x.count)
             let lg = SpecialFunctions.lnGamma
             let psi = SpecialFunctions.digamma
@@ -194,26 +176,34 @@ extension GammaGamma {
             return (ll, [dp, dq, dv])
         }
 
+        /// With D = xm + γ and L = ln D: [Σ x L, Σ L, Σ x/D, Σ 1/D, Σ x/D², Σ 1/D²] in one pass.
+        private func denominatorSums(_ v: Double) -> [Double] {
+            ParallelSum.vector(x.count, width: 6) { range, total in
+                var sums = (xl: 0.0, l: 0.0, xInv: 0.0, inv: 0.0, xInv2: 0.0, inv2: 0.0)
+                for i in range {
+                    let denominator = x[i] * m[i] + v
+                    let logDenominator = log(denominator)
+                    let inverse = 1 / denominator
+                    sums.xl += x[i] * logDenominator
+                    sums.l += logDenominator
+                    sums.xInv += x[i] * inverse
+                    sums.inv += inverse
+                    sums.xInv2 += x[i] * inverse * inverse
+                    sums.inv2 += inverse * inverse
+                }
+                total[0] += sums.xl
+                total[1] += sums.l
+                total[2] += sums.xInv
+                total[3] += sums.inv
+                total[4] += sums.xInv2
+                total[5] += sums.inv2
+            }
+        }
+
         /// The Hessian of LL in (p, q, γ), in one pass: with D = xm + γ it needs Σ x/D, Σ 1/D, Σ x/D², Σ 1/D².
         func hessian(_ params: [Double]) -> [[Double]] {
             let (p, q, v) = (params[0], params[1], params[2])
-            let sums = ParallelSum.vector(x.count, width: 4) { range, total in
-                var xInv = 0.0
-                var inv = 0.0
-                var xInv2 = 0.0
-                var inv2 = 0.0
-                for i in range {
-                    let inverse = 1 / (x[i] * m[i] + v)
-                    xInv += x[i] * inverse
-                    inv += inverse
-                    xInv2 += x[i] * inverse * inverse
-                    inv2 += inverse * inverse
-                }
-                total[0] += xInv
-                total[1] += inv
-                total[2] += xInv2
-                total[3] += inv2
-            }
+            let sums = Array(denominatorSums(v)[2...])
             let n = Double(x.count)
             let psi1 = SpecialFunctions.trigamma
             var pp = 0.0

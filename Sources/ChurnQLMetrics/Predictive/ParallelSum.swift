@@ -32,3 +32,22 @@ extension ParallelSum {
         return (0..<width).map { k in (0..<parts).reduce(0) { $0 + partials[$1 * width + k] } }
     }
 }
+
+/// Builds an array on all cores, each element computed independently from its index.
+enum ParallelArray {
+    static func make<T>(_ count: Int, _ element: (Int) -> T) -> [T] {
+        let parts = count > 100_000 ? 4 : 1
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            nonisolated(unsafe) let buffer = buffer
+            withoutActuallyEscaping(element) { element in
+                nonisolated(unsafe) let element = element
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    for i in (count * part / parts)..<(count * (part + 1) / parts) {
+                        buffer.initializeElement(at: i, to: element(i))
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+}
