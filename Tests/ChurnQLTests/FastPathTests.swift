@@ -56,6 +56,37 @@ struct FastPathTests {
         #expect(counts(fromDays) == counts(CompressedTriples(numbersOnly)))
     }
 
+    /// Records split a word at a time equal records read byte by byte, on random text made of CSV's special pieces
+    /// (quotes, escaped quotes, CR, LF, CRLF, delimiters) and ordinary fields.
+    @Test(arguments: [",", ";", "\t"])
+    func wordAtATimeScanningMatchesByteByByte(delimiter: String) {
+        var random = FuzzTests.Random(state: 23)
+        let pieces = FuzzTests.csvPieces + [Array("plain-field".utf8), Array("1997-01-01".utf8), Array("-".utf8)]
+        for _ in 0..<400 {
+            var bytes: [UInt8] = []
+            for _ in 0..<random.below(120) { bytes += random.pick(pieces) }
+            guard !bytes.isEmpty else { continue }
+            func scan(_ wordAtATime: Bool) -> [String] {
+                bytes.withUnsafeBufferPointer { buffer in
+                    guard let base = buffer.baseAddress else { return [] }
+                    var scanner = CSVScanner(bytes: buffer, base: base, delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!))
+                    scanner.wordAtATime = wordAtATime
+                    var records: [String] = []
+                    do {
+                        while try scanner.next() {
+                            let fields = (0..<scanner.fieldCount).map { i in scanner.withField(i) { $0.string } }
+                            records.append("\(scanner.recordLine)/\(scanner.line)@\(scanner.position): \(fields)")
+                        }
+                    } catch {
+                        records.append("error \(error)")
+                    }
+                    return records
+                }
+            }
+            #expect(scan(true) == scan(false), "input: \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+    }
+
     /// Central differences of the log-likelihood against the analytic gradient.
     static func numericalGradient(_ f: ([Double]) -> Double, at p: [Double]) -> [Double] {
         p.indices.map { i in
