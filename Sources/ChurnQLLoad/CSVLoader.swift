@@ -176,7 +176,7 @@ public enum CSVLoader {
                     }
                 }
             }
-            return (accumulators.indices.map { accumulators[$0].take() }, skipped, firstSkippedLine)
+            return (Array(accumulators), skipped, firstSkippedLine)
         }
         let traceConverted = Date()
         let skipped = converted.reduce(0) { $0 + $1.1 }
@@ -184,7 +184,7 @@ public enum CSVLoader {
         var parts = converted.map { $0.0 }
         converted.removeAll()
         // Each column's chunks, moved out so that columns can be merged independently.
-        var byColumn = (0..<width).map { i in parts.indices.map { parts[$0][i].take() } }
+        var byColumn = (0..<width).map { i in parts.map { $0[i] } }
         parts.removeAll()
         var (columns, unconverted) = ParallelChunks.mergeColumns(&byColumn, names: names)
         if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
@@ -304,11 +304,9 @@ public enum CSVLoader {
             return accumulators
         }
         _ = firstRow
-        var merged = parts[0]
-        for part in parts.dropFirst() {
-            for k in 0..<columns.count { merged[k].absorb(part[k]) }
+        let result = columns.indices.map { k in
+            ColumnAccumulator.merged(parts.map { $0[k] }, name: names[columns[k]]).0
         }
-        let result = merged.enumerated().map { $1.build(name: names[columns[$0]]) }
         return (result, decisions)
     }
 

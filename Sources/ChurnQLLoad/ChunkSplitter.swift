@@ -93,10 +93,8 @@ extension ParallelChunks {
             nonisolated(unsafe) let columns = columns
             nonisolated(unsafe) let results = results
             DispatchQueue.concurrentPerform(iterations: width) { i in
-                var merged = columns[i][0].take()
-                merged.reserve(toAbsorb: Array(columns[i].dropFirst()))
-                for p in columns[i].indices.dropFirst() { merged.absorb(columns[i][p].take()) }
-                results[i] = (merged.build(name: names[i]), merged.unconverted)
+                results[i] = ColumnAccumulator.merged(columns[i], name: names[i])
+                columns[i] = []
             }
         }
         let merged = results.compactMap { $0 }

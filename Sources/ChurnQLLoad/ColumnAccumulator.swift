@@ -4,11 +4,12 @@ import ChurnQLStore
 struct ColumnAccumulator {
     let kind: ColumnKind
     let pattern: DatePattern?
-    private var ints: [Int64] = []
-    private var doubles: [Double] = []
-    private var bools: [Bool] = []
-    private var days: [Int32] = []
-    private var codes: [Int32] = []
+    // One of these holds the values, by kind; each chunk's accumulator has its own buffers.
+    private let ints: ValueBuffer<Int64>
+    private let doubles: ValueBuffer<Double>
+    private let bools: ValueBuffer<Bool>
+    private let days: ValueBuffer<Int32>
+    private let codes: ValueBuffer<Int32>
     private var interner = TextInterner()
     private var dateCache = ISODateCache()
     /// The null mask, created at the first null (most columns have none, and the mask costs a byte a row).
@@ -21,13 +22,24 @@ struct ColumnAccumulator {
     init(kind: ColumnKind, pattern: DatePattern?, capacity: Int) {
         self.kind = kind
         self.pattern = pattern
+        func room(_ used: Bool) -> Int { used ? capacity : 0 }
+        var integer = false
+        var decimal = false
+        var boolean = false
+        var date = false
+        var text = false
         switch kind {
-        case .integer, .timestamp: ints.reserveCapacity(capacity)
-        case .decimal, .money: doubles.reserveCapacity(capacity)
-        case .boolean: bools.reserveCapacity(capacity)
-        case .date: days.reserveCapacity(capacity)
-        case .text: codes.reserveCapacity(capacity)
+        case .integer, .timestamp: integer = true
+        case .decimal, .money: decimal = true
+        case .boolean: boolean = true
+        case .date: date = true
+        case .text: text = true
         }
+        ints = ValueBuffer(capacity: room(integer))
+        doubles = ValueBuffer(capacity: room(decimal))
+        bools = ValueBuffer(capacity: room(boolean))
+        days = ValueBuffer(capacity: room(date))
+        codes = ValueBuffer(capacity: room(text))
     }
 
     mutating func appendNull() {
@@ -108,59 +120,44 @@ struct ColumnAccumulator {
         }
     }
 
-    /// Makes room to absorb `others` in one go (the text dictionary is then built without rehashing).
-    mutating func reserve(toAbsorb others: [ColumnAccumulator]) {
-        let rowsTotal = rows + others.reduce(0) { $0 + $1.rows }
-        switch kind {
-        case .integer, .timestamp: ints.reserveCapacity(rowsTotal)
-        case .decimal, .money: doubles.reserveCapacity(rowsTotal)
-        case .boolean: bools.reserveCapacity(rowsTotal)
-        case .date: days.reserveCapacity(rowsTotal)
-        case .text:
-            codes.reserveCapacity(rowsTotal)
-            interner.reserve(
-                values: interner.count + others.reduce(0) { $0 + $1.interner.count },
-                bytes: interner.byteCount + others.reduce(0) { $0 + $1.interner.byteCount })
-        }
-    }
-
-    /// Moves the collected values out, leaving an empty accumulator behind (so the arrays can be freed early).
-    mutating func take() -> ColumnAccumulator {
-        let taken = self
-        self = ColumnAccumulator(kind: kind, pattern: pattern, capacity: 0)
-        return taken
-    }
-
-    /// Appends everything another chunk's accumulator of the same kind collected (text codes are re-interned).
-    mutating func absorb(_ other: consuming ColumnAccumulator) {
-        ints += other.ints
-        doubles += other.doubles
-        bools += other.bools
-        days += other.days
-        if !other.codes.isEmpty {
-            let remap = interner.absorb(other.interner)
-            codes.reserveCapacity(codes.count + other.codes.count)
-            for code in other.codes { codes.append(remap[Int(code)]) }
-        }
-        if !nulls.isEmpty || !other.nulls.isEmpty {
-            if nulls.isEmpty { nulls = [Bool](repeating: false, count: rows) }
-            nulls += other.nulls.isEmpty ? [Bool](repeating: false, count: other.rows) : other.nulls
-        }
-        rows += other.rows
-        nullCount += other.nullCount
-        unconverted += other.unconverted
-    }
-
-    func build(name: String) -> Column {
+    /// One column from the accumulators of its chunks, in order: values copied once into the column's arrays,
+    /// text dictionaries merged into the first (codes rewritten). Returns the column and how many values did not
+    /// convert.
+    static func merged(_ parts: [ColumnAccumulator], name: String) -> (Column, Int) {
+        guard let first = parts.first else { return (Column(name: name, storage: .text(codes: [], dictionary: [])), 0) }
         let storage: ColumnStorage
-        switch kind {
-        case .integer: storage = .integer(ints)
-        case .decimal, .money: storage = .decimal(doubles)
-        case .boolean: storage = .boolean(bools)
-        case .date: storage = .date(days)
-        case .timestamp: storage = .timestamp(ints)
-        case .text: storage = .text(codes: codes, dictionary: interner.strings())
+        switch first.kind {
+        case .integer: storage = .integer(ValueBuffer.concatenate(parts.map(\.ints)))
+        case .timestamp: storage = .timestamp(ValueBuffer.concatenate(parts.map(\.ints)))
+        case .decimal, .money: storage = .decimal(ValueBuffer.concatenate(parts.map(\.doubles)))
+        case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))
+        case .date: storage = .date(ValueBuffer.concatenate(parts.map(\.days)))
+        case .text:
+            var interner = first.interner
+            interner.reserve(
+                values: parts.reduce(0) { $0 + $1.interner.count }, bytes: parts.reduce(0) { $0 + $1.interner.byteCount })
+            // The first chunk's codes stay as they are; the others' are rewritten to the merged dictionary.
+            let remaps = [nil] + parts.dropFirst().map { Optional(interner.absorb($0.interner)) }
+            let total = parts.reduce(0) { $0 + $1.codes.count }
+            let codes = [Int32](unsafeUninitializedCapacity: total) { buffer, initialized in
+                var position = 0
+                for (part, remap) in zip(parts, remaps) {
+                    let codes = part.codes
+                    if let remap {
+                        for i in 0..<codes.count { buffer[position + i] = remap[Int(codes[i])] }
+                    } else if let target = buffer.baseAddress {
+                        codes.copy(to: target + position)
+                    }
+                    position += codes.count
+                }
+                initialized = total
+            }
+            storage = .text(codes: codes, dictionary: interner.strings())
         }
-        return Column(name: name, storage: storage, nulls: nullCount > 0 ? nulls : nil)
+        let nullCount = parts.reduce(0) { $0 + $1.nullCount }
+        let nulls =
+            nullCount == 0
+            ? nil : parts.flatMap { $0.nulls.isEmpty ? [Bool](repeating: false, count: $0.rows) : $0.nulls }
+        return (Column(name: name, storage: storage, nulls: nulls), parts.reduce(0) { $0 + $1.unconverted })
     }
 }

@@ -49,6 +49,18 @@ enum FieldParsers {
 
     /// A base-10 integer without leading zeros (those are identifiers such as "00042", kept as text).
     static func integer(_ f: Field) -> Int64? {
+        // The common case in one tight loop: up to 18 digits, no sign, no leading zero.
+        if f.count > 0 && f.count <= 18 && (f[0] != UInt8(ascii: "0") || f.count == 1) {
+            var value: Int64 = 0
+            var i = 0
+            while i < f.count {
+                let digit = f[i] &- 48
+                if digit > 9 { break }
+                value = value &* 10 &+ Int64(digit)
+                i += 1
+            }
+            if i == f.count { return value }
+        }
         var i = 0
         var negative = false
         if f.count > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) {
@@ -58,22 +70,24 @@ enum FieldParsers {
         let digits = f.count - i
         guard digits > 0, digits <= 19 else { return nil }
         if digits > 1 && f[i] == UInt8(ascii: "0") { return nil }
-        var value: Int64 = 0
+        // The magnitude as unsigned, so that −2^63 (one more than Int64.max) fits.
+        var magnitude: UInt64 = 0
         while i < f.count {
             let c = f[i]
             guard isDigit(c) else { return nil }
             if digits < 19 {
-                value = value &* 10 &+ Int64(c &- 48)
+                magnitude = magnitude &* 10 &+ UInt64(c &- 48)
             } else {
-                // 19 digits may overflow Int64: check each step.
-                let (times, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times.addingReportingOverflow(Int64(c &- 48))
+                // 19 digits may overflow: check each step.
+                let (times, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(UInt64(c &- 48))
                 if o1 || o2 { return nil }
-                value = sum
+                magnitude = sum
             }
             i += 1
         }
-        return negative ? -value : value
+        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(bitPattern: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
     private static let powersOfTen: [Double] = (0...22).map { pow10($0) }
@@ -85,6 +99,7 @@ enum FieldParsers {
 
     /// A decimal number (`12`, `-3.5`, `.5`, `1e-3`). Exact fast path for up to 15 significant digits.
     static func decimal(_ f: Field) -> Double? {
+        if let value = plainDecimal(f) { return value }
         var i = 0
         var negative = false
         if f.count > 0 && (f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+")) {
@@ -127,6 +142,35 @@ enum FieldParsers {
         guard digits <= 15, fractionDigits < powersOfTen.count else { return slowDecimal(f) }
         let value = Double(mantissa) / powersOfTen[fractionDigits]
         return negative ? -value : value
+    }
+
+    /// The common case in tight loops: unsigned, at most 15 digits, digits then optionally a dot and digits, and
+    /// no leading zero before another digit. Computes exactly what `decimal` computes; nil for anything else.
+    @inline(__always)
+    private static func plainDecimal(_ f: Field) -> Double? {
+        guard f.count > 0, f.count <= 15, f[0] &- 48 <= 9 else { return nil }
+        var mantissa: Int64 = 0
+        var i = 0
+        while i < f.count {
+            let digit = f[i] &- 48
+            if digit > 9 { break }
+            mantissa = mantissa &* 10 &+ Int64(digit)
+            i += 1
+        }
+        if i > 1 && f[0] == UInt8(ascii: "0") { return nil }
+        var fractionDigits = 0
+        if i < f.count {
+            guard f[i] == UInt8(ascii: ".") else { return nil }
+            i += 1
+            while i < f.count {
+                let digit = f[i] &- 48
+                guard digit <= 9 else { return nil }
+                mantissa = mantissa &* 10 &+ Int64(digit)
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        return Double(mantissa) / powersOfTen[fractionDigits]
     }
 
     private static func slowDecimal(_ f: Field) -> Double? {

@@ -25,6 +25,6 @@ enum ValueColumnBuilder {
                 }
             }
         }
-        return accumulator.build(name: name)
+        return ColumnAccumulator.merged([accumulator], name: name).0
     }
 }

@@ -87,6 +87,45 @@ struct FastPathTests {
         }
     }
 
+    static func withField<R>(_ text: String, _ body: (Field) -> R) -> R {
+        var bytes = Array(text.utf8)
+        bytes.append(0)  // a base address even for the empty field
+        return bytes.withUnsafeBufferPointer { body(Field(base: $0.baseAddress!, count: $0.count - 1)) }
+    }
+
+    @Test(arguments: [
+        ("0", 0), ("7", 7), ("123456789012345678", 123_456_789_012_345_678), ("-42", -42), ("+5", 5),
+        ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("9223372036854775808", nil),
+        ("007", nil), ("12a", nil), ("", nil), ("-", nil), ("1.0", nil),
+    ] as [(String, Int64?)])
+    func integerFields(text: String, expected: Int64?) {
+        #expect(Self.withField(text) { FieldParsers.integer($0) } == expected)
+    }
+
+    @Test(arguments: [
+        ("0", 0.0), ("169.82", 169.82), ("0.05", 0.05), ("5.", 5.0), (".5", 0.5), ("-3.5", -3.5), ("+2.25", 2.25),
+        ("123456789012345", 123_456_789_012_345.0), ("1e3", 1000.0), ("007", nil), ("00.5", nil), ("1.2.3", nil),
+        ("12a", nil), ("", nil), (".", nil),
+    ] as [(String, Double?)])
+    func decimalFields(text: String, expected: Double?) {
+        #expect(Self.withField(text) { FieldParsers.decimal($0) } == expected)
+    }
+
+    /// Digits with an optional dot parse to the correctly rounded double, as Swift's own parser gives.
+    @Test func decimalsMatchSwiftsParser() {
+        var random = FuzzTests.Random(state: 29)
+        for _ in 0..<20_000 {
+            var text = String(random.below(9) + 1)
+            for _ in 0..<random.below(16) { text += String(random.below(10)) }
+            if random.below(3) > 0 {
+                let dot = random.below(text.count + 1)
+                text.insert(".", at: text.index(text.startIndex, offsetBy: dot))
+            }
+            guard !text.hasPrefix("."), let reference = Double(text) else { continue }
+            #expect(Self.withField(text) { FieldParsers.decimal($0) } == reference, "\(text)")
+        }
+    }
+
     /// Central differences of the log-likelihood against the analytic gradient.
     static func numericalGradient(_ f: ([Double]) -> Double, at p: [Double]) -> [Double] {
         p.indices.map { i in
