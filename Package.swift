@@ -18,9 +18,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
+        .target(name: "CByteScan"),
         .target(name: "ChurnQLDiagnostics"),
         .target(name: "ChurnQLStore", dependencies: ["ChurnQLDiagnostics"]),
-        .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite"]),
+        .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite", "CByteScan"]),
         .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore"]),
         .target(

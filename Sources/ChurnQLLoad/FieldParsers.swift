@@ -90,13 +90,11 @@ enum FieldParsers {
         return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { pow10($0) }
-    private static func pow10(_ n: Int) -> Double {
-        var v = 1.0
-        for _ in 0..<n { v *= 10 }
-        return v
-    }
-
+    // A literal, so the compiler lays it out statically (no lazy initialisation on each use).
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
     /// A decimal number (`12`, `-3.5`, `.5`, `1e-3`). Exact fast path for up to 15 significant digits.
     static func decimal(_ f: Field) -> Double? {
         if let value = plainDecimal(f) { return value }
