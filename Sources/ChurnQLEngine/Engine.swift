@@ -140,17 +140,18 @@ public final class Engine {
 
     private func scanLatestOrderDate() -> Int32? {
         guard let name = ordersTableName, let roles, let column = catalog[name]?.column(roles.date) else { return nil }
-        var latest: Int32?
-        for row in 0..<column.count where !column.isNull(row) {
-            let day: Int32
-            switch column.storage {
-            case .date(let v): day = v[row]
-            case .timestamp(let v): day = Dates.day(ofTimestamp: v[row])
-            default: continue
-            }
-            if latest.map({ day > $0 }) ?? true { latest = day }
+        // Without nulls the whole column counts; with them, only the rows that have a date.
+        let rows = column.nulls.map { nulls in nulls.indices.filter { !nulls[$0] } }
+        switch column.storage {
+        case .date(let days):
+            guard let rows else { return days.max() }
+            return rows.lazy.map { days[$0] }.max()
+        case .timestamp(let seconds):
+            guard let rows else { return seconds.max().map(Dates.day(ofTimestamp:)) }
+            return rows.lazy.map { seconds[$0] }.max().map(Dates.day(ofTimestamp:))
+        default:
+            return nil
         }
-        return latest
     }
 
     public var retentionSettings: RetentionSettings? {

@@ -93,8 +93,10 @@ extension ParallelChunks {
             nonisolated(unsafe) let columns = columns
             nonisolated(unsafe) let results = results
             DispatchQueue.concurrentPerform(iterations: width) { i in
-                results[i] = ColumnAccumulator.merged(columns[i], name: names[i])
+                // Moved out, so that the merge holds the only reference to each chunk's values.
+                let parts = columns[i]
                 columns[i] = []
+                results[i] = ColumnAccumulator.merged(parts, name: names[i])
             }
         }
         let merged = results.compactMap { $0 }

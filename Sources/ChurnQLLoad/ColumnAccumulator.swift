@@ -123,21 +123,32 @@ struct ColumnAccumulator {
     /// One column from the accumulators of its chunks, in order: values copied once into the column's arrays,
     /// text dictionaries merged into the first (codes rewritten). Returns the column and how many values did not
     /// convert.
-    static func merged(_ parts: [ColumnAccumulator], name: String) -> (Column, Int) {
-        guard let first = parts.first else { return (Column(name: name, storage: .text(codes: [], dictionary: [])), 0) }
+    static func merged(_ parts: consuming [ColumnAccumulator], name: String) -> (Column, Int) {
+        guard let kind = parts.first?.kind else {
+            return (Column(name: name, storage: .text(codes: [], dictionary: [])), 0)
+        }
         let storage: ColumnStorage
-        switch first.kind {
+        switch kind {
         case .integer: storage = .integer(ValueBuffer.concatenate(parts.map(\.ints)))
         case .timestamp: storage = .timestamp(ValueBuffer.concatenate(parts.map(\.ints)))
         case .decimal, .money: storage = .decimal(ValueBuffer.concatenate(parts.map(\.doubles)))
         case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))
         case .date: storage = .date(ValueBuffer.concatenate(parts.map(\.days)))
         case .text:
-            var interner = first.interner
+            // The first chunk's dictionary is moved out (not shared, so growing it copies nothing) and grows into
+            // the merged one.
+            var interner = parts[0].interner
+            parts[0].interner = TextInterner()
             interner.reserve(
-                values: parts.reduce(0) { $0 + $1.interner.count }, bytes: parts.reduce(0) { $0 + $1.interner.byteCount })
+                values: interner.count + parts.reduce(0) { $0 + $1.interner.count },
+                bytes: interner.byteCount + parts.reduce(0) { $0 + $1.interner.byteCount })
             // The first chunk's codes stay as they are; the others' are rewritten to the merged dictionary.
-            let remaps = [nil] + parts.dropFirst().map { Optional(interner.absorb($0.interner)) }
+            // Each chunk's dictionary is dropped once absorbed.
+            var remaps: [[Int32]?] = [nil]
+            for k in parts.indices.dropFirst() {
+                remaps.append(interner.absorb(parts[k].interner))
+                parts[k].interner = TextInterner()
+            }
             let total = parts.reduce(0) { $0 + $1.codes.count }
             let codes = [Int32](unsafeUninitializedCapacity: total) { buffer, initialized in
                 var position = 0
@@ -149,6 +160,7 @@ struct ColumnAccumulator {
                         codes.copy(to: target + position)
                     }
                     position += codes.count
+                    codes.release()
                 }
                 initialized = total
             }

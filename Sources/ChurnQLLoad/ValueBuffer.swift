@@ -5,6 +5,8 @@ final class ValueBuffer<Element: BitwiseCopyable> {
     private(set) var count = 0
     private var capacity: Int
 
+    /// Capacity that is never written costs address space only: the pages of a large allocation are not
+    /// resident until touched, so a generous estimate is cheaper than growing.
     init(capacity: Int = 0) {
         self.capacity = Swift.max(capacity, 16)
         base = .allocate(capacity: self.capacity)
@@ -33,7 +35,16 @@ final class ValueBuffer<Element: BitwiseCopyable> {
     /// Copies the values to `target`, which must have room for `count`.
     func copy(to target: UnsafeMutablePointer<Element>) { target.update(from: base, count: count) }
 
-    /// The values of several buffers one after another, in one array.
+    /// Frees the values early (the buffer is then empty), so that memory does not wait for the last reference.
+    func release() {
+        base.deallocate()
+        capacity = 1
+        base = .allocate(capacity: capacity)
+        count = 0
+    }
+
+    /// The values of several buffers one after another, in one array; each buffer is released once copied, so
+    /// the peak is the array plus one buffer rather than twice everything.
     static func concatenate(_ buffers: [ValueBuffer<Element>]) -> [Element] {
         let total = buffers.reduce(0) { $0 + $1.count }
         return [Element](unsafeUninitializedCapacity: total) { array, initialized in
@@ -41,6 +52,7 @@ final class ValueBuffer<Element: BitwiseCopyable> {
             for buffer in buffers {
                 if let target = array.baseAddress { buffer.copy(to: target + position) }
                 position += buffer.count
+                buffer.release()
             }
             initialized = total
         }
