@@ -64,14 +64,10 @@ public enum CSVLoader {
                 code: "empty-file", message: "the file is empty", file: path,
                 hint: "a CSV file needs a header line and at least one row")
         }
-        if let nul = memchr(base + offset, 0, bytes.count - offset) {
-            let position = UnsafePointer<UInt8>(nul.assumingMemoryBound(to: UInt8.self)) - base
-            let line = bytes[offset..<position].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
-            throw Diagnostic(
-                code: "binary-file", message: "the file contains a NUL byte; it is binary or not UTF-8 text",
-                file: path, line: line, column: 1,
-                hint: "export it as UTF-8 CSV; a SQLite database should end in .sqlite or .db")
-        }
+        // The head is checked for NUL bytes before sniffing; each chunk checks its own bytes as it starts (on all
+        // cores, and while the bytes come into memory anyway).
+        let headCheck = offset..<Swift.min(bytes.count, offset + (1 << 20))
+        if let binary = binaryFile(bytes, offset: offset, in: headCheck, path: path) { throw binary }
         let delimiter = options.delimiter ?? DialectSniffer.delimiter(bytes, base: base, offset: offset)
         let pattern = options.dateFormat.flatMap(DatePattern.init)
         let nullTokens = options.nullTokens.map { Array($0.utf8) }
@@ -127,7 +123,8 @@ public enum CSVLoader {
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
-        var converted = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
+        func convert(_ chunk: Range<Int>) throws(Diagnostic) -> ([ColumnAccumulator], Int, Int) {
+            if let binary = binaryFile(bytes, offset: offset, in: chunk, path: path) { throw binary }
             // A buffer rather than an array of accumulators: appending through an array checks its uniqueness on
             // every field.
             let accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>.allocate(capacity: width)
@@ -178,6 +175,14 @@ public enum CSVLoader {
             }
             return (Array(accumulators), skipped, firstSkippedLine)
         }
+        let conversion = Result { () throws(Diagnostic) in try ParallelChunks.map(chunks, convert) }
+        // A NUL byte anywhere outranks any other error (a later chunk's NUL behind an earlier chunk's ragged row).
+        if case .failure = conversion,
+            let binary = binaryFile(bytes, offset: offset, in: offset..<bytes.count, path: path)
+        {
+            throw binary
+        }
+        var converted = try conversion.get()
         let traceConverted = Date()
         let skipped = converted.reduce(0) { $0 + $1.1 }
         let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
@@ -308,6 +313,19 @@ public enum CSVLoader {
             ColumnAccumulator.merged(parts.map { $0[k] }, name: names[columns[k]]).0
         }
         return (result, decisions)
+    }
+
+    /// The error for a NUL byte in `range`, if there is one (text files have none).
+    static func binaryFile(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, in range: Range<Int>, path: String)
+        -> Diagnostic?
+    {
+        guard let base = bytes.baseAddress, !range.isEmpty, let nul = memchr(base + range.lowerBound, 0, range.count)
+        else { return nil }
+        let position = UnsafePointer<UInt8>(nul.assumingMemoryBound(to: UInt8.self)) - base
+        return Diagnostic(
+            code: "binary-file", message: "the file contains a NUL byte; it is binary or not UTF-8 text",
+            file: path, line: lineNumber(bytes, offset: offset, at: position), column: 1,
+            hint: "export it as UTF-8 CSV; a SQLite database should end in .sqlite or .db")
     }
 
     /// The 1-based line number at a byte position (only computed when an error needs it).

@@ -447,6 +447,20 @@ struct CSVErrorTests {
         #expect(failure?.code == "empty-file")
     }
 
+    /// Past the head, chunks look for NUL bytes in parallel; a NUL still outranks an earlier chunk's ragged row.
+    @Test(arguments: [false, true])
+    func nulByteFarIntoTheFileMeansBinary(withRaggedRowBefore: Bool) throws {
+        var text = "a,b\n"
+        for i in 0..<200_000 { text += i == 10 && withRaggedRowBefore ? "1,2,3\n" : "\(i),\(i % 7)\n" }
+        text += "5,\u{0}6\n7,8\n"
+        let (path, directory) = try writeTemp(Data(text.utf8), name: "late-nul.csv")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let failure = csvFailure { () throws(Diagnostic) in try CSVLoader.load(path: path, name: "late") }
+        let d = try #require(failure)
+        #expect(d.code == "binary-file")
+        #expect(d.line == 200_002)
+    }
+
     @Test func nulByteMeansBinary() throws {
         let (path, directory) = try writeTemp(Data("a,b\n1,2\n3,\u{0}4\n".utf8), name: "bin.csv")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -248,7 +248,8 @@ extension BGNBD {
                     let scale = dropScale[k]
                     h[0] += c * dR * dR
                     h[1] += c * dR * dAlpha - w * (wA * inverseT[t] + wB * inverseTx[s])
-                    h[2] += c * dAlpha * dAlpha
+                    h[2] +=
+                        c * dAlpha * dAlpha
                         + w * rx * (wA * inverseT[t] * inverseT[t] + wB * inverseTx[s] * inverseTx[s])
                     h[3] += c * dR
                     h[4] += c * dR * scale
