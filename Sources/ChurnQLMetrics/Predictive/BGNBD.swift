@@ -123,9 +123,16 @@ extension BGNBD {
 
         init(_ triples: CompressedTriples, modified: Bool) {
             self.triples = triples
-            distinctX = Array(Set(triples.x)).sorted()
-            let position = Dictionary(uniqueKeysWithValues: distinctX.enumerated().map { ($1, Int32($0)) })
-            xIndex = triples.x.map { position[$0] ?? 0 }
+            (distinctX, _) = DistinctCounts.of(triples.x)
+            if let largest = distinctX.last, largest < 1_048_576, distinctX.allSatisfy({ $0.rounded() == $0 }) {
+                // Purchase counts: an array indexed by x finds each one's position.
+                var position = [Int32](repeating: 0, count: Int(largest) + 1)
+                for (k, x) in distinctX.enumerated() { position[Int(x)] = Int32(k) }
+                xIndex = triples.x.map { position[Int($0)] }
+            } else {
+                let position = Dictionary(uniqueKeysWithValues: distinctX.enumerated().map { ($1, Int32($0)) })
+                xIndex = triples.x.map { position[$0] ?? 0 }
+            }
             var totals = [Double](repeating: 0, count: distinctX.count)
             for (k, w) in zip(xIndex, triples.weight) { totals[Int(k)] += w }
             weightOfX = totals

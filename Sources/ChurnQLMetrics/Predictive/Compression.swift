@@ -177,3 +177,21 @@ struct TripleMerger {
         }
     }
 }
+
+/// The distinct values of purchase counts and the like.
+enum DistinctCounts {
+    /// The distinct values, ascending, with how many times each occurs: an array indexed by value when every value
+    /// is a small whole number (purchase counts), else a dictionary.
+    static func of(_ x: [Double]) -> ([Double], [Double]) {
+        if let largest = x.max(), largest < 1_048_576, x.allSatisfy({ $0 >= 0 && $0.rounded() == $0 }) {
+            var counts = [Double](repeating: 0, count: Int(largest) + 1)
+            for value in x { counts[Int(value)] += 1 }
+            let present = counts.indices.filter { counts[$0] > 0 }
+            return (present.map { Double($0) }, present.map { counts[$0] })
+        }
+        var counts: [Double: Double] = [:]
+        for value in x { counts[value, default: 0] += 1 }
+        let distinct = counts.keys.sorted()
+        return (distinct, distinct.map { counts[$0] ?? 0 })
+    }
+}

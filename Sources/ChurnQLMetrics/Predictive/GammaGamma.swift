@@ -123,7 +123,7 @@ extension GammaGamma {
         init(x: [Double], m: [Double]) {
             self.x = x
             self.m = m
-            (distinctX, countOfX) = Self.counts(x)
+            (distinctX, countOfX) = DistinctCounts.of(x)
             let sums = ParallelSum.vector(x.count, width: 3) { range, total in
                 var xLogM = 0.0
                 var logM = 0.0
@@ -139,21 +139,6 @@ extension GammaGamma {
                 total[2] += xLogX
             }
             (sumXLogM, sumLogM, sumXLogX) = (sums[0], sums[1], sums[2])
-        }
-
-        /// The distinct values of x, ascending, with how many customers have each: an array indexed by x when every
-        /// x is a small whole number (purchase counts), else a dictionary.
-        static func counts(_ x: [Double]) -> ([Double], [Double]) {
-            if let largest = x.max(), largest < 1_048_576, x.allSatisfy({ $0 >= 0 && $0.rounded() == $0 }) {
-                var counts = [Double](repeating: 0, count: Int(largest) + 1)
-                for value in x { counts[Int(value)] += 1 }
-                let present = counts.indices.filter { counts[$0] > 0 }
-                return (present.map { Double($0) }, present.map { counts[$0] })
-            }
-            var counts: [Double: Double] = [:]
-            for value in x { counts[value, default: 0] += 1 }
-            let distinct = counts.keys.sorted()
-            return (distinct, distinct.map { counts[$0] ?? 0 })
         }
 
         func evaluate(_ params: [Double]) -> (Double, [Double]) {
