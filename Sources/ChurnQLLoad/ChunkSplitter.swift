@@ -89,15 +89,22 @@ extension ParallelChunks {
             results.deinitialize()
             results.deallocate()
         }
+        let isText = byColumn.map { $0.first?.isText == true }
         byColumn.withUnsafeMutableBufferPointer { columns in
             nonisolated(unsafe) let columns = columns
             nonisolated(unsafe) let results = results
-            DispatchQueue.concurrentPerform(iterations: width) { i in
+            @Sendable func merge(_ i: Int) {
                 // Moved out, so that the merge holds the only reference to each chunk's values.
                 let parts = columns[i]
                 columns[i] = []
                 results[i] = ColumnAccumulator.merged(parts, name: names[i])
             }
+            // Numeric columns are plain copies, made on pool threads while the text columns merge here, each text
+            // merge with parallel loops of its own (libdispatch narrows a parallel loop nested in another).
+            let group = DispatchGroup()
+            for i in 0..<width where !isText[i] { DispatchQueue.global().async(group: group) { merge(i) } }
+            for i in 0..<width where isText[i] { merge(i) }
+            group.wait()
         }
         let merged = results.compactMap { $0 }
         return (merged.map(\.0), merged.map(\.1))

@@ -1,3 +1,4 @@
+import Foundation
 import ChurnQLStore
 
 /// Pass two of loading: converts each field of one column to its decided kind and stores it compactly.
@@ -120,6 +121,11 @@ struct ColumnAccumulator {
         }
     }
 
+    var isText: Bool {
+        if case .text = kind { return true }
+        return false
+    }
+
     /// One column from the accumulators of its chunks, in order: values copied once into the column's arrays,
     /// text dictionaries merged into the first (codes rewritten). Returns the column and how many values did not
     /// convert.
@@ -150,16 +156,20 @@ struct ColumnAccumulator {
                 parts[k].interner = TextInterner()
             }
             let total = parts.reduce(0) { $0 + $1.codes.count }
+            nonisolated(unsafe) let chunkCodes = parts.map(\.codes)
+            var starts = [0]
+            for codes in chunkCodes { starts.append(starts[starts.count - 1] + codes.count) }
             let codes = [Int32](unsafeUninitializedCapacity: total) { buffer, initialized in
-                var position = 0
-                for (part, remap) in zip(parts, remaps) {
-                    let codes = part.codes
-                    if let remap {
-                        for i in 0..<codes.count { buffer[position + i] = remap[Int(codes[i])] }
+                nonisolated(unsafe) let buffer = buffer
+                let (remaps, starts) = (remaps, starts)
+                // Chunk by chunk in parallel; each chunk's codes are released once rewritten.
+                DispatchQueue.concurrentPerform(iterations: chunkCodes.count) { k in
+                    let codes = chunkCodes[k]
+                    if let remap = remaps[k] {
+                        for i in 0..<codes.count { buffer[starts[k] + i] = remap[Int(codes[i])] }
                     } else if let target = buffer.baseAddress {
-                        codes.copy(to: target + position)
+                        codes.copy(to: target + starts[k])
                     }
-                    position += codes.count
                     codes.release()
                 }
                 initialized = total

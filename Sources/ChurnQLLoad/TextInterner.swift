@@ -85,8 +85,29 @@ struct TextInterner {
         guard length == f.count else { return false }
         return arena.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return length == 0 }
-            return memcmp(base + start, f.base, length) == 0
+            return Self.sameBytes(base + start, f.base, length)
         }
+    }
+
+    /// Byte equality, eight bytes at a time and inline: values are short (ids, names), where a call to memcmp
+    /// costs more than the comparison.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let (rawA, rawB) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
+        var i = 0
+        while i + 8 <= count {
+            if rawA.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != rawB.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Room for `total` values and `bytes` bytes of text without rehashing or reallocating on the way.
