@@ -163,14 +163,10 @@ public enum CSVLoader {
                     }
                     throw raggedRow(scanner.fieldCount, width, line: line, bytes: bytes, offset: offset, path: path)
                 }
-                for i in 0..<width {
-                    scanner.withField(i) { f in
-                        if FieldParsers.isNullToken(f, extra: nullTokens) {
-                            accumulators[i].appendNull()
-                        } else {
-                            accumulators[i].append(f)
-                        }
-                    }
+                if scanner.unescaped.isEmpty {
+                    for i in 0..<width { accumulators[i].add(scanner.rawField(i), nullTokens: nullTokens) }
+                } else {
+                    for i in 0..<width { scanner.withField(i) { accumulators[i].add($0, nullTokens: nullTokens) } }
                 }
             }
             return (Array(accumulators), skipped, firstSkippedLine)
@@ -299,13 +295,7 @@ public enum CSVLoader {
         let decisions = sniffers.map { $0.decide() }
         let parts = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
             var accumulators = decisions.map { ColumnAccumulator(kind: $0.kind, pattern: pattern, capacity: 16) }
-            try eachField(chunk) { k, f in
-                if FieldParsers.isNullToken(f, extra: nullTokens) {
-                    accumulators[k].appendNull()
-                } else {
-                    accumulators[k].append(f)
-                }
-            }
+            try eachField(chunk) { k, f in accumulators[k].add(f, nullTokens: nullTokens) }
             return accumulators
         }
         _ = firstRow

@@ -212,6 +212,11 @@ struct CSVScanner {
         return position
     }
 
+    /// The field's bytes as they are in the input: the field itself when `unescaped` is empty (no field of the
+    /// record held an escaped quote).
+    @inline(__always)
+    func rawField(_ index: Int) -> Field { Field(base: base + starts[index], count: ends[index] - starts[index]) }
+
     /// The field's bytes, unescaped; the closure must not keep the pointer.
     @inline(__always)
     func withField<R>(_ index: Int, _ body: (Field) -> R) -> R {

@@ -19,6 +19,9 @@ struct ColumnAccumulator {
     private var nullCount = 0
     /// Values that did not convert although inference accepted the column (should not happen; kept as null).
     private(set) var unconverted = 0
+    /// The kinds whose parser accepts no null token ("", NA, null, n/a), so that a value is tried first.
+    private enum ParsedFirst { case integer, decimal, isoDate, none }
+    private let parsedFirst: ParsedFirst
 
     init(kind: ColumnKind, pattern: DatePattern?, capacity: Int) {
         self.kind = kind
@@ -35,6 +38,12 @@ struct ColumnAccumulator {
         case .boolean: boolean = true
         case .date: date = true
         case .text: text = true
+        }
+        switch kind {
+        case .integer: parsedFirst = .integer
+        case .decimal: parsedFirst = .decimal
+        case .date(.iso): parsedFirst = .isoDate
+        default: parsedFirst = .none
         }
         ints = ValueBuffer(capacity: room(integer))
         doubles = ValueBuffer(capacity: room(decimal))
@@ -55,6 +64,37 @@ struct ColumnAccumulator {
         case .date: days.append(0)
         case .text: codes.append(internEmpty())
         }
+    }
+
+    /// Appends a field that may be a null token. Numbers and ISO dates are parsed before any null check (no null
+    /// token parses as one, and most fields are values); the other kinds, and any field when the user named null
+    /// tokens of their own, are checked for a null token first.
+    @inline(__always)
+    mutating func add(_ f: Field, nullTokens: [[UInt8]]) {
+        if nullTokens.isEmpty {
+            switch parsedFirst {
+            case .integer:
+                if let v = FieldParsers.integer(f) { return counted(ints.append(v)) }
+            case .decimal:
+                if let v = FieldParsers.decimal(f) { return counted(doubles.append(v)) }
+            case .isoDate:
+                if f.count == 10, let day = dateCache.day(f) { return counted(days.append(day)) }
+            case .none:
+                break
+            }
+        }
+        if FieldParsers.isNullToken(f, extra: nullTokens) {
+            appendNull()
+        } else {
+            append(f)
+        }
+    }
+
+    /// Counts a value just appended.
+    @inline(__always)
+    private mutating func counted(_: Void) {
+        if !nulls.isEmpty { nulls.append(false) }
+        rows += 1
     }
 
     mutating func append(_ f: Field) {

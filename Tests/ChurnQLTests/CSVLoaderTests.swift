@@ -327,6 +327,26 @@ struct CSVTypeInferenceTests {
             ])
     }
 
+    /// Numbers and ISO dates are parsed before the null check; the built-in null tokens must still be nulls.
+    @Test func builtInNullTokensInNumberAndDateColumns() throws {
+        let text = "id,amount,day\n1,1.5,2024-01-01\n,,NA\n3,NA,\n4,null,N/A\n5,2,2024-01-02\n"
+        let loaded = try #require(parseCSV(text))
+        #expect(loaded.table.column("id")?.type == .integer)
+        #expect(loaded.table.column("amount")?.type == .decimal)
+        #expect(loaded.table.column("day")?.type == .date)
+        #expect(values(loaded.table, "id") == [.integer(1), .null, .integer(3), .integer(4), .integer(5)])
+        #expect(values(loaded.table, "amount") == [.decimal(1.5), .null, .null, .null, .decimal(2)])
+        #expect(values(loaded.table, "day").filter { $0 == .null }.count == 3)
+    }
+
+    /// A null token of the user's that looks like a number is a null, not the number.
+    @Test func userNullTokenThatParsesAsANumber() throws {
+        var options = LoadOptions()
+        options.nullTokens = ["-1"]
+        let loaded = try #require(parseCSV("id,amount\n1,-1\n2,3.5\n3,-1\n", options: options))
+        #expect(values(loaded.table, "amount") == [.null, .decimal(3.5), .null])
+    }
+
     @Test func userNullTokenIsTextWithoutTheOption() throws {
         let loaded = try #require(parseCSV("id,amount\n1,1.5\n2,missing\n"))
         #expect(loaded.table.column("amount")?.type == .text)
