@@ -105,7 +105,8 @@ struct CompressedTriples {
         txValues = tValues
         var oneTimeTriple = [Int32](repeating: -1, count: Int(largestDay) + 1)
         var merger = TripleMerger()
-        x.reserveCapacity(n)
+        for array in [\CompressedTriples.x, \.weight] { self[keyPath: array].reserveCapacity(n) }
+        for array in [\CompressedTriples.txIndex, \.tIndex] { self[keyPath: array].reserveCapacity(n) }
         for i in 0..<n {
             let (xi, tx, T) = (days.x[i], days.tx[i], days.T[i])
             if xi == 0 {

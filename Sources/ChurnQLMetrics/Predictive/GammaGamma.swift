@@ -18,10 +18,13 @@ public struct GammaGamma: Sendable {
     public static func fit(frequency: [Double], monetary: [Double]) throws(ModelError) -> (GammaGamma, ModelFit) {
         var xs: [Double] = []
         var ms: [Double] = []
+        xs.reserveCapacity(frequency.count)
+        ms.reserveCapacity(frequency.count)
         var nonPositive = 0
-        for (x, m) in zip(frequency, monetary) where x >= 1 {
+        for i in 0..<Swift.min(frequency.count, monetary.count) where frequency[i] >= 1 {
+            let m = monetary[i]
             if m > 0 && m.isFinite {
-                xs.append(x)
+                xs.append(frequency[i])
                 ms.append(m)
             } else {
                 nonPositive += 1
