@@ -96,10 +96,17 @@ public struct OrderHistory: Sendable {
 
     /// The first customer whose orders are not in day order, if any (most files arrive sorted).
     private static func firstUnsortedSegment(offsets: [Int], days: [Int32]) -> Int? {
-        for c in 0..<(offsets.count - 1) where offsets[c + 1] - offsets[c] > 1 {
-            for i in (offsets[c] + 1)..<offsets[c + 1] where days[i] < days[i - 1] { return c }
+        let customers = offsets.count - 1
+        let parts = customers > 100_000 ? 4 : 1
+        // The first unsorted customer of each part of the customers, checked in parallel.
+        let firsts = ParallelArray.make(parts, parallelFrom: 2) { part -> Int? in
+            let range = (customers * part / parts)..<(customers * (part + 1) / parts)
+            for c in range where offsets[c + 1] - offsets[c] > 1 {
+                for i in (offsets[c] + 1)..<offsets[c + 1] where days[i] < days[i - 1] { return c }
+            }
+            return nil
         }
-        return nil
+        return firsts.lazy.compactMap { $0 }.first
     }
 
     /// Sorts each customer's orders by day from customer `first` on, keeping amounts aligned.

@@ -35,8 +35,9 @@ extension ParallelSum {
 
 /// Builds an array on all cores, each element computed independently from its index.
 enum ParallelArray {
-    static func make<T>(_ count: Int, _ element: (Int) -> T) -> [T] {
-        let parts = count > 100_000 ? 4 : 1
+    /// Below `parallelFrom` elements the array is built on the calling thread (each element then being cheap).
+    static func make<T>(_ count: Int, parallelFrom: Int = 100_000, _ element: (Int) -> T) -> [T] {
+        let parts = count >= parallelFrom ? Swift.min(4, count) : 1
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             nonisolated(unsafe) let buffer = buffer
             withoutActuallyEscaping(element) { element in
