@@ -1,29 +1,30 @@
 /// Remembers recently parsed yyyy-MM-dd fields: an orders file repeats a few thousand dates millions of times.
 struct ISODateCache {
+    /// One slot: the field's ten bytes and their day, in one 16-byte entry (a lookup touches one cache line).
+    private struct Entry {
+        var head: UInt64 = 0
+        var tail: UInt16 = 0
+        var filled = false
+        var day: Int32 = 0
+    }
+
+    /// Direct-mapped, with four times as many slots as a busy file has distinct dates (years of daily orders),
+    /// so that dates rarely evict each other.
+    private static let slotBits = 14
     // Allocated on first use: a loader keeps one cache per column, and files may have a million columns.
-    private var keys: [UInt64] = []
-    private var tails: [UInt16] = []
-    private var values: [Int32] = []
-    private var filled: [Bool] = []
+    private var entries: [Entry] = []
 
     /// The day number of a 10-byte ISO date, or nil when it is not one.
     mutating func day(_ f: Field) -> Int32? {
-        if keys.isEmpty {
-            keys = [UInt64](repeating: 0, count: 4096)
-            tails = [UInt16](repeating: 0, count: 4096)
-            values = [Int32](repeating: 0, count: 4096)
-            filled = [Bool](repeating: false, count: 4096)
-        }
+        if entries.isEmpty { entries = [Entry](repeating: Entry(), count: 1 << Self.slotBits) }
         let head = UnsafeRawPointer(f.base).loadUnaligned(as: UInt64.self)
         let tail = UnsafeRawPointer(f.base + 8).loadUnaligned(as: UInt16.self)
         let mixed = (head ^ (UInt64(tail) &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
-        let slot = Int(truncatingIfNeeded: mixed >> 52)
-        if filled[slot] && keys[slot] == head && tails[slot] == tail { return values[slot] }
+        let slot = Int(truncatingIfNeeded: mixed >> (64 - UInt64(Self.slotBits)))
+        let entry = entries[slot]
+        if entry.filled && entry.head == head && entry.tail == tail { return entry.day }
         guard let day = FieldParsers.isoDate(f) else { return nil }
-        keys[slot] = head
-        tails[slot] = tail
-        values[slot] = day
-        filled[slot] = true
+        entries[slot] = Entry(head: head, tail: tail, filled: true, day: day)
         return day
     }
 }
