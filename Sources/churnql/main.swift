@@ -66,6 +66,10 @@ struct ChurnQLCommand: ParsableCommand {
     }
 }
 
+#if os(Linux)
+    HugePageStart.restartIfUseful()
+#endif
+
 #if canImport(Glibc)
     // Column arrays are large and short-lived while tables are built: a fixed 1 MB threshold keeps glibc from
     // serving them from heap arenas that never shrink (its adaptive threshold climbs to 32 MB), so freed
