@@ -13,6 +13,23 @@ struct CommandLineTests {
         #expect(r.stderr.contains("loaded orders"))
     }
 
+    /// A large file makes the process start itself again with huge pages (on Linux in "madvise" mode); the
+    /// arguments and the answer must come through unchanged either way.
+    @Test func largeInputGivesTheSameAnswer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("churnql-large-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var text = "customer_id,order_date,amount,note\n"
+        let padding = String(repeating: "x", count: 60)
+        for i in 0..<1_000_000 { text += "C\(i % 5000),2024-0\(i % 9 + 1)-1\(i % 10),\(i % 100).5,\(padding)\n" }
+        let path = directory.appendingPathComponent("big.csv").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let r = try ChurnQLBinary.run(
+            [path, "--quiet", "--format", "csv", "-c", "from big | agg n = count(), total = sum(amount)"], in: Self.root)
+        #expect(r.status == 0)
+        #expect(r.stdout == "n,total\n1000000,50000000\n")
+    }
+
     @Test func jsonFormat() throws {
         let r = try ChurnQLBinary.run(
             [
