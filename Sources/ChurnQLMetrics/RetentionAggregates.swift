@@ -11,28 +11,30 @@ public enum RetentionAggregates {
 
     /// start = asof − period; base = customers active as of start (latest purchase on or before start at most
     /// churn_window days before it); churned = base customers with no purchase in (start, asof].
+    /// (The customers come as an array, not any sequence: a generic public function is not specialised for its
+    /// callers in other modules, and its per-element metadata lookups made `churn_rate()` per group 7× slower.)
     public static func churn(
-        customers: some Sequence<Int32>, history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int
+        customers: [Int32], history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int
     ) -> ChurnCounts {
         let start = asof - Int32(periodDays)
-        return counts(
-            customers.lazy.filter { $0 >= 0 }.map {
-                churnState(Int($0), history: history, start: start, asof: asof, churnWindow: churnWindow)
-            })
+        var counts = ChurnCounts(base: 0, churned: 0)
+        for c in customers where c >= 0 {
+            count(churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow), &counts)
+        }
+        return counts
     }
 
     /// Base and churned counts of the given customers, from `churnStates`.
-    public static func churn(customers: some Sequence<Int32>, states: [UInt8]) -> ChurnCounts {
-        counts(customers.lazy.filter { $0 >= 0 }.map { states[Int($0)] })
+    public static func churn(customers: [Int32], states: [UInt8]) -> ChurnCounts {
+        var counts = ChurnCounts(base: 0, churned: 0)
+        for c in customers where c >= 0 { count(states[Int(c)], &counts) }
+        return counts
     }
 
-    private static func counts(_ states: some Sequence<UInt8>) -> ChurnCounts {
-        var counts = ChurnCounts(base: 0, churned: 0)
-        for state in states {
-            if state & inBase != 0 { counts.base += 1 }
-            if state & churned != 0 { counts.churned += 1 }
-        }
-        return counts
+    @inline(__always)
+    private static func count(_ state: UInt8, _ counts: inout ChurnCounts) {
+        if state & inBase != 0 { counts.base += 1 }
+        if state & churned != 0 { counts.churned += 1 }
     }
 
     /// Bits of a customer's churn state: in the base as of start, and churned by asof.
@@ -125,7 +127,7 @@ public enum RetentionAggregates {
     }
 
     /// Share of customers with at least one repeat purchase (frequency ≥ 1); customers without orders excluded.
-    public static func repeatRate(customers: some Sequence<Int32>, profile: CustomerProfile) -> Double? {
+    public static func repeatRate(customers: [Int32], profile: CustomerProfile) -> Double? {
         var buyers = 0
         var repeaters = 0
         for c in customers where c >= 0 {
@@ -138,7 +140,7 @@ public enum RetentionAggregates {
     }
 
     /// Mean purchase_cycle_days over customers that have one (frequency ≥ 1).
-    public static func averagePurchaseCycle(customers: some Sequence<Int32>, profile: CustomerProfile) -> Double? {
+    public static func averagePurchaseCycle(customers: [Int32], profile: CustomerProfile) -> Double? {
         var sum = 0.0
         var n = 0
         for c in customers where c >= 0 {

@@ -71,6 +71,9 @@ public enum CommandLineRun {
         var report = loadedNames.map { session.engine.describeLoad($0) }
         if !request.files.isEmpty, let summary = session.engine.asofSummary { report.append(summary) }
         if interactive {
+            // Derived before the prompt, so that the first query answers at once (scripts and -c derive the
+            // customers table only when a statement needs it: a model fit does not).
+            if !request.files.isEmpty { _ = try? session.engine.profile() }
             // The banner first, as the sqlite3 and DuckDB shells do, then what was loaded.
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
             let count = session.engine.catalog.names.count

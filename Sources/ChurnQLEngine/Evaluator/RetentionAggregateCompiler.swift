@@ -60,7 +60,7 @@ enum RetentionAggregateCompiler {
                     history: profile.history, asof: settings.asof, periodDays: periodDays,
                     churnWindow: settings.churnWindow)
                 rates = (0..<groups.count).map { g in
-                    RetentionAggregates.churn(customers: groups.rows(of: g).lazy.map { lineage[$0] }, states: states)
+                    RetentionAggregates.churn(customers: customers(g), states: states)
                         .rate
                 }
             } else {
