@@ -51,15 +51,8 @@ enum FieldParsers {
     static func integer(_ f: Field) -> Int64? {
         // The common case in one tight loop: up to 18 digits, no sign, no leading zero.
         if f.count > 0 && f.count <= 18 && (f[0] != UInt8(ascii: "0") || f.count == 1) {
-            var value: Int64 = 0
-            var i = 0
-            while i < f.count {
-                let digit = f[i] &- 48
-                if digit > 9 { break }
-                value = value &* 10 &+ Int64(digit)
-                i += 1
-            }
-            if i == f.count { return value }
+            let (value, end) = leadingDigits(f)
+            if end == f.count { return value }
         }
         var i = 0
         var negative = false
@@ -147,14 +140,7 @@ enum FieldParsers {
     @inline(__always)
     private static func plainDecimal(_ f: Field) -> Double? {
         guard f.count > 0, f.count <= 15, f[0] &- 48 <= 9 else { return nil }
-        var mantissa: Int64 = 0
-        var i = 0
-        while i < f.count {
-            let digit = f[i] &- 48
-            if digit > 9 { break }
-            mantissa = mantissa &* 10 &+ Int64(digit)
-            i += 1
-        }
+        var (mantissa, i) = leadingDigits(f)
         if i > 1 && f[0] == UInt8(ascii: "0") { return nil }
         var fractionDigits = 0
         if i < f.count {
@@ -169,6 +155,20 @@ enum FieldParsers {
             }
         }
         return Double(mantissa) / powersOfTen[fractionDigits]
+    }
+
+    /// The value of the field's leading digits and where they end (wrapping arithmetic: callers bound the length).
+    @inline(__always)
+    private static func leadingDigits(_ f: Field) -> (value: Int64, end: Int) {
+        var value: Int64 = 0
+        var i = 0
+        while i < f.count {
+            let digit = f[i] &- 48
+            if digit > 9 { break }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
+        }
+        return (value, i)
     }
 
     private static func slowDecimal(_ f: Field) -> Double? {
