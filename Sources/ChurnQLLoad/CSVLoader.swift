@@ -172,8 +172,9 @@ public enum CSVLoader {
             return (Array(accumulators), skipped, firstSkippedLine)
         }
         let conversion = Result { () throws(Diagnostic) in try ParallelChunks.map(chunks, convert) }
-        // A NUL byte anywhere outranks any other error (a later chunk's NUL behind an earlier chunk's ragged row).
-        if case .failure = conversion,
+        // A NUL byte anywhere outranks any other error (a later chunk's NUL behind an earlier chunk's ragged row);
+        // an interrupted load just stops.
+        if case .failure(let error) = conversion, error.code != "interrupted",
             let binary = binaryFile(bytes, offset: offset, in: offset..<bytes.count, path: path)
         {
             throw binary

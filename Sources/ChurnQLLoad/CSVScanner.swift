@@ -25,7 +25,7 @@ struct CSVScanner {
     private let stops: [Bool]
     /// Unescaped copies for quoted fields that contained `""`, keyed by field index.
     var unescaped: [Int: [UInt8]] = [:]
-    /// Whether records without quotes are split eight bytes at a time (off only to test it against the plain path).
+    /// Whether records without quotes are split sixteen bytes at a time (off only to test it against the plain path).
     var wordAtATime = true
 
     /// `base` must be the buffer's base address (callers never scan an empty buffer).
@@ -153,8 +153,8 @@ struct CSVScanner {
         }
     }
 
-    /// Reads a record that has no quote and ends at least sixteen bytes before `end`, sixteen bytes at a time: one
-    /// mask marks the delimiters, LFs, CRs and quotes, and every field ends at one of its bits. Returns false,
+    /// Reads a record that has no quote and ends inside a whole sixteen-byte block before `end`, sixteen bytes at a
+    /// time: one mask marks the delimiters, LFs, CRs and quotes, and every field ends at one of its bits. Returns false,
     /// having changed nothing, for any other record (the byte-by-byte path then reads it).
     @inline(__always)
     private mutating func plainRecord() -> Bool {

@@ -97,7 +97,7 @@ extension ParallelChunks {
                 // Moved out, so that the merge holds the only reference to each chunk's values.
                 let parts = columns[i]
                 columns[i] = []
-                results[i] = ColumnAccumulator.merged(parts, name: names[i])
+                results[i] = ColumnAccumulator.merged(consume parts, name: names[i])
             }
             // Numeric columns are plain copies, made on pool threads while the text columns merge here, each text
             // merge with parallel loops of its own (libdispatch narrows a parallel loop nested in another).

@@ -1,4 +1,4 @@
-#if os(Linux)
+#if canImport(Glibc)
     import Glibc
 
     /// glibc backs malloc's memory with transparent huge pages only when told so at startup
@@ -13,7 +13,7 @@
 
         static func restartIfUseful() {
             guard getenv("GLIBC_TUNABLES") == nil, getenv("CHURNQL_NO_RESTART") == nil,
-                inputBytes() >= largeInput, kernelModeIsMadvise()
+                inputBytes() >= largeInput, glibcHasTheTunable(), kernelModeIsMadvise()
             else { return }
             setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1)
             execv("/proc/self/exe", CommandLine.unsafeArgv)
@@ -28,6 +28,18 @@
                 guard stat(argument, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return total }
                 return total + Int64(info.st_size)
             }
+        }
+
+        /// glibc.malloc.hugetlb exists from glibc 2.35 on; older versions ignore it. (gnu_get_libc_version is not
+        /// in Swift's Glibc module, so it is looked up at run time.)
+        private static func glibcHasTheTunable() -> Bool {
+            typealias Version = @convention(c) () -> UnsafePointer<CChar>?
+            guard let symbol = dlsym(nil, "gnu_get_libc_version"),
+                let version = unsafeBitCast(symbol, to: Version.self)()
+            else { return false }
+            let parts = String(cString: version).split(separator: ".").compactMap { Int($0) }
+            guard parts.count >= 2 else { return false }
+            return parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35)
         }
 
         private static func kernelModeIsMadvise() -> Bool {

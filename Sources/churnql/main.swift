@@ -66,7 +66,7 @@ struct ChurnQLCommand: ParsableCommand {
     }
 }
 
-#if os(Linux)
+#if canImport(Glibc)
     HugePageStart.restartIfUseful()
 #endif
 

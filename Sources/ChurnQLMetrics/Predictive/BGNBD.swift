@@ -124,7 +124,9 @@ extension BGNBD {
         init(_ triples: CompressedTriples, modified: Bool) {
             self.triples = triples
             (distinctX, _) = DistinctCounts.of(triples.x)
-            if let largest = distinctX.last, largest < 1_048_576, distinctX.allSatisfy({ $0.rounded() == $0 }) {
+            if let smallest = distinctX.first, let largest = distinctX.last, smallest >= 0, largest < 1_048_576,
+                distinctX.allSatisfy({ $0.rounded() == $0 })
+            {
                 // Purchase counts: an array indexed by x finds each one's position.
                 var position = [Int32](repeating: 0, count: Int(largest) + 1)
                 for (k, x) in distinctX.enumerated() { position[Int(x)] = Int32(k) }

@@ -97,7 +97,9 @@ struct CompressedTriples {
         guard n == days.tx.count, n == days.T.count, days.unitDays > 0 else { return nil }
         var largestDay: Int32 = 0
         for i in 0..<n {
-            guard days.x[i] >= 0, days.x[i] < 1 << 21, days.tx[i] >= 0, days.tx[i] <= days.T[i] else { return nil }
+            guard days.x[i] >= 0, days.x[i] < 1 << 21, days.tx[i] >= 0, days.tx[i] <= days.T[i],
+                days.x[i] > 0 || days.tx[i] == 0
+            else { return nil }
             largestDay = Swift.max(largestDay, days.T[i])
         }
         guard largestDay < 1 << 21 else { return nil }
