@@ -16,9 +16,20 @@
                 inputBytes() >= largeInput, glibcHasTheTunable(), kernelModeIsMadvise()
             else { return }
             setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1)
+            setenv("CHURNQL_RESTARTED", "1", 1)
             execv("/proc/self/exe", CommandLine.unsafeArgv)
             // Only reached when the exec failed: go on as we are.
             unsetenv("GLIBC_TUNABLES")
+            unsetenv("CHURNQL_RESTARTED")
+        }
+
+        /// With CHURNQL_TRACE, says on stderr that this process is the restarted one.
+        static func traceRestart() {
+            guard getenv("CHURNQL_RESTARTED") != nil else { return }
+            unsetenv("CHURNQL_RESTARTED")
+            guard getenv("CHURNQL_TRACE") != nil else { return }
+            let line = "trace: restarted with glibc.malloc.hugetlb=1\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
         }
 
         /// The total size of the command line's arguments that are regular files.

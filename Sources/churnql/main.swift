@@ -67,6 +67,7 @@ struct ChurnQLCommand: ParsableCommand {
 }
 
 #if canImport(Glibc)
+    HugePageStart.traceRestart()
     HugePageStart.restartIfUseful()
 #endif
 
