@@ -19,7 +19,7 @@ extension Engine {
         -> StatementResult
     {
         let history = try orderHistory()
-        guard let asof = currentAsof else { throw Diagnostic(code: "no-orders", message: "no orders table is loaded") }
+        guard let asof = currentAsof else { throw Self.noOrders }
         var cutoff = asof
         if let until {
             guard case .date(let day) = try ExpressionCompiler.constant(until, constantContext(source)) else {

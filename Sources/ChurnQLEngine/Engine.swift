@@ -173,11 +173,7 @@ public final class Engine {
         if let cachedHistory { return cachedHistory }
         guard let name = ordersTableName, let roles, let orders = catalog[name], let settings = retentionSettings,
             let customer = orders.column(roles.customer), let date = orders.column(roles.date)
-        else {
-            throw Diagnostic(
-                code: "no-orders", message: "no orders table is loaded",
-                hint: "load a file with customer and date columns: load \"orders.csv\"")
-        }
+        else { throw Self.noOrders }
         let amount = amountColumn(orders, roles)
         let history = Trace.measure("order history") {
             OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
@@ -186,13 +182,15 @@ public final class Engine {
         return history
     }
 
+    static let noOrders = Diagnostic(
+        code: "no-orders", message: "no orders table is loaded",
+        hint: "load a file with customer and date columns: load \"orders.csv\"")
+
     /// The derived customers profile, built on first use after a load or setting change.
     public func profile() throws(Diagnostic) -> CustomerProfile {
         if let cachedProfile { return cachedProfile }
         let history = try orderHistory()
-        guard let roles, let settings = retentionSettings else {
-            throw Diagnostic(code: "no-orders", message: "no orders table is loaded")
-        }
+        guard let roles, let settings = retentionSettings else { throw Self.noOrders }
         var attributes: (table: Table, key: String)?
         if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {
             attributes = (table, key)

@@ -74,11 +74,20 @@ struct ColumnAccumulator {
         if nullTokens.isEmpty {
             switch parsedFirst {
             case .integer:
-                if let v = FieldParsers.integer(f) { return counted(ints.append(v)) }
+                if let v = FieldParsers.integer(f) {
+                    ints.append(v)
+                    return counted()
+                }
             case .decimal:
-                if let v = FieldParsers.decimal(f) { return counted(doubles.append(v)) }
+                if let v = FieldParsers.decimal(f) {
+                    doubles.append(v)
+                    return counted()
+                }
             case .isoDate:
-                if f.count == 10, let day = dateCache.day(f) { return counted(days.append(day)) }
+                if f.count == 10, let day = dateCache.day(f) {
+                    days.append(day)
+                    return counted()
+                }
             case .none:
                 break
             }
@@ -92,7 +101,7 @@ struct ColumnAccumulator {
 
     /// Counts a value just appended.
     @inline(__always)
-    private mutating func counted(_: Void) {
+    private mutating func counted() {
         if !nulls.isEmpty { nulls.append(false) }
         rows += 1
     }
@@ -125,8 +134,7 @@ struct ColumnAccumulator {
         case .text:
             codes.append(internText(f))
         }
-        if !nulls.isEmpty { nulls.append(false) }
-        rows += 1
+        counted()
     }
 
     private mutating func fail() {
