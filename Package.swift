@@ -48,7 +48,7 @@ let package = Package(
             name: "ChurnQLTests",
             dependencies: [
                 "ChurnQLShell", "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad",
-                "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite",
+                "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite", "CByteScan",
             ],
             resources: [.copy("Fixtures")]),
     ],

@@ -40,12 +40,21 @@ public enum CSVLoader {
     public static func parse(text: String, path: String, name: String, options: LoadOptions = LoadOptions())
         throws(Diagnostic) -> LoadedTable
     {
+        try parse(text: text, path: path, name: name, options: options, inPlace: true)
+    }
+
+    /// `inPlace: false` takes the path of tables too wide to load in place (for tests that compare the two).
+    static func parse(text: String, path: String, name: String, options: LoadOptions, inPlace: Bool)
+        throws(Diagnostic) -> LoadedTable
+    {
         var bytes = Array(text.utf8)
         let offset = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let result: Result<LoadedTable, Diagnostic> = bytes.withUnsafeMutableBufferPointer { buffer in
             do throws(Diagnostic) {
                 return .success(
-                    try parse(UnsafeBufferPointer(buffer), offset: offset, path: path, name: name, options: options))
+                    try parse(
+                        UnsafeBufferPointer(buffer), offset: offset, path: path, name: name, options: options,
+                        inPlace: inPlace))
             } catch {
                 return .failure(error)
             }
@@ -55,7 +64,7 @@ public enum CSVLoader {
 
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions,
-        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil
+        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil, inPlace: Bool = true
     ) throws(Diagnostic) -> LoadedTable {
         guard let base = bytes.baseAddress, bytes.count > offset,
             bytes[offset...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 })
@@ -123,16 +132,20 @@ public enum CSVLoader {
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
-        func convert(_ chunk: Range<Int>) throws(Diagnostic) -> ([ColumnAccumulator], Int, Int) {
+        // Chunk k's accumulators; `region` gives each column's memory for the chunk when loading in place.
+        func convert(_ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?) throws(Diagnostic)
+            -> ([ColumnAccumulator], Int, Int)
+        {
+            let chunk = chunks[k]
             if let binary = binaryFile(bytes, offset: offset, in: chunk, path: path) { throw binary }
             // A buffer rather than an array of accumulators: appending through an array checks its uniqueness on
             // every field.
             let accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>.allocate(capacity: width)
+            let capacity = bound ?? Int(estimatedRows * Double(chunk.count) / totalBytes) + 16
             _ = accumulators.initialize(
-                from: guesses.map {
+                from: guesses.indices.map {
                     ColumnAccumulator(
-                        kind: $0.kind, pattern: pattern,
-                        capacity: Int(estimatedRows * Double(chunk.count) / totalBytes) + 16)
+                        kind: guesses[$0].kind, pattern: pattern, capacity: capacity, region: region?(k, $0))
                 })
             defer {
                 accumulators.deinitialize()
@@ -171,29 +184,58 @@ public enum CSVLoader {
             }
             return (Array(accumulators), skipped, firstSkippedLine)
         }
-        let conversion = Result { () throws(Diagnostic) in try ParallelChunks.map(chunks, convert) }
         // A NUL byte anywhere outranks any other error (a later chunk's NUL behind an earlier chunk's ragged row);
         // an interrupted load just stops.
-        if case .failure(let error) = conversion, error.code != "interrupted",
-            let binary = binaryFile(bytes, offset: offset, in: offset..<bytes.count, path: path)
-        {
-            throw binary
+        func prioritized<T>(_ work: () throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+            let outcome = Result { () throws(Diagnostic) in try work() }
+            if case .failure(let error) = outcome, error.code != "interrupted",
+                let binary = binaryFile(bytes, offset: offset, in: offset..<bytes.count, path: path)
+            {
+                throw binary
+            }
+            return try outcome.get()
         }
-        var converted = try conversion.get()
-        let traceConverted = Date()
-        let skipped = converted.reduce(0) { $0 + $1.1 }
-        let firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
-        var parts = converted.map { $0.0 }
-        converted.removeAll()
-        // Each column's chunks, moved out so that columns can be merged independently.
-        var byColumn = (0..<width).map { i in parts.map { $0[i] } }
-        parts.removeAll()
-        var (columns, unconverted) = ParallelChunks.mergeColumns(&byColumn, names: names)
+        var skipped = 0
+        var firstSkippedLine = 0
+        func tally(_ converted: [([ColumnAccumulator], Int, Int)]) -> [[ColumnAccumulator]] {
+            skipped = converted.reduce(0) { $0 + $1.1 }
+            firstSkippedLine = converted.map { $0.2 }.first { $0 > 0 } ?? 0
+            return converted.map { $0.0 }
+        }
+        var traceConverted = Date()
+        var loaded: ([Column], [Int])?
+        if inPlace && width <= InPlaceColumns.maxWidth {
+            let bounds = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+            loaded = try prioritized { () throws(Diagnostic) in
+                try InPlaceColumns.load(kinds: guesses.map(\.kind), names: names, bounds: bounds) {
+                    region throws(Diagnostic) in
+                    let converted = try ParallelChunks.map(Array(chunks.indices)) { k throws(Diagnostic) in
+                        try convert(k, region: region, bound: bounds[k])
+                    }
+                    traceConverted = Date()
+                    return tally(converted)
+                }
+            }
+        }
+        if loaded == nil {
+            var parts = tally(
+                try prioritized { () throws(Diagnostic) in
+                    try ParallelChunks.map(Array(chunks.indices)) { k throws(Diagnostic) in
+                        try convert(k, region: nil, bound: nil)
+                    }
+                })
+            traceConverted = Date()
+            // Each column's chunks, moved out so that columns can be merged independently.
+            var byColumn = (0..<width).map { i in parts.map { $0[i] } }
+            parts.removeAll()
+            loaded = ParallelChunks.mergeColumns(&byColumn, names: names)
+        }
+        var (columns, unconverted) = loaded ?? ([], [])
         if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
             FileHandle.standardError.write(
                 Data(
                     String(
-                        format: "trace: %d chunks converted in %.3f s, concatenated in %.3f s\n", chunks.count,
+                        format: "trace: %d chunks converted in %.3f s, finished in %.3f s\n", chunks.count,
                         traceConverted.timeIntervalSince(traceStart), Date().timeIntervalSince(traceConverted)
                     ).utf8))
         }

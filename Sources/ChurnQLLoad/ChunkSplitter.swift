@@ -44,7 +44,7 @@ enum ChunkSplitter {
 
 /// Runs one closure per chunk on all cores and returns the results in chunk order; the first error wins.
 enum ParallelChunks {
-    static func map<T>(_ chunks: [Range<Int>], _ body: (Range<Int>) throws(Diagnostic) -> T)
+    static func map<Item: Sendable, T>(_ chunks: [Item], _ body: (Item) throws(Diagnostic) -> T)
         throws(Diagnostic) -> [T]
     {
         if chunks.count <= 1 { return try chunks.map { c throws(Diagnostic) in try body(c) } }

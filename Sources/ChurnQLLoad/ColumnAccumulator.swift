@@ -23,10 +23,15 @@ struct ColumnAccumulator {
     private enum ParsedFirst { case integer, decimal, isoDate, none }
     private let parsedFirst: ParsedFirst
 
-    init(kind: ColumnKind, pattern: DatePattern?, capacity: Int) {
+    /// With a `region`, the values go straight into that memory (room for `capacity` values of this kind's
+    /// element type: Int64, Double, Bool or Int32), as long as they fit.
+    init(kind: ColumnKind, pattern: DatePattern?, capacity: Int, region: UnsafeMutableRawPointer? = nil) {
         self.kind = kind
         self.pattern = pattern
-        func room(_ used: Bool) -> Int { used ? capacity : 0 }
+        func buffer<T>(_ used: Bool) -> ValueBuffer<T> {
+            guard used, let region else { return ValueBuffer(capacity: used ? capacity : 0) }
+            return ValueBuffer(region: region.assumingMemoryBound(to: T.self), capacity: capacity)
+        }
         var integer = false
         var decimal = false
         var boolean = false
@@ -45,11 +50,25 @@ struct ColumnAccumulator {
         case .date(.iso): parsedFirst = .isoDate
         default: parsedFirst = .none
         }
-        ints = ValueBuffer(capacity: room(integer))
-        doubles = ValueBuffer(capacity: room(decimal))
-        bools = ValueBuffer(capacity: room(boolean))
-        days = ValueBuffer(capacity: room(date))
-        codes = ValueBuffer(capacity: room(text))
+        ints = buffer(integer)
+        doubles = buffer(decimal)
+        bools = buffer(boolean)
+        days = buffer(date)
+        codes = buffer(text)
+    }
+
+    /// The rows appended so far.
+    var rowCount: Int { rows }
+
+    /// Whether every value is still in the region given to `init` (false when there was none).
+    var stayedInRegion: Bool {
+        switch kind {
+        case .integer, .timestamp: return ints.inRegion
+        case .decimal, .money: return doubles.inRegion
+        case .boolean: return bools.inRegion
+        case .date: return days.inRegion
+        case .text: return codes.inRegion
+        }
     }
 
     mutating func appendNull() {
@@ -189,20 +208,7 @@ struct ColumnAccumulator {
         case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))
         case .date: storage = .date(ValueBuffer.concatenate(parts.map(\.days)))
         case .text:
-            // The first chunk's dictionary is moved out (not shared, so growing it copies nothing) and grows into
-            // the merged one.
-            var interner = parts[0].interner
-            parts[0].interner = TextInterner()
-            interner.reserve(
-                values: interner.count + parts.reduce(0) { $0 + $1.interner.count },
-                bytes: interner.byteCount + parts.reduce(0) { $0 + $1.interner.byteCount })
-            // The first chunk's codes stay as they are; the others' are rewritten to the merged dictionary.
-            // Each chunk's dictionary is dropped once absorbed.
-            var remaps: [[Int32]?] = [nil]
-            for k in parts.indices.dropFirst() {
-                remaps.append(interner.absorb(parts[k].interner))
-                parts[k].interner = TextInterner()
-            }
+            let (interner, remaps) = mergeDictionaries(&parts)
             let total = parts.reduce(0) { $0 + $1.codes.count }
             nonisolated(unsafe) let chunkCodes = parts.map(\.codes)
             var starts = [0]
@@ -224,10 +230,32 @@ struct ColumnAccumulator {
             }
             storage = .text(codes: codes, dictionary: interner.strings())
         }
-        let nullCount = parts.reduce(0) { $0 + $1.nullCount }
-        let nulls =
-            nullCount == 0
-            ? nil : parts.flatMap { $0.nulls.isEmpty ? [Bool](repeating: false, count: $0.rows) : $0.nulls }
-        return (Column(name: name, storage: storage, nulls: nulls), parts.reduce(0) { $0 + $1.unconverted })
+        return (
+            Column(name: name, storage: storage, nulls: nullMask(of: parts)), parts.reduce(0) { $0 + $1.unconverted }
+        )
+    }
+
+    /// The null mask of a column made of these chunks, or nil when none is null.
+    static func nullMask(of parts: [ColumnAccumulator]) -> [Bool]? {
+        guard parts.contains(where: { $0.nullCount > 0 }) else { return nil }
+        return parts.flatMap { $0.nulls.isEmpty ? [Bool](repeating: false, count: $0.rows) : $0.nulls }
+    }
+
+    /// The chunks' text dictionaries merged into the first chunk's (moved out, so growing it copies nothing), and
+    /// for each chunk the merged code of each of its codes (nil for the first, whose codes stay as they are).
+    /// Each chunk's dictionary is dropped once absorbed.
+    static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> (TextInterner, [[Int32]?]) {
+        guard !parts.isEmpty else { return (TextInterner(), []) }
+        var interner = parts[0].interner
+        parts[0].interner = TextInterner()
+        interner.reserve(
+            values: interner.count + parts.reduce(0) { $0 + $1.interner.count },
+            bytes: interner.byteCount + parts.reduce(0) { $0 + $1.interner.byteCount })
+        var remaps: [[Int32]?] = [nil]
+        for k in parts.indices.dropFirst() {
+            remaps.append(interner.absorb(parts[k].interner))
+            parts[k].interner = TextInterner()
+        }
+        return (interner, remaps)
     }
 }

@@ -4,6 +4,8 @@ final class ValueBuffer<Element: BitwiseCopyable> {
     private var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
+    /// Whether the values are still in memory given to `init(region:capacity:)` (the buffer does not own it).
+    private(set) var inRegion = false
 
     /// Capacity that is never written costs address space only: the pages of a large allocation are not
     /// resident until touched, so a generous estimate is cheaper than growing.
@@ -12,7 +14,15 @@ final class ValueBuffer<Element: BitwiseCopyable> {
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    /// Writes into `region`, which belongs to the caller and has room for `capacity` values; a buffer that
+    /// outgrows it moves to memory of its own.
+    init(region: UnsafeMutablePointer<Element>, capacity: Int) {
+        base = region
+        self.capacity = capacity
+        inRegion = true
+    }
+
+    deinit { if !inRegion { base.deallocate() } }
 
     @inline(__always)
     func append(_ value: Element) {
@@ -22,11 +32,13 @@ final class ValueBuffer<Element: BitwiseCopyable> {
     }
 
     private func grow() {
-        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
-        larger.update(from: base, count: count)
-        base.deallocate()
-        base = larger
-        capacity *= 2
+        let larger = Swift.max(16, capacity * 2)
+        let moved = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+        moved.update(from: base, count: count)
+        if !inRegion { base.deallocate() }
+        inRegion = false
+        base = moved
+        capacity = larger
     }
 
     @inline(__always)
@@ -37,7 +49,8 @@ final class ValueBuffer<Element: BitwiseCopyable> {
 
     /// Frees the values early (the buffer is then empty), so that memory does not wait for the last reference.
     func release() {
-        base.deallocate()
+        if !inRegion { base.deallocate() }
+        inRegion = false
         capacity = 1
         base = .allocate(capacity: capacity)
         count = 0

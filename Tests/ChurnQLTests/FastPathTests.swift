@@ -1,3 +1,4 @@
+import CByteScan
 import ChurnQLStore
 import Foundation
 import Testing
@@ -294,6 +295,55 @@ struct FastPathTests {
             let a = try #require(fromDisk.column(name))
             let b = try #require(inMemory.column(name))
             #expect((0..<a.count).allSatisfy { a.value(at: $0) == b.value(at: $0) })
+        }
+    }
+
+    /// The in-place load sizes each chunk's share of the columns by this bound: LFs, CRs not followed by an LF,
+    /// and one more for an unfinished last line. Checked against that definition, byte by byte, on random text long
+    /// enough to cross the sixteen-byte blocks and the counter's flush every 127 blocks.
+    @Test func recordBoundCountsLineEnds() {
+        var random = FuzzTests.Random(state: 17)
+        let alphabet: [UInt8] = [97, 10, 13, 34, 44, 13, 10]
+        for _ in 0..<300 {
+            let bytes = (0..<random.below(6000)).map { _ in alphabet[random.below(alphabet.count)] }
+            var expected = 0
+            for (i, byte) in bytes.enumerated() {
+                if byte == 10 || (byte == 13 && (i + 1 == bytes.count || bytes[i + 1] != 10)) { expected += 1 }
+            }
+            if let last = bytes.last, last != 10, last != 13 { expected += 1 }
+            let bound = bytes.withUnsafeBufferPointer { churnql_record_bound($0.baseAddress, $0.count) }
+            #expect(bound == expected)
+        }
+    }
+
+    /// Chunks that hold fewer records than line ends (quoted line ends, blank lines, CR LF) leave gaps in the
+    /// columns that the in-place load closes. It must give every row, in file order, as the usual path does.
+    @Test func inPlaceLoadMatchesTheUsualPath() throws {
+        let rows = 130_000
+        let notes = ["plain", "\"a, b\"", "\"two\nlines\"", "\"cr\r\nlf\"", ""]
+        var random = FuzzTests.Random(state: 23)
+        var lines = ["order_id,customer_id,order_date,amount,note"]
+        for row in 0..<rows {
+            lines.append(
+                "\(row),K\(random.below(3000)),2024-0\(random.below(9) + 1)-1\(random.below(9)),\(random.below(9999)).5,"
+                    + notes[row % notes.count])
+            if row % 997 == 0 { lines.append("") }
+        }
+        let text = lines.joined(separator: "\r\n") + "\r\n"
+        #expect(text.utf8.count > 4 << 20)
+        let inPlace = try CSVLoader.parse(text: text, path: "orders.csv", name: "orders").table
+        let usual = try CSVLoader.parse(
+            text: text, path: "orders.csv", name: "orders", options: LoadOptions(), inPlace: false
+        ).table
+        #expect(inPlace.rowCount == rows)
+        #expect(usual.rowCount == rows)
+        let ids = try #require(inPlace.column("order_id"))
+        #expect((0..<rows).allSatisfy { ids.value(at: $0) == .integer(Int64($0)) })
+        for name in inPlace.columnNames {
+            let a = try #require(inPlace.column(name))
+            let b = try #require(usual.column(name))
+            #expect(a.type == b.type)
+            #expect((0..<rows).allSatisfy { a.value(at: $0) == b.value(at: $0) })
         }
     }
 
