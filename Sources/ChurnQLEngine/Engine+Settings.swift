@@ -115,7 +115,9 @@ extension Engine {
             rows.append([shown, String(table.rowCount), String(table.columns.count), role])
         }
         if let profile = try? profile() {
-            rows.append(["customers", String(profile.table.rowCount), String(profile.table.columns.count), "derived"])
+            rows.append([
+                "customers", String(profile.history.customerCount), String(profile.columnNames.count), "derived",
+            ])
         }
         for name in views.keys.sorted() { rows.append([name, "", "", "view"]) }
         var table = textTable("tables", ["name", "rows", "columns", "role"], rows)

@@ -72,12 +72,13 @@ extension Engine {
                 ])
         case "repeat_rate", "frequency":
             let buyers = (0..<history.customerCount).filter { history.offsets[$0 + 1] > history.offsets[$0] }
+            let frequency = profile.frequency
             return Table(
                 name: "drill",
                 columns: [
                     history.keys.gather(buyers).renamed("customer_id"),
-                    Column(name: "frequency", storage: .integer(buyers.map { Int64(profile.frequency[$0]) })),
-                    Column(name: "repeat", storage: .boolean(buyers.map { profile.frequency[$0] >= 1 })),
+                    Column(name: "frequency", storage: .integer(buyers.map { frequency[$0] })),
+                    Column(name: "repeat", storage: .boolean(buyers.map { frequency[$0] >= 1 })),
                 ])
         default:
             throw Diagnostic(

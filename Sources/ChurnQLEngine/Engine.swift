@@ -202,10 +202,23 @@ public final class Engine {
         return profile
     }
 
-    /// The derived customers table, with p_alive once a transaction model is fitted.
-    func customersTable() throws(Diagnostic) -> Table {
+    /// The derived customers table, with p_alive once a transaction model is fitted. With `needed` (lowercased
+    /// names a query reads), only those derived columns are computed, unless the whole table already is; a name
+    /// the table does not have gets the whole table, so that the query's error can suggest from every column.
+    func customersTable(needing needed: Set<String>? = nil) throws(Diagnostic) -> Table {
         if let cachedCustomers, cachedProfile != nil { return cachedCustomers }
         let profile = try profile()
+        if let needed, lostWhen == nil {
+            var table = profile.table(columns: needed)
+            table.columns += crmColumns(profile)
+            if needed.contains("profit"), let profit = profitColumn(profile) { table.columns.append(profit) }
+            if needed.contains("p_alive"), let state = predictive {
+                table.columns.append(PredictiveFunctions.aliveColumn(profile, state))
+            }
+            let names = Set(table.columnNames.map { $0.lowercased() })
+            let known = names.union(Set(CustomerProfile.derivedColumns))
+            if needed.isSubset(of: known) { return table }
+        }
         var table = profile.table
         table.columns += crmColumns(profile)
         if let profit = profitColumn(profile) { table.columns.append(profit) }
@@ -272,12 +285,15 @@ public final class Engine {
     }
 
     /// A table, view, or the derived `customers` / detected `orders` table.
-    func resolveSource(_ name: String, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+    /// `needed`: the columns a query reads from it (nil: all), which spares the customers table the others.
+    func resolveSource(_ name: String, span: SourceSpan, source: SourceText, needing needed: Set<String>? = nil)
+        throws(Diagnostic) -> Table
+    {
         let lower = name.lowercased()
         if let view = views[name] ?? views.first(where: { $0.key.lowercased() == lower })?.value {
             return try QueryExecutor(engine: self, source: view.source).run(view.query)
         }
-        if lower == "customers" && ordersTableName != nil { return try customersTable() }
+        if lower == "customers" && ordersTableName != nil { return try customersTable(needing: needed) }
         if lower == "customers_raw", let name = attributesTableName, let table = catalog[name] { return table }
         if let table = catalog[name] { return table }
         if lower == "orders", let ordersTableName, let table = catalog[ordersTableName] { return table }

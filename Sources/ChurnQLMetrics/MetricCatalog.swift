@@ -137,14 +137,15 @@ public enum MetricCatalog {
             let mean = cycles.isEmpty ? "undefined" : NumberFormat.plain(cycles.reduce(0, +) / Double(cycles.count))
             return "  mean of \(cycles.count) repeat customers' purchase_cycle_days = \(mean) days\n"
         default:
+            let frequency = profile.frequency
             guard
-                let c = (0..<profile.history.customerCount).first(where: { profile.frequency[$0] >= 2 })
+                let c = (0..<profile.history.customerCount).first(where: { frequency[$0] >= 2 })
                     ?? (0..<profile.history.customerCount).first
             else { return "  (no customers)\n" }
             let days = profile.history.orderDays(c)
             guard let first = days.first, let last = days.last else { return "  (no orders)\n" }
             let key = profile.history.keys.value(at: c).plainText
-            let f = profile.frequency[c]
+            let f = frequency[c]
             var text =
                 "  customer \(key): orders on \(days.prefix(6).map(Dates.format).joined(separator: ", "))\(days.count > 6 ? ", …" : "")\n"
             text += "  first_order = \(Dates.format(first)), last_order = \(Dates.format(last)), asof = \(asof)\n"

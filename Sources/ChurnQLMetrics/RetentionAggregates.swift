@@ -130,11 +130,12 @@ public enum RetentionAggregates {
     public static func repeatRate(customers: [Int32], profile: CustomerProfile) -> Double? {
         var buyers = 0
         var repeaters = 0
+        let frequency = profile.frequency
         for c in customers where c >= 0 {
             let customer = Int(c)
             guard profile.history.offsets[customer + 1] > profile.history.offsets[customer] else { continue }
             buyers += 1
-            if profile.frequency[customer] >= 1 { repeaters += 1 }
+            if frequency[customer] >= 1 { repeaters += 1 }
         }
         return buyers == 0 ? nil : Double(repeaters) / Double(buyers)
     }
@@ -143,8 +144,9 @@ public enum RetentionAggregates {
     public static func averagePurchaseCycle(customers: [Int32], profile: CustomerProfile) -> Double? {
         var sum = 0.0
         var n = 0
+        let cycles = profile.purchaseCycle
         for c in customers where c >= 0 {
-            if let cycle = profile.purchaseCycle[Int(c)] {
+            if let cycle = cycles[Int(c)] {
                 sum += cycle
                 n += 1
             }

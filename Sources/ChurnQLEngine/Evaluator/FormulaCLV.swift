@@ -52,6 +52,7 @@ enum FormulaCLV {
                 ).rate ?? 0))
         var factor = 0.0
         for t in 1...horizon { factor += pow(yearly, Double(t - 1)) / pow(1 + discount, Double(t)) }
+        let cycles = profile.purchaseCycle
         let values = (0..<context.table.rowCount).map { row -> Double? in
             let c = Int(lineage[row])
             guard c >= 0 else { return nil }
@@ -61,7 +62,7 @@ enum FormulaCLV {
             let orders = Double(upper - lower)
             let revenue = profile.history.amounts[lower..<upper].reduce(0, +)
             let perYear: Double
-            if let cycle = profile.purchaseCycle[c], cycle > 0 {
+            if let cycle = cycles[c], cycle > 0 {
                 perYear = 365 / cycle
             } else {
                 perYear = orders / Swift.max(30, Double(s.asof - profile.history.days[lower])) * 365

@@ -78,9 +78,9 @@ enum RetentionAggregateCompiler {
             }
             return .decimal { rates[$0] }
         case "median_purchase_cycle":
+            let cycles = profile.purchaseCycle
             let medians = (0..<groups.count).map { g in
-                Aggregates.quantile(
-                    customers(g).compactMap { $0 >= 0 ? profile.purchaseCycle[Int($0)] : nil }.sorted(), 0.5)
+                Aggregates.quantile(customers(g).compactMap { $0 >= 0 ? cycles[Int($0)] : nil }.sorted(), 0.5)
             }
             return .decimal { medians[$0] }
         default:

@@ -9,7 +9,8 @@ struct QueryExecutor {
     let source: SourceText
 
     func run(_ query: Query) throws(Diagnostic) -> Table {
-        var table = try engine.resolveSource(query.source, span: query.sourceSpan, source: source)
+        var table = try engine.resolveSource(
+            query.source, span: query.sourceSpan, source: source, needing: ColumnNeeds.of(query))
         var pendingGroup: (keys: [NamedExpression], span: SourceSpan)?
         var selection: [Int]?
         for (index, node) in query.operations.enumerated() {

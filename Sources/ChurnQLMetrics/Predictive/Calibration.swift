@@ -7,58 +7,54 @@ public enum Calibration {
     /// `unitDays` days, and the mean of the repeat purchase days' totals (the first day's purchases excluded,
     /// several orders on one day summed, as lifetimes' summary_data_from_transaction_data does).
     public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> (CalibrationData, [Int]) {
-        let rows = summaries(history: history, cutoff: cutoff)
-        let allIncluded = rows.allSatisfy(\.included)
-        let customers = allIncluded ? Array(rows.indices) : rows.indices.filter { rows[$0].included }
-        let kept = allIncluded ? rows : customers.map { rows[$0] }
-        var data = CalibrationData(
-            x: parallelMap(kept) { Double($0.repeatDays) }, tx: parallelMap(kept) { Double($0.lastDay) / unitDays },
-            T: parallelMap(kept) { Double($0.age) / unitDays },
-            monetary: parallelMap(kept) { $0.repeatDays == 0 ? 0 : $0.repeatSpend / Double($0.repeatDays) })
-        data.days = CalibrationDays(
-            x: parallelMap(kept, \.repeatDays), tx: parallelMap(kept, \.lastDay), T: parallelMap(kept, \.age),
-            unitDays: unitDays)
-        return (data, customers)
-    }
-
-    private static func parallelMap<T>(_ rows: [Summary], _ transform: (Summary) -> T) -> [T] {
-        ParallelArray.make(rows.count) { transform(rows[$0]) }
-    }
-
-    /// One customer's purchases up to the cutoff, in days since their first purchase.
-    private struct Summary {
-        var repeatDays: Int32 = 0
-        var lastDay: Int32 = 0
-        var age: Int32 = 0
-        var repeatSpend = 0.0
-        var included = false
-    }
-
-    /// Every history customer's summary, computed in parallel parts of the customers.
-    private static func summaries(history: OrderHistory, cutoff: Int32) -> [Summary] {
-        ParallelArray.make(history.customerCount) { summary($0, history: history, cutoff: cutoff) }
-    }
-
-    @inline(__always)
-    private static func summary(_ c: Int, history: OrderHistory, cutoff: Int32) -> Summary {
-        let lower = history.offsets[c]
-        let upper = history.offsets[c + 1]
-        guard upper > lower, history.days[lower] <= cutoff else { return Summary() }
-        let first = history.days[lower]
-        var last = first
-        // Days are sorted: every change of day is one more repeat purchase day.
-        var repeatDays: Int32 = 0
-        var repeatSpend = 0.0
-        for i in lower..<upper {
-            let day = history.days[i]
-            if day > cutoff { break }
-            if day != last { repeatDays &+= 1 }
-            if day != first { repeatSpend += history.amounts[i] }
-            last = day
+        let (offsets, days, amounts) = (history.offsets, history.days, history.amounts)
+        // Customers whose first purchase is on or before the cutoff (usually all of them).
+        let included = ParallelArray.make(history.customerCount) { c in
+            offsets[c + 1] > offsets[c] && days[offsets[c]] <= cutoff
         }
-        return Summary(
-            repeatDays: repeatDays, lastDay: last &- first, age: cutoff &- first, repeatSpend: repeatSpend,
-            included: true)
+        let allIncluded = !included.contains(false)
+        let customers = allIncluded ? Array(included.indices) : included.indices.filter { included[$0] }
+        // Each array in one parallel pass of its own, straight from the order history (days are sorted).
+        func column<T>(_ value: (_ lower: Int, _ upper: Int) -> T) -> [T] {
+            ParallelArray.make(customers.count) { i in
+                let c = allIncluded ? i : customers[i]
+                return value(offsets[c], offsets[c + 1])
+            }
+        }
+        // Purchase days after the first, up to the cutoff: every change of day is one more.
+        let repeatDays = column { lower, upper -> Int32 in
+            var count: Int32 = 0
+            var i = lower + 1
+            while i < upper && days[i] <= cutoff {
+                if days[i] != days[i - 1] { count &+= 1 }
+                i += 1
+            }
+            return count
+        }
+        let lastDay = column { lower, upper -> Int32 in
+            var last = upper - 1
+            while days[last] > cutoff { last -= 1 }
+            return days[last] &- days[lower]
+        }
+        let age = column { lower, _ in cutoff &- days[lower] }
+        // The mean of the repeat purchase days' totals: orders on the first day are left out.
+        let repeatSpend = column { lower, upper -> Double in
+            var total = 0.0
+            var i = lower + 1
+            while i < upper && days[i] <= cutoff {
+                if days[i] != days[lower] { total += amounts[i] }
+                i += 1
+            }
+            return total
+        }
+        let count = customers.count
+        var data = CalibrationData(
+            x: ParallelArray.make(count) { Double(repeatDays[$0]) },
+            tx: ParallelArray.make(count) { Double(lastDay[$0]) / unitDays },
+            T: ParallelArray.make(count) { Double(age[$0]) / unitDays },
+            monetary: ParallelArray.make(count) { repeatDays[$0] == 0 ? 0 : repeatSpend[$0] / Double(repeatDays[$0]) })
+        data.days = CalibrationDays(x: repeatDays, tx: lastDay, T: age, unitDays: unitDays)
+        return (data, customers)
     }
 
     /// Distinct purchase days in (from, through] for each customer.
