@@ -1,3 +1,4 @@
+import CByteScan
 import Foundation
 
 /// Dictionary-encodes text fields straight from their bytes: an open-addressing hash table over a byte arena,
@@ -144,8 +145,14 @@ struct TextInterner {
     mutating func absorb(_ other: TextInterner) -> [Int32] {
         reserve(count + other.count)
         arena.reserveCapacity(arena.count + other.arena.count)
+        // Values are absorbed in order, so the slot a value will probe can be fetched a few values ahead.
+        let ahead = 16
         return other.arena.withUnsafeBufferPointer { buffer in
             (0..<other.count).map { code in
+                if code + ahead < other.count {
+                    let slot = Int(truncatingIfNeeded: other.hashes[code + ahead]) & mask
+                    slots.withUnsafeBufferPointer { if let base = $0.baseAddress { churnql_prefetch(base + slot) } }
+                }
                 let start = other.offsets[code]
                 let length = other.offsets[code + 1] - start
                 var empty: UInt8 = 0
