@@ -47,7 +47,7 @@ extension Engine {
             data = cached.data
         } else {
             data = Trace.measure("calibration data") {
-                Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays).0
+                Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
             }
             cachedCalibration = (cutoff, unitDays, data)
         }
@@ -175,8 +175,8 @@ extension Engine {
                 message: "the model was fitted up to asof, so there is no holdout period to compare with",
                 span: span, in: source, hint: "fit bgnbd until DATE with a DATE before asof")
         }
-        let (data, customers) = Calibration.data(
-            history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
+        let data = Calibration.data(history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
+        let customers = Calibration.customers(history: profile.history, cutoff: state.calibrationEnd)
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays
         let actual = Calibration.holdoutPurchases(
             history: profile.history, customers: customers, from: state.calibrationEnd, through: asof)
@@ -259,7 +259,8 @@ extension Engine {
         let profile = try profile()
         let cutoff = predictive?.calibrationEnd ?? profile.settings.asof
         let unitDays = predictive?.unitDays ?? 7
-        let (data, customers) = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        let data = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        let customers = Calibration.customers(history: profile.history, cutoff: cutoff)
         let asof = profile.settings.asof
         let actual = Calibration.holdoutPurchases(
             history: profile.history, customers: customers, from: cutoff, through: asof)

@@ -228,6 +228,9 @@ public final class Engine {
         return table
     }
 
+    /// Derives the whole customers table now, if there are orders (the interactive shell does so before its prompt).
+    public func prepareCustomersTable() { _ = try? customersTable() }
+
     /// `set lost_when = EXPR`: customers for whom EXPR holds are lost, whatever their recency says.
     private func applyLostWhen(_ table: Table, _ rule: (expression: Expression, source: SourceText, text: String))
         throws(Diagnostic) -> Table

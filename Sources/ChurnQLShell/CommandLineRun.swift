@@ -72,8 +72,8 @@ public enum CommandLineRun {
         if !request.files.isEmpty, let summary = session.engine.asofSummary { report.append(summary) }
         if interactive {
             // Derived before the prompt, so that the first query answers at once (scripts and -c derive the
-            // customers table only when a statement needs it: a model fit does not).
-            if !request.files.isEmpty { _ = try? session.engine.profile() }
+            // customers table only when a statement needs it, and only the columns it reads: a model fit needs none).
+            if !request.files.isEmpty { session.engine.prepareCustomersTable() }
             // The banner first, as the sqlite3 and DuckDB shells do, then what was loaded.
             let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
             let count = session.engine.catalog.names.count

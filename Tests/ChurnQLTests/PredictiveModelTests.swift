@@ -15,7 +15,7 @@ struct PredictiveModelTests {
         let history = OrderHistory.build(
             customer: try #require(table.column("customer_id")), date: try #require(table.column("order_date")),
             amount: table.column("amount"), asof: Dates.dayNumber(year: 1998, month: 6, day: 30))
-        return (Calibration.data(history: history, cutoff: cutoff, unitDays: 7).0, history)
+        return (Calibration.data(history: history, cutoff: cutoff, unitDays: 7), history)
     }
 
     /// Fader, Hardie & Lee (2005), table 1: r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4.

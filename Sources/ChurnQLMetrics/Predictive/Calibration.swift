@@ -6,18 +6,17 @@ public enum Calibration {
     /// Per customer with a first purchase on or before `cutoff` (in history order): x, t_x, T in units of
     /// `unitDays` days, and the mean of the repeat purchase days' totals (the first day's purchases excluded,
     /// several orders on one day summed, as lifetimes' summary_data_from_transaction_data does).
-    public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> (CalibrationData, [Int]) {
+    public static func data(history: OrderHistory, cutoff: Int32, unitDays: Double) -> CalibrationData {
         let (offsets, days, amounts) = (history.offsets, history.days, history.amounts)
-        // Customers whose first purchase is on or before the cutoff (usually all of them).
-        let included = ParallelArray.make(history.customerCount) { c in
-            offsets[c + 1] > offsets[c] && days[offsets[c]] <= cutoff
-        }
+        // Customers whose first purchase is on or before the cutoff: usually all of them, else those listed.
+        let included = Self.included(history: history, cutoff: cutoff)
         let allIncluded = !included.contains(false)
-        let customers = allIncluded ? Array(included.indices) : included.indices.filter { included[$0] }
+        let listed: [Int] = allIncluded ? [] : included.indices.filter { included[$0] }
+        let count = allIncluded ? history.customerCount : listed.count
         // Each array in one parallel pass of its own, straight from the order history (days are sorted).
         func column<T>(_ value: (_ lower: Int, _ upper: Int) -> T) -> [T] {
-            ParallelArray.make(customers.count) { i in
-                let c = allIncluded ? i : customers[i]
+            ParallelArray.make(count) { i in
+                let c = allIncluded ? i : listed[i]
                 return value(offsets[c], offsets[c + 1])
             }
         }
@@ -47,14 +46,26 @@ public enum Calibration {
             }
             return total
         }
-        let count = customers.count
         var data = CalibrationData(
             x: ParallelArray.make(count) { Double(repeatDays[$0]) },
             tx: ParallelArray.make(count) { Double(lastDay[$0]) / unitDays },
             T: ParallelArray.make(count) { Double(age[$0]) / unitDays },
             monetary: ParallelArray.make(count) { repeatDays[$0] == 0 ? 0 : repeatSpend[$0] / Double(repeatDays[$0]) })
         data.days = CalibrationDays(x: repeatDays, tx: lastDay, T: age, unitDays: unitDays)
-        return (data, customers)
+        return data
+    }
+
+    /// The history customers `data` describes, in its order: those whose first purchase is on or before `cutoff`.
+    public static func customers(history: OrderHistory, cutoff: Int32) -> [Int] {
+        let included = Self.included(history: history, cutoff: cutoff)
+        return included.indices.filter { included[$0] }
+    }
+
+    private static func included(history: OrderHistory, cutoff: Int32) -> [Bool] {
+        let (offsets, days) = (history.offsets, history.days)
+        return ParallelArray.make(history.customerCount) { c in
+            offsets[c + 1] > offsets[c] && days[offsets[c]] <= cutoff
+        }
     }
 
     /// Distinct purchase days in (from, through] for each customer.
