@@ -67,12 +67,16 @@ struct ChurnQLCommand: ParsableCommand {
 }
 
 #if canImport(Glibc)
+    HugePageStart.traceRestart()
+    HugePageStart.restartIfUseful()
+#endif
+
+#if canImport(Glibc)
     // All memory from one heap that keeps what is freed: each stage of a job (load, order history, customers table,
     // calibration) then reuses the memory of the one before instead of mapping fresh pages, which the kernel must
     // zero (and a virtual machine's host often must back) at about half a millisecond per megabyte: about a sixth of
     // the whole job's time on the 10-million-order benchmark. The load writes straight into its final columns, so
-    // little is freed while the peak is reached and the peak stays where it was. (Transparent huge pages, through
-    // glibc's tunable and a restart, helped before this and cost time after it; they are not used.)
+    // little is freed while the peak is reached and the peak stays where it was.
     // (mallopt is not in Swift's Glibc module; M_MMAP_MAX is -4 and M_ARENA_MAX -8 in malloc.h.)
     if let mallopt = dlsym(nil, "mallopt") {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32

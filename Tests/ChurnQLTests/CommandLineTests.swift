@@ -14,6 +14,8 @@ struct CommandLineTests {
     }
 
     /// A large file (90 MB) goes through the parallel in-place load and malloc's one heap; the answer must be exact.
+    /// A session on stdin starts itself again with huge pages (on Linux in "madvise" mode), a `-c` run does not;
+    /// the arguments and the answer come through unchanged either way.
     @Test func largeInputGivesTheSameAnswer() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("churnql-large-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -23,10 +25,31 @@ struct CommandLineTests {
         for i in 0..<1_000_000 { text += "C\(i % 5000),2024-0\(i % 9 + 1)-1\(i % 10),\(i % 100).5,\(padding)\n" }
         let path = directory.appendingPathComponent("big.csv").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let r = try ChurnQLBinary.run(
-            [path, "--quiet", "--format", "csv", "-c", "from big | agg n = count(), total = sum(amount)"], in: Self.root)
-        #expect(r.status == 0)
-        #expect(r.stdout == "n,total\n1000000,50000000\n")
+        let query = "from big | agg n = count(), total = sum(amount)"
+        let trace = ["CHURNQL_TRACE": "1"]
+        let command = try ChurnQLBinary.run(
+            [path, "--quiet", "--format", "csv", "-c", query], in: Self.root, environment: trace)
+        let session = try ChurnQLBinary.run(
+            [path, "--quiet", "--format", "csv"], in: Self.root, stdin: query + "\n", environment: trace)
+        for r in [command, session] {
+            #expect(r.status == 0)
+            #expect(r.stdout == "n,total\n1000000,50000000\n")
+        }
+        let mode = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
+        let restarts =
+            mode.contains("[madvise]") && ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] == nil
+            && ProcessInfo.processInfo.environment["CHURNQL_NO_RESTART"] == nil && Self.glibcHasHugePageTunable
+        #expect(session.stderr.contains("trace: restarted with glibc.malloc.hugetlb=1") == restarts)
+        #expect(!command.stderr.contains("trace: restarted"))
+    }
+
+    /// glibc 2.35 and later (the version is in `ldd --version`'s first line; Debian 12 has 2.36).
+    static var glibcHasHugePageTunable: Bool {
+        guard let symbol = dlsym(nil, "gnu_get_libc_version") else { return false }
+        typealias Version = @convention(c) () -> UnsafePointer<CChar>?
+        guard let version = unsafeBitCast(symbol, to: Version.self)() else { return false }
+        let parts = String(cString: version).split(separator: ".").compactMap { Int($0) }
+        return parts.count >= 2 && (parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35))
     }
 
     @Test func jsonFormat() throws {
