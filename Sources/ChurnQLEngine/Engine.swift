@@ -203,21 +203,16 @@ public final class Engine {
     }
 
     /// The derived customers table, with p_alive once a transaction model is fitted. With `needed` (lowercased
-    /// names a query reads), only those derived columns are computed, unless the whole table already is; a name
-    /// the table does not have gets the whole table, so that the query's error can suggest from every column.
+    /// names a query reads), only those derived columns are computed, unless the whole table already is. A name
+    /// the narrow table lacks (a typo, or `profit` and `p_alive`, which are built once with the whole table) gets
+    /// the whole table, so that the query's error can suggest from every column.
     func customersTable(needing needed: Set<String>? = nil) throws(Diagnostic) -> Table {
         if let cachedCustomers, cachedProfile != nil { return cachedCustomers }
         let profile = try profile()
         if let needed, lostWhen == nil {
             var table = profile.table(columns: needed)
             table.columns += crmColumns(profile)
-            if needed.contains("profit"), let profit = profitColumn(profile) { table.columns.append(profit) }
-            if needed.contains("p_alive"), let state = predictive {
-                table.columns.append(PredictiveFunctions.aliveColumn(profile, state))
-            }
-            let names = Set(table.columnNames.map { $0.lowercased() })
-            let known = names.union(Set(CustomerProfile.derivedColumns))
-            if needed.isSubset(of: known) { return table }
+            if needed.isSubset(of: Set(table.columnNames.map { $0.lowercased() })) { return table }
         }
         var table = profile.table
         table.columns += crmColumns(profile)

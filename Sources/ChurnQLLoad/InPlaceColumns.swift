@@ -179,7 +179,7 @@ enum InPlaceColumns {
             total = inside(regions)
             return []
         }
-        func level<T: BitwiseCopyable>(_: T.Type) -> ([T], [Values]) {
+        func level<T: BitwiseCopyable>(_: T.Type, _ values: ([T]) -> Values) -> [Values] {
             var rest: [Values] = []
             let array = [T](unsafeUninitializedCapacity: capacity) { buffer, initialized in
                 guard let base = buffer.baseAddress else { return }
@@ -188,21 +188,13 @@ enum InPlaceColumns {
                     total: &total, inside: inside)
                 initialized = rest.count == slots.count - 1 ? total : 0
             }
-            return (array, rest)
+            return [values(array)] + rest
         }
         switch slot {
-        case .int64:
-            let (array, rest) = level(Int64.self)
-            return [.int64(array)] + rest
-        case .double:
-            let (array, rest) = level(Double.self)
-            return [.double(array)] + rest
-        case .bool:
-            let (array, rest) = level(Bool.self)
-            return [.bool(array)] + rest
-        case .int32:
-            let (array, rest) = level(Int32.self)
-            return [.int32(array)] + rest
+        case .int64: return level(Int64.self, Values.int64)
+        case .double: return level(Double.self, Values.double)
+        case .bool: return level(Bool.self, Values.bool)
+        case .int32: return level(Int32.self, Values.int32)
         }
     }
 }
