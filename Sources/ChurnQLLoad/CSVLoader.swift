@@ -177,11 +177,14 @@ public enum CSVLoader {
                     throw raggedRow(scanner.fieldCount, width, line: line, bytes: bytes, offset: offset, path: path)
                 }
                 if scanner.unescaped.isEmpty {
-                    for i in 0..<width { accumulators[i].add(scanner.rawField(i), nullTokens: nullTokens) }
+                    for i in 0..<width {
+                        accumulators[i].add(scanner.rawField(i), nullTokens: nullTokens, stable: true)
+                    }
                 } else {
                     for i in 0..<width { scanner.withField(i) { accumulators[i].add($0, nullTokens: nullTokens) } }
                 }
             }
+            for i in 0..<width { accumulators[i].finish() }
             return (Array(accumulators), skipped, firstSkippedLine)
         }
         // A NUL byte anywhere outranks any other error (a later chunk's NUL behind an earlier chunk's ragged row);

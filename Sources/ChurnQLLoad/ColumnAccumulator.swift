@@ -12,7 +12,6 @@ struct ColumnAccumulator {
     private let days: ValueBuffer<Int32>
     private let codes: ValueBuffer<Int32>
     private var interner = TextInterner()
-    private var dateCache = ISODateCache()
     /// The null mask, created at the first null (most columns have none, and the mask costs a byte a row).
     private var nulls: [Bool] = []
     private var rows = 0
@@ -81,15 +80,24 @@ struct ColumnAccumulator {
         case .decimal, .money: doubles.append(0)
         case .boolean: bools.append(false)
         case .date: days.append(0)
-        case .text: codes.append(internEmpty())
+        case .text:
+            finish()
+            codes.append(internEmpty())
         }
+    }
+
+    /// Makes every value final (text lookups still waiting are done); due before the values are read.
+    mutating func finish() {
+        let codes = self.codes
+        interner.finishWaiting { row, code in codes[row] = code }
     }
 
     /// Appends a field that may be a null token. Numbers and ISO dates are parsed before any null check (no null
     /// token parses as one, and most fields are values); the other kinds, and any field when the user named null
-    /// tokens of their own, are checked for a null token first.
+    /// tokens of their own, are checked for a null token first. A `stable` field's bytes stay readable until
+    /// `finish`, so its text lookup may wait.
     @inline(__always)
-    mutating func add(_ f: Field, nullTokens: [[UInt8]]) {
+    mutating func add(_ f: Field, nullTokens: [[UInt8]], stable: Bool = false) {
         if nullTokens.isEmpty {
             switch parsedFirst {
             case .integer:
@@ -103,7 +111,7 @@ struct ColumnAccumulator {
                     return counted()
                 }
             case .isoDate:
-                if f.count == 10, let day = dateCache.day(f) {
+                if let day = FieldParsers.isoDate(f) {
                     days.append(day)
                     return counted()
                 }
@@ -114,7 +122,7 @@ struct ColumnAccumulator {
         if FieldParsers.isNullToken(f, extra: nullTokens) {
             appendNull()
         } else {
-            append(f)
+            append(f, stable: stable)
         }
     }
 
@@ -125,7 +133,7 @@ struct ColumnAccumulator {
         rows += 1
     }
 
-    mutating func append(_ f: Field) {
+    mutating func append(_ f: Field, stable: Bool = false) {
         switch kind {
         case .integer:
             guard let v = FieldParsers.integer(f) else { return fail() }
@@ -142,7 +150,7 @@ struct ColumnAccumulator {
             guard let v = FieldParsers.boolean(f) else { return fail() }
             bools.append(v)
         case .date(.iso) where f.count == 10:
-            guard let day = dateCache.day(f) else { return fail() }
+            guard let day = FieldParsers.isoDate(f) else { return fail() }
             days.append(day)
         case .date(let dateKind):
             guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
@@ -151,7 +159,13 @@ struct ColumnAccumulator {
             guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
             ints.append(seconds)
         case .text:
-            codes.append(internText(f))
+            if stable {
+                codes.append(-1)
+                if let done = interner.internLater(f, row: codes.count - 1) { codes[done.row] = done.code }
+            } else {
+                finish()
+                codes.append(interner.intern(f))
+            }
         }
         counted()
     }
@@ -160,9 +174,6 @@ struct ColumnAccumulator {
         unconverted += 1
         appendNull()
     }
-
-    @inline(__always)
-    private mutating func internText(_ f: Field) -> Int32 { interner.intern(f) }
 
     private mutating func internEmpty() -> Int32 {
         var byte: UInt8 = 0
@@ -246,6 +257,7 @@ struct ColumnAccumulator {
     /// Each chunk's dictionary is dropped once absorbed.
     static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> (TextInterner, [[Int32]?]) {
         guard !parts.isEmpty else { return (TextInterner(), []) }
+        for k in parts.indices { parts[k].finish() }
         var interner = parts[0].interner
         parts[0].interner = TextInterner()
         interner.reserve(

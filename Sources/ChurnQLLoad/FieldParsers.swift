@@ -1,3 +1,4 @@
+import CByteScan
 import ChurnQLStore
 
 /// A view of one field's bytes inside a loaded file.
@@ -205,12 +206,11 @@ enum FieldParsers {
     }
 
     /// `yyyy-MM-dd`.
+    @inline(__always)
     static func isoDate(_ f: Field) -> Int32? {
-        guard f.count == 10, f[4] == UInt8(ascii: "-"), f[7] == UInt8(ascii: "-"),
-            let y = number(f, 0, 4), let m = number(f, 5, 2), let d = number(f, 8, 2),
-            Dates.isValid(year: y, month: m, day: d)
-        else { return nil }
-        return Dates.dayNumber(year: y, month: m, day: d)
+        var day: Int32 = 0
+        guard f.count == 10, churnql_iso_day(f.base, &day) != 0 else { return nil }
+        return day
     }
 
     /// `yyyyMMdd`, only for plausible years so that 8-digit codes stay numbers.

@@ -13,6 +13,10 @@ struct TextInterner {
     private var mask: Int
     /// The code returned last: orders files often list a customer's orders together, so a repeat skips the table.
     private var lastCode: Int32 = -1
+    /// Values whose lookup waits (see `internLater`), oldest first from `oldest`, in a ring of `Self.depth`.
+    private var waiting: [Waiting] = []
+    private var oldest = 0
+    private var waitingCount = 0
 
     init() {
         slots = [UInt64](repeating: 0, count: 16)
@@ -22,7 +26,7 @@ struct TextInterner {
     var count: Int { hashes.count }
 
     @inline(__always)
-    private static func hash(_ f: Field) -> UInt64 {
+    static func hash(_ f: Field) -> UInt64 {
         // Eight bytes at a time, each word mixed in with a multiply; a final mix makes the low bits usable.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(f.count)
         let raw = UnsafeRawPointer(f.base)
@@ -53,6 +57,65 @@ struct TextInterner {
 
     @inline(__always)
     private mutating func lookUp(_ f: Field) -> Int32 { lookUp(f, hash: Self.hash(f)) }
+
+    /// A value waiting for its lookup: the row it belongs to, its bytes and hash.
+    private struct Waiting {
+        var row: Int
+        var base: UnsafePointer<UInt8>
+        var count: Int
+        var hash: UInt64
+        /// The same bytes as the value before it, so the same code (no hash, no probe).
+        var repeatsPrevious: Bool
+    }
+
+    private static let depth = 16
+
+    /// Interns `f`, the value of `row`, a few values late. A large dictionary's table does not fit in cache, so a
+    /// probe costs a memory round trip; here the slot is fetched now and probed `depth` values later, and the
+    /// misses overlap with the parsing in between. Returns the row and code of a value whose lookup is done (this
+    /// one, or one that waited), if any. `f`'s bytes must stay readable until `finishWaiting`.
+    @inline(__always)
+    mutating func internLater(_ f: Field, row: Int) -> (row: Int, code: Int32)? {
+        if waitingCount == 0 {
+            if lastCode >= 0 && equals(Int(lastCode), f) { return (row, lastCode) }
+            if waiting.isEmpty {
+                waiting = [Waiting](
+                    repeating: Waiting(row: 0, base: f.base, count: 0, hash: 0, repeatsPrevious: true),
+                    count: Self.depth)
+            }
+        }
+        let done = waitingCount == Self.depth ? resolveOldest() : nil
+        var entry = Waiting(row: row, base: f.base, count: f.count, hash: 0, repeatsPrevious: false)
+        if waitingCount > 0 {
+            let previous = waiting[(oldest + waitingCount - 1) % Self.depth]
+            entry.repeatsPrevious = previous.count == f.count && Self.sameBytes(previous.base, f.base, f.count)
+        }
+        if !entry.repeatsPrevious {
+            entry.hash = Self.hash(f)
+            let slot = Int(truncatingIfNeeded: entry.hash) & mask
+            slots.withUnsafeBufferPointer { if let base = $0.baseAddress { churnql_prefetch(base + slot) } }
+        }
+        waiting[(oldest + waitingCount) % Self.depth] = entry
+        waitingCount += 1
+        return done
+    }
+
+    /// Looks up every waiting value, giving each one's row and code to `body`.
+    mutating func finishWaiting(_ body: (Int, Int32) -> Void) {
+        while waitingCount > 0 {
+            let done = resolveOldest()
+            body(done.row, done.code)
+        }
+    }
+
+    @inline(__always)
+    private mutating func resolveOldest() -> (row: Int, code: Int32) {
+        let entry = waiting[oldest]
+        if !entry.repeatsPrevious { lastCode = lookUp(Field(base: entry.base, count: entry.count), hash: entry.hash) }
+        oldest = (oldest + 1) % Self.depth
+        waitingCount -= 1
+        return (entry.row, lastCode)
+    }
 
     @inline(__always)
     private mutating func lookUp(_ f: Field, hash h: UInt64) -> Int32 {

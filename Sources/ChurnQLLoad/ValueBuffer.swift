@@ -42,7 +42,10 @@ final class ValueBuffer<Element: BitwiseCopyable> {
     }
 
     @inline(__always)
-    subscript(_ i: Int) -> Element { base[i] }
+    subscript(_ i: Int) -> Element {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
 
     /// Copies the values to `target`, which must have room for `count`.
     func copy(to target: UnsafeMutablePointer<Element>) { target.update(from: base, count: count) }

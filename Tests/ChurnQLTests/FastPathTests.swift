@@ -70,7 +70,8 @@ struct FastPathTests {
             func scan(_ wordAtATime: Bool) -> [String] {
                 bytes.withUnsafeBufferPointer { buffer in
                     guard let base = buffer.baseAddress else { return [] }
-                    var scanner = CSVScanner(bytes: buffer, base: base, delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!))
+                    var scanner = CSVScanner(
+                        bytes: buffer, base: base, delimiter: UInt8(ascii: Unicode.Scalar(delimiter)!))
                     scanner.wordAtATime = wordAtATime
                     var records: [String] = []
                     do {
@@ -94,20 +95,22 @@ struct FastPathTests {
         return bytes.withUnsafeBufferPointer { body(Field(base: $0.baseAddress!, count: $0.count - 1)) }
     }
 
-    @Test(arguments: [
-        ("0", 0), ("7", 7), ("123456789012345678", 123_456_789_012_345_678), ("-42", -42), ("+5", 5),
-        ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("9223372036854775808", nil),
-        ("007", nil), ("12a", nil), ("", nil), ("-", nil), ("1.0", nil),
-    ] as [(String, Int64?)])
+    @Test(
+        arguments: [
+            ("0", 0), ("7", 7), ("123456789012345678", 123_456_789_012_345_678), ("-42", -42), ("+5", 5),
+            ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("9223372036854775808", nil),
+            ("007", nil), ("12a", nil), ("", nil), ("-", nil), ("1.0", nil),
+        ] as [(String, Int64?)])
     func integerFields(text: String, expected: Int64?) {
         #expect(Self.withField(text) { FieldParsers.integer($0) } == expected)
     }
 
-    @Test(arguments: [
-        ("0", 0.0), ("169.82", 169.82), ("0.05", 0.05), ("5.", 5.0), (".5", 0.5), ("-3.5", -3.5), ("+2.25", 2.25),
-        ("123456789012345", 123_456_789_012_345.0), ("1e3", 1000.0), ("007", nil), ("00.5", nil), ("1.2.3", nil),
-        ("12a", nil), ("", nil), (".", nil),
-    ] as [(String, Double?)])
+    @Test(
+        arguments: [
+            ("0", 0.0), ("169.82", 169.82), ("0.05", 0.05), ("5.", 5.0), (".5", 0.5), ("-3.5", -3.5), ("+2.25", 2.25),
+            ("123456789012345", 123_456_789_012_345.0), ("1e3", 1000.0), ("007", nil), ("00.5", nil), ("1.2.3", nil),
+            ("12a", nil), ("", nil), (".", nil),
+        ] as [(String, Double?)])
     func decimalFields(text: String, expected: Double?) {
         #expect(Self.withField(text) { FieldParsers.decimal($0) } == expected)
     }
@@ -298,6 +301,51 @@ struct FastPathTests {
         }
     }
 
+    /// yyyy-MM-dd dates are read by arithmetic on their bytes; checked against the calendar rules written out
+    /// with Swift's own number parsing, on every day of years around the edge cases (leap centuries, year 1,
+    /// year 9999) and on random ten-byte strings of digits, dashes and other bytes.
+    @Test func isoDatesMatchTheCalendar() {
+        func reference(_ text: String) -> Int32? {
+            let bytes = Array(text.utf8)
+            guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45,
+                bytes.allSatisfy({ $0 == 45 || (48...57).contains($0) })
+            else { return nil }
+            let part = { (range: Range<Int>) in Int(String(decoding: bytes[range], as: UTF8.self)) }
+            guard let year = part(0..<4), let month = part(5..<7), let day = part(8..<10),
+                Dates.isValid(year: year, month: month, day: day)
+            else { return nil }
+            return Dates.dayNumber(year: year, month: month, day: day)
+        }
+        func parsed(_ text: String) -> Int32? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress.flatMap { FieldParsers.isoDate(Field(base: $0, count: buffer.count)) }
+            }
+        }
+        var texts: [String] = []
+        for year in [0, 1, 2, 3, 4, 1899, 1900, 1970, 1999, 2000, 2024, 2100, 2400, 9998, 9999] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    texts.append(String(format: "%04d-%02d-%02d", year, month, day))
+                }
+            }
+        }
+        var random = FuzzTests.Random(state: 11)
+        let alphabet = Array("0123456789-0123456789/: aT".utf8)
+        for _ in 0..<20000 {
+            var bytes = Array(texts[random.below(texts.count)].utf8)
+            for _ in 0...random.below(2) { bytes[random.below(10)] = alphabet[random.below(alphabet.count)] }
+            texts.append(String(decoding: bytes, as: UTF8.self))
+        }
+        let mismatches = texts.filter { parsed($0) != reference($0) }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        #expect(texts.filter { reference($0) != nil }.count > 5000)
+        #expect(parsed("1970-01-01") == 0)
+        #expect(parsed("2000-03-01") == 11017)
+        #expect(parsed("2100-02-29") == nil)
+        #expect(parsed("2000-02-29") == 11016)
+    }
+
     /// The in-place load sizes each chunk's share of the columns by this bound: LFs, CRs not followed by an LF,
     /// and one more for an unfinished last line. Checked against that definition, byte by byte, on random text long
     /// enough to cross the sixteen-byte blocks and the counter's flush every 127 blocks.
@@ -313,6 +361,36 @@ struct FastPathTests {
             if let last = bytes.last, last != 10, last != 13 { expected += 1 }
             let bound = bytes.withUnsafeBufferPointer { churnql_record_bound($0.baseAddress, $0.count) }
             #expect(bound == expected)
+        }
+    }
+
+    /// Text lookups wait a few fields so that their table probes overlap. Runs of one value, values repeated
+    /// while others wait, nulls and quoted values with escaped quotes (which cannot wait) in between must all
+    /// keep their own value, in their own row, with one dictionary entry per distinct value.
+    @Test func textLookupsThatWaitKeepEveryValue() throws {
+        var random = FuzzTests.Random(state: 31)
+        let pool = (0..<400).map { "name\($0)" } + ["", "NA", "say \"\"hi\"\"", "a,b"]
+        var expected: [Value] = []
+        var lines = ["row,name"]
+        while expected.count < 60_000 {
+            let pick = random.below(pool.count)
+            for _ in 0..<(random.below(4) == 0 ? random.below(12) + 1 : 1) {
+                let raw = pool[pick]
+                let quoted = raw.contains("\"") || raw.contains(",")
+                lines.append("\(expected.count),\(quoted ? "\"\(raw)\"" : raw)")
+                let value = raw.replacingOccurrences(of: "\"\"", with: "\"")
+                expected.append(raw.isEmpty || raw == "NA" ? .null : .text(value))
+            }
+        }
+        let table = try CSVLoader.parse(text: lines.joined(separator: "\n"), path: "t.csv", name: "t").table
+        let names = try #require(table.column("name"))
+        #expect(table.rowCount == expected.count)
+        let mismatched = (0..<expected.count).filter { names.value(at: $0) != expected[$0] }
+        #expect(mismatched.count == 0, "first rows that differ: \(mismatched.prefix(5))")
+        if case .text(_, let dictionary) = names.storage {
+            #expect(Set(dictionary).count == dictionary.count)
+        } else {
+            Issue.record("name is not a text column")
         }
     }
 
