@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "ChurnQLStore", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite", "CByteScan"]),
         .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
-        .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore"]),
+        .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore", "CByteScan"]),
         .target(
             name: "ChurnQLEngine",
             dependencies: ["ChurnQLSyntax", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad", "ChurnQLDiagnostics"]),

@@ -1,3 +1,4 @@
+import CByteScan
 import ChurnQLStore
 
 /// Every customer's orders as of `asof`, grouped by dense customer id (compressed sparse rows):
@@ -73,7 +74,9 @@ public struct OrderHistory: Sendable {
             missingDate: missingDate, afterAsof: afterAsof)
     }
 
-    /// Places each valid row's day and amount in its customer's segment (a counting sort by dense id).
+    /// Places each valid row's day and amount in its customer's segment (a counting sort by dense id). Rows in
+    /// file order write all over the columns when the file is not grouped by customer: each row's cursor is fetched
+    /// 32 rows ahead, and the places it points to 16 rows ahead.
     private static func scatter(
         ids: [Int32], orderDays: [Int32], dayValid: [Bool]?, amountValues: ([Double], [Bool]?)?, asof: Int32,
         offsets: [Int]
@@ -82,14 +85,30 @@ public struct OrderHistory: Sendable {
         let total = offsets.last ?? 0
         var days = [Int32](repeating: 0, count: total)
         var amounts = [Double](repeating: 0, count: total)
-        for row in 0..<ids.count {
-            let id = Int(ids[row])
-            let day = orderDays[row]
-            guard id >= 0, dayValid?[row] ?? true, day <= asof else { continue }
-            let slot = cursor[id]
-            cursor[id] += 1
-            days[slot] = day
-            if let (values, valid) = amountValues, valid?[row] ?? true { amounts[slot] = values[row] }
+        let rows = ids.count
+        cursor.withUnsafeMutableBufferPointer { cursor in
+            days.withUnsafeMutableBufferPointer { days in
+                amounts.withUnsafeMutableBufferPointer { amounts in
+                    guard let cursorBase = cursor.baseAddress, let dayBase = days.baseAddress,
+                        let amountBase = amounts.baseAddress
+                    else { return }
+                    for row in 0..<rows {
+                        if row + 32 < rows, ids[row + 32] >= 0 { churnql_prefetch(cursorBase + Int(ids[row + 32])) }
+                        if row + 16 < rows, ids[row + 16] >= 0 {
+                            let ahead = Swift.min(cursor[Int(ids[row + 16])], total - 1)
+                            churnql_prefetch(dayBase + ahead)
+                            churnql_prefetch(amountBase + ahead)
+                        }
+                        let id = Int(ids[row])
+                        let day = orderDays[row]
+                        guard id >= 0, dayValid?[row] ?? true, day <= asof else { continue }
+                        let slot = cursor[id]
+                        cursor[id] += 1
+                        days[slot] = day
+                        if let (values, valid) = amountValues, valid?[row] ?? true { amounts[slot] = values[row] }
+                    }
+                }
+            }
         }
         return (days, amounts)
     }

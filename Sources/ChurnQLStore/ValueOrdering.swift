@@ -24,20 +24,44 @@ public enum ValueOrdering {
         if prefixes.indices.dropFirst().allSatisfy({ prefixes[$0 - 1] < prefixes[$0] }) {
             return (0..<Int32(dictionary.count)).map { $0 }
         }
-        let order = dictionary.indices.sorted { a, b in
-            let pa = prefixes[a]
-            let pb = prefixes[b]
-            if pa != pb { return pa < pb }
-            return dictionary[a].utf8.lexicographicallyPrecedes(dictionary[b].utf8)
+        // The prefixes travel with the indices, so that comparisons read neighbouring memory.
+        var order = prefixes.enumerated().map {
+            PrefixRadixSort.Item(high: $0.element.0, low: $0.element.1, index: $0.offset)
+        }
+        let longer = { (a: PrefixRadixSort.Item, b: PrefixRadixSort.Item) in
+            dictionary[a.index].utf8.lexicographicallyPrecedes(dictionary[b.index].utf8)
+        }
+        if order.count >= 50_000 {
+            // By prefix first; then strings that share their first sixteen bytes, run by run.
+            PrefixRadixSort.sort(&order)
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                while end < order.count && order[end].high == order[start].high && order[end].low == order[start].low {
+                    end += 1
+                }
+                if end - start > 1 { order[start..<end].sort(by: longer) }
+                start = end
+            }
+        } else {
+            order.sort { a, b in
+                if a.high != b.high { return a.high < b.high }
+                if a.low != b.low { return a.low < b.low }
+                return longer(a, b)
+            }
         }
         var ranks = [Int32](repeating: 0, count: dictionary.count)
         var rank: Int32 = 0
-        for (i, index) in order.enumerated() {
+        for i in order.indices {
             if i > 0 {
-                let previous = order[i - 1]
-                if prefixes[previous] != prefixes[index] || dictionary[previous] != dictionary[index] { rank += 1 }
+                let (previous, current) = (order[i - 1], order[i])
+                if previous.high != current.high || previous.low != current.low
+                    || dictionary[previous.index] != dictionary[current.index]
+                {
+                    rank += 1
+                }
             }
-            ranks[index] = rank
+            ranks[order[i].index] = rank
         }
         return ranks
     }

@@ -484,6 +484,33 @@ struct FastPathTests {
         #expect(ValueOrdering.textRanks(sorted) == (0..<Int32(sorted.count)).map { $0 })
     }
 
+    /// Large dictionaries are ranked by a radix sort of their first sixteen bytes, then runs that share them by a
+    /// comparison; the ranks must match a plain sort by UTF-8 bytes: ids that differ in few bytes, long values
+    /// with a shared prefix, repeats, empty and non-ASCII strings.
+    @Test func largeDictionariesRankLikeAPlainSort() {
+        var random = FuzzTests.Random(state: 5)
+        var words: [String] = []
+        for _ in 0..<60_000 {
+            switch random.below(5) {
+            case 0: words.append("C\(100_000 + random.below(900_000))")
+            case 1: words.append("customer-000000\(random.below(100_000))")
+            case 2: words.append(String(repeating: "é", count: random.below(12)))
+            case 3:
+                words.append(
+                    String((0..<random.below(20)).map { _ in Character(UnicodeScalar(UInt8(32 + random.below(95)))) }))
+            default: words.append(words.isEmpty ? "" : words[random.below(words.count)])
+            }
+        }
+        let ranks = ValueOrdering.textRanks(words)
+        let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
+        var expected = [Int32](repeating: 0, count: words.count)
+        for k in order.indices.dropFirst() {
+            expected[order[k]] = expected[order[k - 1]] + (words[order[k]] == words[order[k - 1]] ? 0 : 1)
+        }
+        let wrong = words.indices.filter { ranks[$0] != expected[$0] }
+        #expect(wrong.count == 0, "first wrong ranks: \(wrong.prefix(5).map { words[$0] })")
+    }
+
     /// Integer keys group through a slot table when their range is small, by hashing otherwise (a range that
     /// overflows Int64 included); both number groups by first appearance.
     @Test(arguments: [[2023, 2021, 2023, 2022, 2021], [Int64.max, Int64.min, Int64.max, 0, Int64.min]])
