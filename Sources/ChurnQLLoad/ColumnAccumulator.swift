@@ -89,7 +89,7 @@ struct ColumnAccumulator {
     /// Makes every value final (text lookups still waiting are done); due before the values are read.
     mutating func finish() {
         let codes = self.codes
-        interner.finishWaiting { row, code in codes[row] = code }
+        interner.finishWaiting { rows, code in for row in rows { codes[row] = code } }
     }
 
     /// Appends a field that may be a null token. Numbers and ISO dates are parsed before any null check (no null
@@ -161,7 +161,9 @@ struct ColumnAccumulator {
         case .text:
             if stable {
                 codes.append(-1)
-                if let done = interner.internLater(f, row: codes.count - 1) { codes[done.row] = done.code }
+                if let done = interner.internLater(f, row: codes.count - 1) {
+                    for row in done.rows { codes[row] = done.code }
+                }
             } else {
                 finish()
                 codes.append(interner.intern(f))

@@ -58,63 +58,85 @@ struct TextInterner {
     @inline(__always)
     private mutating func lookUp(_ f: Field) -> Int32 { lookUp(f, hash: Self.hash(f)) }
 
-    /// A value waiting for its lookup: the row it belongs to, its bytes and hash.
+    /// A value waiting for its lookup: the rows it fills (a run of equal values in a row), its bytes and hash.
     private struct Waiting {
         var row: Int
+        var rows: Int
         var base: UnsafePointer<UInt8>
         var count: Int
         var hash: UInt64
-        /// The same bytes as the value before it, so the same code (no hash, no probe).
-        var repeatsPrevious: Bool
     }
 
     private static let depth = 16
 
     /// Interns `f`, the value of `row`, a few values late. A large dictionary's table does not fit in cache, so a
-    /// probe costs a memory round trip; here the slot is fetched now and probed `depth` values later, and the
-    /// misses overlap with the parsing in between. Returns the row and code of a value whose lookup is done (this
-    /// one, or one that waited), if any. `f`'s bytes must stay readable until `finishWaiting`.
+    /// lookup costs memory round trips: the slot, the candidate's offsets, then its bytes. Here the slot is fetched
+    /// when the value is read, the offsets and bytes in two later steps, and the lookup is done `depth` distinct
+    /// values later, so the misses overlap with the parsing in between. A value equal to the one before it joins
+    /// its run. Returns the rows and code of a lookup done now (this value's, or one that waited), if any. `f`'s
+    /// bytes must stay readable until `finishWaiting`.
     @inline(__always)
-    mutating func internLater(_ f: Field, row: Int) -> (row: Int, code: Int32)? {
+    mutating func internLater(_ f: Field, row: Int) -> (rows: Range<Int>, code: Int32)? {
         if waitingCount == 0 {
-            if lastCode >= 0 && equals(Int(lastCode), f) { return (row, lastCode) }
+            if lastCode >= 0 && equals(Int(lastCode), f) { return (row..<(row + 1), lastCode) }
             if waiting.isEmpty {
                 waiting = [Waiting](
-                    repeating: Waiting(row: 0, base: f.base, count: 0, hash: 0, repeatsPrevious: true),
-                    count: Self.depth)
+                    repeating: Waiting(row: 0, rows: 0, base: f.base, count: 0, hash: 0), count: Self.depth)
+            }
+        } else {
+            let newest = (oldest + waitingCount - 1) % Self.depth
+            let previous = waiting[newest]
+            if previous.count == f.count && previous.row + previous.rows == row
+                && Self.sameBytes(previous.base, f.base, f.count)
+            {
+                waiting[newest].rows += 1
+                return nil
             }
         }
         let done = waitingCount == Self.depth ? resolveOldest() : nil
-        var entry = Waiting(row: row, base: f.base, count: f.count, hash: 0, repeatsPrevious: false)
-        if waitingCount > 0 {
-            let previous = waiting[(oldest + waitingCount - 1) % Self.depth]
-            entry.repeatsPrevious = previous.count == f.count && Self.sameBytes(previous.base, f.base, f.count)
+        let hash = Self.hash(f)
+        slots.withUnsafeBufferPointer {
+            if let base = $0.baseAddress { churnql_prefetch(base + (Int(truncatingIfNeeded: hash) & mask)) }
         }
-        if !entry.repeatsPrevious {
-            entry.hash = Self.hash(f)
-            let slot = Int(truncatingIfNeeded: entry.hash) & mask
-            slots.withUnsafeBufferPointer { if let base = $0.baseAddress { churnql_prefetch(base + slot) } }
-        }
-        waiting[(oldest + waitingCount) % Self.depth] = entry
+        waiting[(oldest + waitingCount) % Self.depth] = Waiting(
+            row: row, rows: 1, base: f.base, count: f.count, hash: hash)
         waitingCount += 1
+        if waitingCount > 11 {
+            if let code = candidate(waiting[(oldest + waitingCount - 5) % Self.depth]) {
+                offsets.withUnsafeBufferPointer { if let base = $0.baseAddress { churnql_prefetch(base + code) } }
+            }
+            if let code = candidate(waiting[(oldest + waitingCount - 11) % Self.depth]) {
+                arena.withUnsafeBufferPointer {
+                    if let base = $0.baseAddress { churnql_prefetch(base + offsets[code]) }
+                }
+            }
+        }
         return done
     }
 
-    /// Looks up every waiting value, giving each one's row and code to `body`.
-    mutating func finishWaiting(_ body: (Int, Int32) -> Void) {
+    /// The code in a waiting value's first slot, if the slot holds one with the value's hash tag.
+    @inline(__always)
+    private func candidate(_ value: Waiting) -> Int? {
+        let entry = slots[Int(truncatingIfNeeded: value.hash) & mask]
+        guard entry != 0, entry >> 32 == value.hash >> 32 else { return nil }
+        return Int(entry & 0xFFFF_FFFF) - 1
+    }
+
+    /// Looks up every waiting value, giving the rows and code of each to `body`.
+    mutating func finishWaiting(_ body: (Range<Int>, Int32) -> Void) {
         while waitingCount > 0 {
             let done = resolveOldest()
-            body(done.row, done.code)
+            body(done.rows, done.code)
         }
     }
 
     @inline(__always)
-    private mutating func resolveOldest() -> (row: Int, code: Int32) {
-        let entry = waiting[oldest]
-        if !entry.repeatsPrevious { lastCode = lookUp(Field(base: entry.base, count: entry.count), hash: entry.hash) }
+    private mutating func resolveOldest() -> (rows: Range<Int>, code: Int32) {
+        let value = waiting[oldest]
+        lastCode = lookUp(Field(base: value.base, count: value.count), hash: value.hash)
         oldest = (oldest + 1) % Self.depth
         waitingCount -= 1
-        return (entry.row, lastCode)
+        return (value.row..<(value.row + value.rows), lastCode)
     }
 
     @inline(__always)
