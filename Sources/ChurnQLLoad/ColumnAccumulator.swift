@@ -221,7 +221,7 @@ struct ColumnAccumulator {
         case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))
         case .date: storage = .date(ValueBuffer.concatenate(parts.map(\.days)))
         case .text:
-            let (interner, remaps) = mergeDictionaries(&parts)
+            let (dictionary, remaps) = mergeDictionaries(&parts)
             let total = parts.reduce(0) { $0 + $1.codes.count }
             nonisolated(unsafe) let chunkCodes = parts.map(\.codes)
             var starts = [0]
@@ -241,7 +241,7 @@ struct ColumnAccumulator {
                 }
                 initialized = total
             }
-            storage = .text(codes: codes, dictionary: interner.strings())
+            storage = .text(codes: codes, dictionary: dictionary)
         }
         return (
             Column(name: name, storage: storage, nulls: nullMask(of: parts)), parts.reduce(0) { $0 + $1.unconverted }
@@ -254,22 +254,12 @@ struct ColumnAccumulator {
         return parts.flatMap { $0.nulls.isEmpty ? [Bool](repeating: false, count: $0.rows) : $0.nulls }
     }
 
-    /// The chunks' text dictionaries merged into the first chunk's (moved out, so growing it copies nothing), and
-    /// for each chunk the merged code of each of its codes (nil for the first, whose codes stay as they are).
-    /// Each chunk's dictionary is dropped once absorbed.
-    static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> (TextInterner, [[Int32]?]) {
-        guard !parts.isEmpty else { return (TextInterner(), []) }
+    /// The chunks' text dictionaries merged into one, and for each chunk the merged code of each of its codes
+    /// (nil for the first, whose codes stay as they are). The chunks' dictionaries are dropped.
+    static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> ([String], [[Int32]?]) {
         for k in parts.indices { parts[k].finish() }
-        var interner = parts[0].interner
-        parts[0].interner = TextInterner()
-        interner.reserve(
-            values: interner.count + parts.reduce(0) { $0 + $1.interner.count },
-            bytes: interner.byteCount + parts.reduce(0) { $0 + $1.interner.byteCount })
-        var remaps: [[Int32]?] = [nil]
-        for k in parts.indices.dropFirst() {
-            remaps.append(interner.absorb(parts[k].interner))
-            parts[k].interner = TextInterner()
-        }
-        return (interner, remaps)
+        let merged = DictionaryMerge.merge(parts.map(\.interner))
+        for k in parts.indices { parts[k].interner = TextInterner() }
+        return merged
     }
 }

@@ -132,7 +132,7 @@ enum InPlaceColumns {
             nulls.append(ColumnAccumulator.nullMask(of: byColumn[column]))
             unconverted.append(byColumn[column].reduce(0) { $0 + $1.unconverted })
             guard byColumn[column].first?.isText == true else { continue }
-            let (interner, remaps) = ColumnAccumulator.mergeDictionaries(&byColumn[column])
+            let (dictionary, remaps) = ColumnAccumulator.mergeDictionaries(&byColumn[column])
             byColumn[column] = []
             nonisolated(unsafe) let codes = base.assumingMemoryBound(to: Int32.self)
             let chunkRows = packed
@@ -140,7 +140,7 @@ enum InPlaceColumns {
                 guard let remap = remaps[k] else { return }
                 for i in chunkRows[k]..<chunkRows[k + 1] { codes[i] = remap[Int(codes[i])] }
             }
-            dictionaries[column] = interner.strings()
+            dictionaries[column] = dictionary
         }
         return (packed[packed.count - 1], dictionaries, nulls, unconverted)
     }

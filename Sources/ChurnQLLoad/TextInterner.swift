@@ -6,7 +6,7 @@ import Foundation
 struct TextInterner {
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
-    private var hashes: [UInt64] = []
+    private(set) var hashes: [UInt64] = []
     /// Open addressing: 0 is empty, else the hash's high 32 bits above code + 1, so a probe rarely has to look
     /// anywhere else (one cache miss per probe instead of two).
     private var slots: [UInt64]
@@ -196,24 +196,6 @@ struct TextInterner {
         return true
     }
 
-    /// Room for `total` values and `bytes` bytes of text without rehashing or reallocating on the way.
-    mutating func reserve(values total: Int, bytes: Int) {
-        reserve(total)
-        arena.reserveCapacity(bytes)
-        hashes.reserveCapacity(total)
-        offsets.reserveCapacity(total + 1)
-    }
-
-    var byteCount: Int { arena.count }
-
-    /// Grows the table once for `total` values instead of doubling step by step.
-    private mutating func reserve(_ total: Int) {
-        var size = slots.count
-        while total * 2 > size { size *= 2 }
-        guard size > slots.count else { return }
-        rebuild(size)
-    }
-
     private mutating func rehash() { rebuild(slots.count * 2) }
 
     private mutating func rebuild(_ size: Int) {
@@ -226,55 +208,26 @@ struct TextInterner {
         }
     }
 
-    /// Interns every value of another interner; returns the code here of each of its codes.
-    mutating func absorb(_ other: TextInterner) -> [Int32] {
-        reserve(count + other.count)
-        arena.reserveCapacity(arena.count + other.arena.count)
-        // Values are absorbed in order, so the slot a value will probe can be fetched a few values ahead.
-        let ahead = 16
+    /// Whether this interner's value `code` equals `other`'s value `otherCode`.
+    func sameValue(_ code: Int, as other: TextInterner, _ otherCode: Int) -> Bool {
+        let start = other.offsets[otherCode]
+        let length = other.offsets[otherCode + 1] - start
         return other.arena.withUnsafeBufferPointer { buffer in
-            (0..<other.count).map { code in
-                if code + ahead < other.count {
-                    let slot = Int(truncatingIfNeeded: other.hashes[code + ahead]) & mask
-                    slots.withUnsafeBufferPointer { if let base = $0.baseAddress { churnql_prefetch(base + slot) } }
-                }
-                let start = other.offsets[code]
-                let length = other.offsets[code + 1] - start
-                var empty: UInt8 = 0
-                // The other interner's hash is reused: only the probe is left to do.
-                if let base = buffer.baseAddress, length > 0 {
-                    return lookUp(Field(base: base + start, count: length), hash: other.hashes[code])
-                }
-                return withUnsafePointer(to: &empty) { lookUp(Field(base: $0, count: 0), hash: other.hashes[code]) }
-            }
+            guard let base = buffer.baseAddress else { return offsets[code + 1] - offsets[code] == 0 }
+            return equals(code, Field(base: base + start, count: length))
         }
     }
 
-    /// The distinct values in code order (made on all cores when there are many).
-    func strings() -> [String] {
-        let n = hashes.count
-        let parts = n > 200_000 ? 4 : 1
-        var pieces = [[String]](repeating: [], count: parts)
+    /// Runs `body` with a function that gives the text of a value.
+    func withValues<R>(_ body: ((Int) -> String) -> R) -> R {
         arena.withUnsafeBufferPointer { buffer in
-            nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<[String]>.allocate(capacity: parts)
-            slots.initialize(repeating: [])
-            defer {
-                pieces = Array(slots)
-                slots.deinitialize()
-                slots.deallocate()
-            }
-            let offsets = self.offsets
-            nonisolated(unsafe) let buffer = buffer
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let lower = n * part / parts
-                let upper = n * (part + 1) / parts
-                slots[part] = (lower..<upper).map { code in
+            offsets.withUnsafeBufferPointer { offsets in
+                body { code in
                     String(
                         decoding: UnsafeBufferPointer(rebasing: buffer[offsets[code]..<offsets[code + 1]]),
                         as: UTF8.self)
                 }
             }
         }
-        return pieces.flatMap { $0 }
     }
 }

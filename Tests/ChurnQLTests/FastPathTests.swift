@@ -394,6 +394,38 @@ struct FastPathTests {
         }
     }
 
+    /// Chunks' dictionaries are merged by hash partition on all cores. The merged dictionary must list every
+    /// distinct value once, in order of first appearance in the file (what one dictionary for the whole file
+    /// would give), and every row must keep its value: values only in late chunks, values in many chunks.
+    @Test func mergedDictionaryKeepsFirstAppearanceOrder() throws {
+        var random = FuzzTests.Random(state: 41)
+        let rows = 220_000
+        var lines = ["row,name,padding"]
+        var values: [String] = []
+        for row in 0..<rows {
+            // Early rows draw from a small pool, later ones from a growing one.
+            let value = "v\(random.below(row < rows / 3 ? 500 : 20_000 + row / 4))"
+            values.append(value)
+            lines.append("\(row),\(value),abcdefghij")
+        }
+        let text = lines.joined(separator: "\n")
+        #expect(text.utf8.count > 4 << 20)
+        let table = try CSVLoader.parse(text: text, path: "t.csv", name: "t").table
+        let names = try #require(table.column("name"))
+        guard case .text(let codes, let dictionary) = names.storage else {
+            Issue.record("name is not a text column")
+            return
+        }
+        var seen = Set<String>()
+        let firstAppearance = values.filter { seen.insert($0).inserted }
+        #expect(firstAppearance.count > 50_000)
+        let firstDifference = zip(dictionary, firstAppearance).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(dictionary.count == firstAppearance.count)
+        #expect(firstDifference == nil, "dictionary and first appearance differ at \(firstDifference?.offset ?? -1)")
+        let wrong = (0..<rows).filter { dictionary[Int(codes[$0])] != values[$0] }
+        #expect(wrong.count == 0, "first wrong rows: \(wrong.prefix(5))")
+    }
+
     /// Chunks that hold fewer records than line ends (quoted line ends, blank lines, CR LF) leave gaps in the
     /// columns that the in-place load closes. It must give every row, in file order, as the usual path does.
     @Test func inPlaceLoadMatchesTheUsualPath() throws {

@@ -1,0 +1,127 @@
+import CByteScan
+import Dispatch
+
+/// Merges the text dictionaries of a column's chunks into one, in order of first appearance, on all cores. Every
+/// copy of a value has the same hash, so values are split by hash into partitions that are deduplicated
+/// independently, each in chunk order; a value's first copy is then the one in the earliest chunk. Numbering the
+/// first copies chunk by chunk gives the merged codes, in the order a single dictionary would have given them.
+enum DictionaryMerge {
+    /// The merged values, and for each chunk the merged code of each of its codes (nil for the first chunk, whose
+    /// codes stay as they are).
+    static func merge(_ chunks: [TextInterner]) -> (dictionary: [String], remaps: [[Int32]?]) {
+        // Read only, by every thread.
+        nonisolated(unsafe) let parts = chunks
+        let total = parts.reduce(0) { $0 + $1.count }
+        let partitionBits = total >= 50_000 ? 4 : 0
+        let partitions = 1 << partitionBits
+        // Each chunk's codes by partition, in code order.
+        var lists = [[[Int32]]](repeating: [], count: parts.count)
+        lists.withUnsafeMutableBufferPointer { lists in
+            nonisolated(unsafe) let lists = lists
+            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+                var chunkLists = [[Int32]](repeating: [], count: partitions)
+                for code in 0..<parts[k].count {
+                    chunkLists[partition(parts[k].hashes[code], bits: partitionBits)].append(Int32(code))
+                }
+                lists[k] = chunkLists
+            }
+        }
+        let byPartition = lists
+        // origins[start[k] + c]: -1 when chunk k's code c is its value's first copy, else that first copy's merged
+        // position start[j] + code.
+        let starts = parts.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
+        var origins = [Int](repeating: -1, count: total)
+        origins.withUnsafeMutableBufferPointer { origins in
+            nonisolated(unsafe) let origins = origins
+            DispatchQueue.concurrentPerform(iterations: partitions) { p in
+                firstCopies(parts, codes: byPartition.map { $0[p] }, starts: starts, origins: origins)
+            }
+        }
+        // Merged codes: first copies numbered in order; other copies take their first copy's number.
+        var merged = [Int32](repeating: 0, count: total)
+        var firsts: [(chunk: Int, code: Int)] = []
+        firsts.reserveCapacity(total)
+        for k in parts.indices {
+            for position in starts[k]..<starts[k + 1] {
+                let first = origins[position]
+                if first < 0 {
+                    merged[position] = Int32(firsts.count)
+                    firsts.append((k, position - starts[k]))
+                } else {
+                    merged[position] = merged[first]
+                }
+            }
+        }
+        let dictionary = strings(parts, firsts)
+        let remaps = parts.indices.map { k in k == 0 ? nil : Array(merged[starts[k]..<starts[k + 1]]) }
+        return (dictionary, remaps)
+    }
+
+    @inline(__always)
+    private static func partition(_ hash: UInt64, bits: Int) -> Int {
+        bits == 0 ? 0 : Int(truncatingIfNeeded: hash >> UInt64(64 - bits))
+    }
+
+    /// Finds, for one partition's codes of every chunk, which copies are first copies (an open-addressing table of
+    /// the partition's distinct values, probed in chunk order).
+    private static func firstCopies(
+        _ parts: [TextInterner], codes: [[Int32]], starts: [Int], origins: UnsafeMutableBufferPointer<Int>
+    ) {
+        let count = codes.reduce(0) { $0 + $1.count }
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        let mask = size - 1
+        var hashes = [UInt64](repeating: 0, count: size)
+        // The chunk and code of the value in each slot, as chunk << 32 | code, plus one (0 is empty).
+        var entries = [Int](repeating: 0, count: size)
+        for (k, list) in codes.enumerated() {
+            let part = parts[k]
+            for code in list {
+                let c = Int(code)
+                let h = part.hashes[c]
+                var slot = Int(truncatingIfNeeded: h) & mask
+                var found = false
+                while entries[slot] != 0 {
+                    if hashes[slot] == h {
+                        let (j, other) = ((entries[slot] - 1) >> 32, (entries[slot] - 1) & 0xFFFF_FFFF)
+                        if parts[j].sameValue(other, as: part, c) {
+                            origins[starts[k] + c] = starts[j] + other
+                            found = true
+                            break
+                        }
+                    }
+                    slot = (slot + 1) & mask
+                }
+                if !found {
+                    hashes[slot] = h
+                    entries[slot] = (k << 32 | c) + 1
+                }
+            }
+        }
+    }
+
+    /// The first copies' text, in merged order (made on all cores when there are many).
+    private static func strings(_ chunks: [TextInterner], _ firsts: [(chunk: Int, code: Int)]) -> [String] {
+        nonisolated(unsafe) let parts = chunks
+        let n = firsts.count
+        let pieces = n > 200_000 ? 4 : 1
+        return [String](unsafeUninitializedCapacity: n) { buffer, initialized in
+            nonisolated(unsafe) let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                // First copies come chunk by chunk: each run of one chunk reads that chunk's bytes in one go.
+                var i = n * piece / pieces
+                let end = n * (piece + 1) / pieces
+                while i < end {
+                    let k = firsts[i].chunk
+                    var runEnd = i
+                    while runEnd < end && firsts[runEnd].chunk == k { runEnd += 1 }
+                    parts[k].withValues { text in
+                        for j in i..<runEnd { buffer.initializeElement(at: j, to: text(firsts[j].code)) }
+                    }
+                    i = runEnd
+                }
+            }
+            initialized = n
+        }
+    }
+}
