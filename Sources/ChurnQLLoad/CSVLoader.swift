@@ -133,11 +133,12 @@ public enum CSVLoader {
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
         // Chunk k's accumulators; `region` gives each column's memory for the chunk when loading in place.
-        func convert(_ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?) throws(Diagnostic)
-            -> ([ColumnAccumulator], Int, Int)
-        {
+        // `mayHoldNul` is false when the chunk is known to have no NUL byte (the in-place bounds pass looked).
+        func convert(
+            _ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?, mayHoldNul: Bool = true
+        ) throws(Diagnostic) -> ([ColumnAccumulator], Int, Int) {
             let chunk = chunks[k]
-            if let binary = binaryFile(bytes, offset: offset, in: chunk, path: path) { throw binary }
+            if mayHoldNul, let binary = binaryFile(bytes, offset: offset, in: chunk, path: path) { throw binary }
             // A buffer rather than an array of accumulators: appending through an array checks its uniqueness on
             // every field.
             let accumulators = UnsafeMutableBufferPointer<ColumnAccumulator>.allocate(capacity: width)
@@ -208,12 +209,12 @@ public enum CSVLoader {
         var traceConverted = Date()
         var loaded: ([Column], [Int])?
         if inPlace && width <= InPlaceColumns.maxWidth {
-            let bounds = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+            let (bounds, nul) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
             loaded = try prioritized { () throws(Diagnostic) in
                 try InPlaceColumns.load(kinds: guesses.map(\.kind), names: names, bounds: bounds) {
                     region throws(Diagnostic) in
                     let converted = try ParallelChunks.map(Array(chunks.indices)) { k throws(Diagnostic) in
-                        try convert(k, region: region, bound: bounds[k])
+                        try convert(k, region: region, bound: bounds[k], mayHoldNul: nul[k])
                     }
                     traceConverted = Date()
                     return tally(converted)

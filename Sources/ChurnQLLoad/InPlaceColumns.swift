@@ -35,21 +35,22 @@ enum InPlaceColumns {
         }
     }
 
-    /// Every chunk's record bound, counted on all cores sixteen bytes at a time; `release` is told of each
-    /// stretch counted, so that a mapped file's pages do not all stay resident at once.
+    /// Every chunk's record bound, and whether it holds a NUL byte, counted on all cores sixteen bytes at a time;
+    /// `release` is told of each stretch counted, so that a mapped file's pages do not all stay resident at once.
     static func bounds(
         _ bytes: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], release: (@Sendable (Range<Int>) -> Void)?
-    ) -> [Int] {
-        guard let start = bytes.baseAddress else { return chunks.map { _ in 0 } }
+    ) -> (bounds: [Int], nul: [Bool]) {
+        guard let start = bytes.baseAddress else { return (chunks.map { _ in 0 }, chunks.map { _ in false }) }
         nonisolated(unsafe) let base = start
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks.count)
-        counts.initialize(repeating: 0)
+        let counts = UnsafeMutableBufferPointer<(Int, Bool)>.allocate(capacity: chunks.count)
+        counts.initialize(repeating: (0, false))
         defer { counts.deallocate() }
         nonisolated(unsafe) let slots = counts
         DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
             // In stretches that end on a line end, so that a CR LF is never split.
             var position = chunks[k].lowerBound
             var total = 0
+            var nul: Int32 = 0
             while position < chunks[k].upperBound {
                 let upper = chunks[k].upperBound
                 var end = Swift.min(upper, position + (4 << 20))
@@ -57,13 +58,13 @@ enum InPlaceColumns {
                     let newline = memchr(base + end, 10, upper - end)
                     end = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 } ?? upper
                 }
-                total += churnql_record_bound(base + position, end - position)
+                total += churnql_record_bound(base + position, end - position, &nul)
                 release?(position..<end)
                 position = end
             }
-            slots[k] = total
+            slots[k] = (total, nul != 0)
         }
-        return Array(counts)
+        return (counts.map(\.0), counts.map(\.1))
     }
 
     /// What the conversion gives back: per chunk, one accumulator per column.

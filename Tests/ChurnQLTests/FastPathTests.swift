@@ -348,20 +348,27 @@ struct FastPathTests {
 
     /// The in-place load sizes each chunk's share of the columns by this bound: LFs, CRs not followed by an LF,
     /// and one more for an unfinished last line. Checked against that definition, byte by byte, on random text long
-    /// enough to cross the sixteen-byte blocks and the counter's flush every 127 blocks.
+    /// enough to cross the sixteen-byte blocks and the counter's flush every 127 blocks. The same pass reports a
+    /// NUL byte anywhere (the load then says the file is binary without reading it again).
     @Test func recordBoundCountsLineEnds() {
         var random = FuzzTests.Random(state: 17)
         let alphabet: [UInt8] = [97, 10, 13, 34, 44, 13, 10]
+        var sawNul = 0
         for _ in 0..<300 {
-            let bytes = (0..<random.below(6000)).map { _ in alphabet[random.below(alphabet.count)] }
+            var bytes = (0..<random.below(6000)).map { _ in alphabet[random.below(alphabet.count)] }
+            if !bytes.isEmpty && random.below(3) == 0 { bytes[random.below(bytes.count)] = 0 }
             var expected = 0
             for (i, byte) in bytes.enumerated() {
                 if byte == 10 || (byte == 13 && (i + 1 == bytes.count || bytes[i + 1] != 10)) { expected += 1 }
             }
             if let last = bytes.last, last != 10, last != 13 { expected += 1 }
-            let bound = bytes.withUnsafeBufferPointer { churnql_record_bound($0.baseAddress, $0.count) }
+            var nul: Int32 = 0
+            let bound = bytes.withUnsafeBufferPointer { churnql_record_bound($0.baseAddress, $0.count, &nul) }
             #expect(bound == expected)
+            #expect((nul != 0) == bytes.contains(0))
+            sawNul += nul != 0 ? 1 : 0
         }
+        #expect(sawNul > 50)
     }
 
     /// Text lookups wait a few fields so that their table probes overlap. Runs of one value, values repeated
