@@ -13,44 +13,57 @@ public enum Calibration {
         let allIncluded = !included.contains(false)
         let listed: [Int] = allIncluded ? [] : included.indices.filter { included[$0] }
         let count = allIncluded ? history.customerCount : listed.count
-        // Each array in one parallel pass of its own, straight from the order history (days are sorted).
-        func column<T>(_ value: (_ lower: Int, _ upper: Int) -> T) -> [T] {
-            ParallelArray.make(count) { i in
-                let c = allIncluded ? i : listed[i]
-                return value(offsets[c], offsets[c + 1])
+        // Every column in one pass over each customer's orders (days are sorted), on all cores.
+        var repeatDays = [Int32](repeating: 0, count: count)
+        var lastDay = [Int32](repeating: 0, count: count)
+        var age = [Int32](repeating: 0, count: count)
+        var x = [Double](repeating: 0, count: count)
+        var tx = [Double](repeating: 0, count: count)
+        var T = [Double](repeating: 0, count: count)
+        var monetary = [Double](repeating: 0, count: count)
+        let parts = count >= 100_000 ? 4 : 1
+        repeatDays.withUnsafeMutableBufferPointer { repeatDays in
+            lastDay.withUnsafeMutableBufferPointer { lastDay in
+                age.withUnsafeMutableBufferPointer { age in
+                    x.withUnsafeMutableBufferPointer { x in
+                        tx.withUnsafeMutableBufferPointer { tx in
+                            T.withUnsafeMutableBufferPointer { T in
+                                monetary.withUnsafeMutableBufferPointer { monetary in
+                                    nonisolated(unsafe) let columns = (repeatDays, lastDay, age, x, tx, T, monetary)
+                                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                        let (repeatDays, lastDay, age, x, tx, T, monetary) = columns
+                                        for i in (count * part / parts)..<(count * (part + 1) / parts) {
+                                            let c = allIncluded ? i : listed[i]
+                                            let (lower, upper) = (offsets[c], offsets[c + 1])
+                                            // Purchase days after the first, up to the cutoff: every change of
+                                            // day is one more. Their spend leaves out the first day's orders.
+                                            var repeats: Int32 = 0
+                                            var spend = 0.0
+                                            var last = lower
+                                            var k = lower + 1
+                                            while k < upper && days[k] <= cutoff {
+                                                if days[k] != days[k - 1] { repeats &+= 1 }
+                                                if days[k] != days[lower] { spend += amounts[k] }
+                                                last = k
+                                                k += 1
+                                            }
+                                            repeatDays[i] = repeats
+                                            lastDay[i] = days[last] &- days[lower]
+                                            age[i] = cutoff &- days[lower]
+                                            x[i] = Double(repeats)
+                                            tx[i] = Double(lastDay[i]) / unitDays
+                                            T[i] = Double(age[i]) / unitDays
+                                            monetary[i] = repeats == 0 ? 0 : spend / Double(repeats)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        // Purchase days after the first, up to the cutoff: every change of day is one more.
-        let repeatDays = column { lower, upper -> Int32 in
-            var count: Int32 = 0
-            var i = lower + 1
-            while i < upper && days[i] <= cutoff {
-                if days[i] != days[i - 1] { count &+= 1 }
-                i += 1
-            }
-            return count
-        }
-        let lastDay = column { lower, upper -> Int32 in
-            var last = upper - 1
-            while days[last] > cutoff { last -= 1 }
-            return days[last] &- days[lower]
-        }
-        let age = column { lower, _ in cutoff &- days[lower] }
-        // The mean of the repeat purchase days' totals: orders on the first day are left out.
-        let repeatSpend = column { lower, upper -> Double in
-            var total = 0.0
-            var i = lower + 1
-            while i < upper && days[i] <= cutoff {
-                if days[i] != days[lower] { total += amounts[i] }
-                i += 1
-            }
-            return total
-        }
-        var data = CalibrationData(
-            x: ParallelArray.make(count) { Double(repeatDays[$0]) },
-            tx: ParallelArray.make(count) { Double(lastDay[$0]) / unitDays },
-            T: ParallelArray.make(count) { Double(age[$0]) / unitDays },
-            monetary: ParallelArray.make(count) { repeatDays[$0] == 0 ? 0 : repeatSpend[$0] / Double(repeatDays[$0]) })
+        var data = CalibrationData(x: x, tx: tx, T: T, monetary: monetary)
         data.days = CalibrationDays(x: repeatDays, tx: lastDay, T: age, unitDays: unitDays)
         return data
     }
