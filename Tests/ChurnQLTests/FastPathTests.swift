@@ -433,6 +433,56 @@ struct FastPathTests {
         #expect(wrong.count == 0, "first wrong rows: \(wrong.prefix(5))")
     }
 
+    /// On large data the BG/NBD fit warms up on a sample, then takes Newton steps with the analytic Hessian on
+    /// all customers. It must reach the optimum that BFGS alone reaches, with the same standard errors. The
+    /// customers are simulated from the model itself (r 0.6, α 3, a 1.2, b 4), T from 20 to 200 weeks.
+    @Test func newtonStepsReachTheBFGSOptimum() throws {
+        var random = FuzzTests.Random(state: 3)
+        func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+        // Marsaglia and Tsang's method; a shape below 1 is raised by one and scaled back.
+        func gamma(_ shape: Double) -> Double {
+            if shape < 1 { return gamma(shape + 1) * pow(uniform(), 1 / shape) }
+            let d = shape - 1.0 / 3
+            let c = 1 / sqrt(9 * d)
+            while true {
+                let z = sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
+                let v = pow(1 + c * z, 3)
+                if v > 0 && log(uniform()) < z * z / 2 + d - d * v + d * log(v) { return d * v }
+            }
+        }
+        var data = CalibrationData(x: [], tx: [], T: [])
+        for _ in 0..<210_000 {
+            let T = 20 + 180 * uniform()
+            let rate = gamma(0.6) / 3
+            let dropout = gamma(1.2) / (gamma(1.2) + gamma(4))
+            var (t, x, tx) = (0.0, 0.0, 0.0)
+            while true {
+                t += -log(uniform()) / rate
+                if t > T { break }
+                (x, tx) = (x + 1, t)
+                if uniform() < dropout { break }
+            }
+            data.x.append(x)
+            data.tx.append(tx)
+            data.T.append(T)
+        }
+        #expect(CompressedTriples(data).count > 200_000)
+        let (newton, newtonFit) = try BGNBD.fit(data)
+        let (bfgs, bfgsFit) = try BGNBD.fit(data, newton: false)
+        #expect(newtonFit.converged && bfgsFit.converged)
+        // The Newton steps ran: they need fewer iterations than BFGS from the same warm start.
+        #expect(newtonFit.iterations < bfgsFit.iterations)
+        for (a, b) in [(newton.r, bfgs.r), (newton.alpha, bfgs.alpha), (newton.a, bfgs.a), (newton.b, bfgs.b)] {
+            #expect(abs(a - b) <= 1e-5 * abs(b))
+        }
+        #expect(abs(newtonFit.logLikelihood - bfgsFit.logLikelihood) <= 1e-9 * abs(bfgsFit.logLikelihood))
+        for (p, q) in zip(newtonFit.parameters, bfgsFit.parameters) {
+            #expect(abs((p.standardError ?? 0) - (q.standardError ?? 1)) <= 1e-3 * (q.standardError ?? 1))
+        }
+        // The simulated purchase rate's parameters are recovered (a and b, the dropout's, are looser).
+        #expect(abs(newton.r - 0.6) < 0.05 && abs(newton.alpha - 3) < 0.3, "r \(newton.r), α \(newton.alpha)")
+    }
+
     /// Chunks that hold fewer records than line ends (quoted line ends, blank lines, CR LF) leave gaps in the
     /// columns that the in-place load closes. It must give every row, in file order, as the usual path does.
     @Test func inPlaceLoadMatchesTheUsualPath() throws {

@@ -38,7 +38,10 @@ public struct BGNBD: Sendable {
     }
 
     /// Maximum-likelihood fit of r, α, a, b.
-    public static func fit(_ data: CalibrationData, modified: Bool = false) throws(ModelError) -> (BGNBD, ModelFit) {
+    /// `newton` lets the last steps use the Hessian (off only to test it against BFGS alone).
+    public static func fit(_ data: CalibrationData, modified: Bool = false, newton: Bool = true) throws(ModelError)
+        -> (BGNBD, ModelFit)
+    {
         let name = modified ? "MBG/NBD" : "BG/NBD"
         guard data.count >= 10 else {
             throw ModelError(message: "\(name) needs at least 10 customers, got \(data.count)")
@@ -50,10 +53,13 @@ public struct BGNBD: Sendable {
         }
         let likelihood = Likelihood(CompressedTriples(data), modified: modified)
         let sample = likelihood.sample()
+        let polish: (([Double]) -> (Double, [Double], [[Double]]))? =
+            newton ? { likelihood.evaluateWithHessian($0) } : nil
         let fit = try MaximumLikelihood.fit(
             model: name, names: ["r", "alpha", "a", "b"], customers: data.count,
             starts: [[1, 1, 1, 1], [0.5, Swift.max(1, likelihood.meanT), 0.5, 2]], objective: likelihood.evaluate,
-            hessian: likelihood.hessian, warmStart: sample.map { $0.evaluate })
+            hessian: likelihood.hessian, warmStart: sample.map { $0.evaluate },
+            objectiveWithHessian: polish)
         let model = BGNBD(
             r: fit.value("r"), alpha: fit.value("alpha"), a: fit.value("a"), b: fit.value("b"), modified: modified)
         return (model, fit)
@@ -163,7 +169,7 @@ extension BGNBD {
         }
 
         func evaluate(_ p: [Double]) -> (Double, [Double]) {
-            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+            let r = p[0]
             let (hasDrop, dropTerms, dropScale, logT, inverseT, logTx, inverseTx) = tables(p)
             let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
             // Per triple: [ln(e^A + e^B), ∂/∂r, ∂/∂α, Σ w_B (for ∂/∂a), Σ w_B/(b+x−1+s) (for ∂/∂b)].
@@ -203,6 +209,14 @@ extension BGNBD {
                 total[3] += da
                 total[4] += db
             }
+            return withXTerms(sums[...], p)
+        }
+
+        /// LL and its gradient from the per-triple sums [ln(e^A + e^B), ∂/∂r, ∂/∂α, Σ w_B, Σ w_B/(b+x−1+s)],
+        /// adding the terms in x alone.
+        private func withXTerms(_ sums: ArraySlice<Double>, _ p: [Double]) -> (Double, [Double]) {
+            let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
+            let sums = Array(sums)
             let lg = SpecialFunctions.lnGamma
             let psi = SpecialFunctions.digamma
             var ll = sums[0]
@@ -224,17 +238,21 @@ extension BGNBD {
             return (ll, [dr, dAlpha, da, db])
         }
 
-        /// The Hessian of LL in (r, α, a, b), in one pass. Per triple, with softmax weights w_A, w_B of the two
-        /// terms and g_A, g_B, H_A, H_B their gradients and Hessians, the Hessian of ln(e^A + e^B) is
+        /// The Hessian of LL in (r, α, a, b).
+        func hessian(_ p: [Double]) -> [[Double]] { evaluateWithHessian(p).2 }
+
+        /// LL, its gradient and its Hessian in (r, α, a, b), in one pass. Per triple, with softmax weights w_A, w_B
+        /// of the two terms and g_A, g_B, H_A, H_B their gradients and Hessians, the Hessian of ln(e^A + e^B) is
         /// w_A H_A + w_B H_B + w_A w_B (g_A − g_B)(g_A − g_B)ᵀ; the terms in x alone add trigamma functions.
-        func hessian(_ p: [Double]) -> [[Double]] {
+        func evaluateWithHessian(_ p: [Double]) -> (Double, [Double], [[Double]]) {
             let (r, alpha, a, b) = (p[0], p[1], p[2], p[3])
             let (hasDrop, dropTerms, dropScale, logT, inverseT, logTx, inverseTx) = tables(p)
             let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
             // [rr, rα, αα, Σc·d_r, Σc·d_r/D, Σc·d_α, Σc·d_α/D, Σ(c − w_B), Σc/D, Σ(w_B + c)/D²] with c = w_A w_B
-            // and d = g_A − g_B = (ln(α+t_x) − ln(α+T), (r+x)(1/(α+t_x) − 1/(α+T)), −1/a, 1/D).
-            let sums = ParallelSum.vector(x.count, width: 10) { range, total in
-                var h = [Double](repeating: 0, count: 10)
+            // and d = g_A − g_B = (ln(α+t_x) − ln(α+T), (r+x)(1/(α+t_x) − 1/(α+T)), −1/a, 1/D); then the five
+            // sums of `evaluate`.
+            let sums = ParallelSum.vector(x.count, width: 15) { range, total in
+                var h = SIMD16<Double>()
                 for i in range {
                     let k = Int(xIndex[i])
                     let rx = r + x[i]
@@ -243,6 +261,9 @@ extension BGNBD {
                     guard hasDrop[k] else {
                         h[1] -= w * inverseT[t]
                         h[2] += w * rx * inverseT[t] * inverseT[t]
+                        h[10] -= w * rx * logT[t]
+                        h[11] -= w * logT[t]
+                        h[12] -= w * rx * inverseT[t]
                         continue
                     }
                     let s = Int(txIndex[i])
@@ -267,9 +288,15 @@ extension BGNBD {
                     h[7] += c - w * wB
                     h[8] += c * scale
                     h[9] += (w * wB + c) * scale * scale
+                    h[10] += w * (Swift.max(termA, termB) + log1p(e))
+                    h[11] -= w * (wA * logT[t] + wB * logTx[s])
+                    h[12] -= w * rx * (wA * inverseT[t] + wB * inverseTx[s])
+                    h[13] += w * wB
+                    h[14] += w * wB * scale
                 }
-                for j in 0..<10 { total[j] += h[j] }
+                for j in 0..<15 { total[j] += h[j] }
             }
+            let (ll, gradient) = withXTerms(sums[10..<15], p)
             var rr = sums[0]
             var rAlpha = sums[1]
             var alphaAlpha = sums[2]
@@ -292,9 +319,13 @@ extension BGNBD {
                 ab += w * (psi1AB - psi1ABX)
                 bb += w * (psi1(b + x + shift) - psi1B + psi1AB - psi1ABX)
             }
-            return [
-                [rr, rAlpha, rA, rB], [rAlpha, alphaAlpha, alphaA, alphaB], [rA, alphaA, aa, ab], [rB, alphaB, ab, bb],
-            ]
+            return (
+                ll, gradient,
+                [
+                    [rr, rAlpha, rA, rB], [rAlpha, alphaAlpha, alphaA, alphaB], [rA, alphaA, aa, ab],
+                    [rB, alphaB, ab, bb],
+                ]
+            )
         }
     }
 }

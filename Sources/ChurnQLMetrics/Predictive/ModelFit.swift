@@ -85,10 +85,13 @@ enum MaximumLikelihood {
         model: String, names: [String], customers: Int, starts: [[Double]],
         objective: @escaping ([Double]) -> (Double, [Double]),
         hessian analyticHessian: (([Double]) -> [[Double]])? = nil,
-        warmStart: (([Double]) -> (Double, [Double]))? = nil
+        warmStart: (([Double]) -> (Double, [Double]))? = nil,
+        objectiveWithHessian: (([Double]) -> (Double, [Double], [[Double]]))? = nil
     ) throws(ModelError) -> ModelFit {
         let negative = logScale(objective)
         var best: Optimizer.Result?
+        // The Hessian of −LL (natural scale) at the best point, when Newton's method computed it there.
+        var bestHessian: [[Double]]?
         var warmIterations = 0
         for start in starts {
             var from = start.map { log($0) }
@@ -104,10 +107,17 @@ enum MaximumLikelihood {
                     warmIterations = sample.iterations
                 }
             }
-            var result = Optimizer.bfgs(
-                valueAndGradient: negative, start: from, maxIterations: 500, inverseHessian: curvature)
+            // Near the optimum, Newton's method converges in a few passes that each give the Hessian too.
+            let newton = curvature == nil ? nil : objectiveWithHessian.flatMap { newtonSteps($0, from: from) }
+            var result =
+                newton?.result
+                ?? Optimizer.bfgs(
+                    valueAndGradient: negative, start: from, maxIterations: 500, inverseHessian: curvature)
             result.iterations += warmIterations
-            if result.value.isFinite, best.map({ result.value < $0.value }) ?? true { best = result }
+            if result.value.isFinite, best.map({ result.value < $0.value }) ?? true {
+                best = result
+                bestHessian = newton?.hessian
+            }
             if result.converged && result.value.isFinite { break }
         }
         try checkInterrupted()
@@ -119,10 +129,76 @@ enum MaximumLikelihood {
         let estimates = best.point.map { exp($0) }
         // The Hessian of −LL: analytic when the model has one (one pass), else differences of the gradient.
         let hessian =
-            analyticHessian.map { h in h(estimates).map { $0.map { -$0 } } }
+            bestHessian ?? analyticHessian.map { h in h(estimates).map { $0.map { -$0 } } }
             ?? Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
         return summary(
             model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
+    }
+
+    /// Newton's method on −LL over the logarithms of the parameters, from a point near the optimum: each step
+    /// takes the value, gradient and Hessian from one pass over the data, and halves until −LL decreases enough.
+    /// Returns the optimum and the Hessian of −LL there (natural scale); nil when a step fails (a Hessian that is
+    /// not positive definite, a line search that stalls), so that the caller runs BFGS instead.
+    private static func newtonSteps(
+        _ fused: ([Double]) -> (Double, [Double], [[Double]]), from start: [Double], maxIterations: Int = 20
+    ) -> (result: Optimizer.Result, hessian: [[Double]])? {
+        let n = start.count
+        func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
+        // −LL, its gradient and Hessian in log-parameters (θ = e^u), and the natural-scale Hessian of −LL.
+        func negative(_ logs: [Double]) -> (
+            value: Double, gradient: [Double], curvature: [[Double]], natural: [[Double]]
+        )? {
+            let theta = logs.map { exp($0) }
+            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+            let (ll, g, h) = fused(theta)
+            guard ll.isFinite, g.allSatisfy(\.isFinite), h.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return nil }
+            let gradient = (0..<n).map { -theta[$0] * g[$0] }
+            // ∂²/∂u_i∂u_j of −LL = −(θ_i θ_j H_ij + [i = j] θ_i g_i).
+            let curvature = (0..<n).map { i -> [Double] in
+                (0..<n).map { j -> Double in
+                    let diagonal: Double = i == j ? theta[i] * g[i] : 0
+                    return -(theta[i] * theta[j] * h[i][j] + diagonal)
+                }
+            }
+            return (-ll, gradient, curvature, h.map { $0.map { -$0 } })
+        }
+        guard var current = negative(start) else { return nil }
+        var point = start
+        for iteration in 1...maxIterations {
+            guard FitProgress.step() else { return nil }
+            let (value, gradient) = (current.value, current.gradient)
+            if sqrt(dot(gradient, gradient)) < 1e-9 * Swift.max(1, abs(value)) {
+                return (
+                    Optimizer.Result(point: point, value: value, iterations: iteration, converged: true),
+                    current.natural
+                )
+            }
+            guard let inverse = SmallMatrix.inverse(current.curvature) else { return nil }
+            var direction = (0..<n).map { i in -dot(inverse[i], gradient) }
+            let longest = direction.reduce(0) { Swift.max($0, abs($1)) }
+            if longest > 1 { direction = direction.map { $0 / longest } }
+            let slope = dot(direction, gradient)
+            guard slope < 0 else { return nil }
+            var step = 1.0
+            while true {
+                let next = (0..<n).map { point[$0] + step * direction[$0] }
+                if let candidate = negative(next), candidate.value <= value + 1e-4 * step * slope {
+                    point = next
+                    current = candidate
+                    break
+                }
+                step /= 2
+                if step < 1e-3 { return nil }
+            }
+            // No measurable progress left: the gradient is at the level of rounding in the sums.
+            if value - current.value < 1e-15 * (abs(current.value) + 1) {
+                return (
+                    Optimizer.Result(point: point, value: current.value, iterations: iteration, converged: true),
+                    current.natural
+                )
+            }
+        }
+        return nil
     }
 
     /// −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ; infinite where LL is not finite.
