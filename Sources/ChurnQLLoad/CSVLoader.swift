@@ -126,9 +126,17 @@ public enum CSVLoader {
         let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
 
         // Several chunks per core even out a core that falls behind; each extra chunk costs one dictionary merge.
-        var chunks = ChunkSplitter.split(
-            bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 4)
-        if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
+        func splitBody(assumingNoQuotes: Bool) -> [Range<Int>] {
+            var chunks = ChunkSplitter.split(
+                bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 4,
+                assumingNoQuotes: assumingNoQuotes)
+            if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
+            return chunks
+        }
+        // The in-place load's first pass finds out whether the file has a quote at all, so its chunks are cut as if
+        // it had none (saving a read of the whole file), and cut again when it has.
+        let loadsInPlace = inPlace && width <= InPlaceColumns.maxWidth
+        var chunks = splitBody(assumingNoQuotes: loadsInPlace)
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
@@ -208,8 +216,12 @@ public enum CSVLoader {
         }
         var traceConverted = Date()
         var loaded: ([Column], [Int])?
-        if inPlace && width <= InPlaceColumns.maxWidth {
-            let (bounds, nul) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+        if loadsInPlace {
+            var (bounds, nul, quoted) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+            if quoted && chunks.count > 1 {
+                chunks = splitBody(assumingNoQuotes: false)
+                (bounds, nul, _) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+            }
             loaded = try prioritized { () throws(Diagnostic) in
                 try InPlaceColumns.load(kinds: guesses.map(\.kind), names: names, bounds: bounds) {
                     region throws(Diagnostic) in

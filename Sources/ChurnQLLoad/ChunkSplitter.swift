@@ -5,12 +5,16 @@ import Foundation
 /// Splits a CSV body into byte ranges that start at record boundaries, for parallel scanning. A newline ends a
 /// record only outside quotes, so the split tracks quote parity from the start of the body.
 enum ChunkSplitter {
-    static func split(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int) -> [Range<Int>] {
+    /// With `assumingNoQuotes`, the body is not searched for quotes first (the caller checks, and splits again with
+    /// quotes in mind if it finds one).
+    static func split(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int, assumingNoQuotes: Bool = false)
+        -> [Range<Int>]
+    {
         let end = bytes.count
         let size = end - start
         // Small inputs are not worth a thread.
         guard parts > 1, size > 4 << 20, let base = bytes.baseAddress else { return [start..<end] }
-        let hasQuotes = memchr(base + start, 34, size) != nil
+        let hasQuotes = !assumingNoQuotes && memchr(base + start, 34, size) != nil
         var bounds = [start]
         var parityPosition = start
         var insideQuotes = false

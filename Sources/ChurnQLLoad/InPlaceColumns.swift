@@ -35,22 +35,23 @@ enum InPlaceColumns {
         }
     }
 
-    /// Every chunk's record bound, and whether it holds a NUL byte, counted on all cores sixteen bytes at a time;
-    /// `release` is told of each stretch counted, so that a mapped file's pages do not all stay resident at once.
+    /// Every chunk's record bound, and whether it holds a NUL byte or a quote, counted on all cores sixteen bytes
+    /// at a time; `release` is told of each stretch counted, so that a mapped file's pages do not all stay resident
+    /// at once.
     static func bounds(
         _ bytes: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], release: (@Sendable (Range<Int>) -> Void)?
-    ) -> (bounds: [Int], nul: [Bool]) {
-        guard let start = bytes.baseAddress else { return (chunks.map { _ in 0 }, chunks.map { _ in false }) }
+    ) -> (bounds: [Int], nul: [Bool], quoted: Bool) {
+        guard let start = bytes.baseAddress else { return (chunks.map { _ in 0 }, chunks.map { _ in false }, false) }
         nonisolated(unsafe) let base = start
-        let counts = UnsafeMutableBufferPointer<(Int, Bool)>.allocate(capacity: chunks.count)
-        counts.initialize(repeating: (0, false))
+        let counts = UnsafeMutableBufferPointer<(Int, Int32)>.allocate(capacity: chunks.count)
+        counts.initialize(repeating: (0, 0))
         defer { counts.deallocate() }
         nonisolated(unsafe) let slots = counts
         DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
             // In stretches that end on a line end, so that a CR LF is never split.
             var position = chunks[k].lowerBound
             var total = 0
-            var nul: Int32 = 0
+            var seen: Int32 = 0
             while position < chunks[k].upperBound {
                 let upper = chunks[k].upperBound
                 var end = Swift.min(upper, position + (4 << 20))
@@ -58,13 +59,13 @@ enum InPlaceColumns {
                     let newline = memchr(base + end, 10, upper - end)
                     end = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 } ?? upper
                 }
-                total += churnql_record_bound(base + position, end - position, &nul)
+                total += churnql_record_bound(base + position, end - position, &seen)
                 release?(position..<end)
                 position = end
             }
-            slots[k] = (total, nul != 0)
+            slots[k] = (total, seen)
         }
-        return (counts.map(\.0), counts.map(\.1))
+        return (counts.map(\.0), counts.map { $0.1 & 1 != 0 }, counts.contains { $0.1 & 2 != 0 })
     }
 
     /// What the conversion gives back: per chunk, one accumulator per column.

@@ -28,15 +28,17 @@ static inline uint32_t churnql_special_bytes16(const uint8_t *p, uint8_t delimit
 
 /// An upper bound on the records in n bytes: each record but the last ends with LF, CR LF or a lone CR, so count
 /// those (a CR LF once), plus one when the bytes do not end with a line end. Quoted line ends only loosen it.
-/// Sets *nul to 1 when a NUL byte is among them (a text file has none), in the same read.
-static inline size_t churnql_record_bound(const uint8_t *p, size_t n, int *nul) {
+/// In the same read, sets bit 0 of *seen when a NUL byte is among them (a text file has none) and bit 1 when a
+/// double quote is.
+static inline size_t churnql_record_bound(const uint8_t *p, size_t n, int *seen) {
     size_t count = 0, i = 0;
-    int sawNul = 0;
+    int sawNul = 0, sawQuote = 0;
 #if defined(__SSE2__)
     // Per byte lane, a running count of LFs and of CRs not followed by an LF (each compare gives -1 per match),
     // summed into count before a lane can overflow.
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
-    __m128i nuls = zero;
+    const __m128i quote = _mm_set1_epi8('"');
+    __m128i nuls = zero, quotes = zero;
     while (i + 17 <= n) {
         __m128i lanes = zero;
         for (int k = 0; k < 127 && i + 17 <= n; k++, i += 16) {
@@ -45,19 +47,22 @@ static inline size_t churnql_record_bound(const uint8_t *p, size_t n, int *nul) 
             __m128i loneCR = _mm_andnot_si128(_mm_cmpeq_epi8(next, lf), _mm_cmpeq_epi8(v, cr));
             lanes = _mm_sub_epi8(_mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, lf)), loneCR);
             nuls = _mm_or_si128(nuls, _mm_cmpeq_epi8(v, zero));
+            quotes = _mm_or_si128(quotes, _mm_cmpeq_epi8(v, quote));
         }
         __m128i sums = _mm_sad_epu8(lanes, zero);
         count += (size_t)_mm_cvtsi128_si64(sums) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
     }
     sawNul = _mm_movemask_epi8(nuls) != 0;
+    sawQuote = _mm_movemask_epi8(quotes) != 0;
 #endif
     for (; i < n; i++) {
         if (p[i] == '\n') count++;
         else if (p[i] == '\r' && !(i + 1 < n && p[i + 1] == '\n')) count++;
         else if (p[i] == 0) sawNul = 1;
+        else if (p[i] == '"') sawQuote = 1;
     }
     if (n > 0 && p[n - 1] != '\n' && p[n - 1] != '\r') count++;
-    if (sawNul) *nul = 1;
+    *seen |= sawNul | sawQuote << 1;
     return count;
 }
 
