@@ -126,6 +126,8 @@ enum InPlaceColumns {
         var nulls: [[Bool]?] = []
         var unconverted: [Int] = []
         for (column, slot) in slots.enumerated() {
+            // Every value final before any moves (text lookups may still wait).
+            for k in byColumn[column].indices { byColumn[column][k].finish() }
             let base = regions[column]
             for k in rows.indices where packed[k] != starts[k] && rows[k] > 0 {
                 (base + packed[k] * slot.stride).copyMemory(

@@ -86,6 +86,7 @@ public struct OrderHistory: Sendable {
         var days = [Int32](repeating: 0, count: total)
         var amounts = [Double](repeating: 0, count: total)
         let rows = ids.count
+        guard total > 0 else { return (days, amounts) }
         cursor.withUnsafeMutableBufferPointer { cursor in
             days.withUnsafeMutableBufferPointer { days in
                 amounts.withUnsafeMutableBufferPointer { amounts in

@@ -435,6 +435,20 @@ struct FastPathTests {
         #expect(wrong.count == 0, "first wrong rows: \(wrong.prefix(5))")
     }
 
+    /// Newton steps solve with a Cholesky factor, which also tells a positive definite Hessian from one that is
+    /// not (the step would not lead to a minimum). Hand-checked systems.
+    @Test func choleskySolvesOnlyPositiveDefiniteSystems() throws {
+        // [[4, 2], [2, 3]] x = [2, 1] has x = [0.5, 0].
+        let x = try #require(SmallMatrix.solvePositiveDefinite([[4, 2], [2, 3]], [2, 1]))
+        #expect(abs(x[0] - 0.5) < 1e-12 && abs(x[1]) < 1e-12)
+        // diag(1, 2, 4) x = [1, 1, 1] has x = [1, 0.5, 0.25].
+        let d = try #require(SmallMatrix.solvePositiveDefinite([[1, 0, 0], [0, 2, 0], [0, 0, 4]], [1, 1, 1]))
+        #expect(zip(d, [1, 0.5, 0.25]).allSatisfy { abs($0 - $1) < 1e-12 })
+        // Indefinite (eigenvalues 3 and −1) and singular matrices have no factor.
+        #expect(SmallMatrix.solvePositiveDefinite([[1, 2], [2, 1]], [1, 1]) == nil)
+        #expect(SmallMatrix.solvePositiveDefinite([[1, 1], [1, 1]], [1, 1]) == nil)
+    }
+
     /// On large data the BG/NBD fit warms up on a sample, then takes Newton steps with the analytic Hessian on
     /// all customers. It must reach the optimum that BFGS alone reaches, with the same standard errors. The
     /// customers are simulated from the model itself (r 0.6, α 3, a 1.2, b 4), T from 20 to 200 weeks.

@@ -173,8 +173,9 @@ enum MaximumLikelihood {
                     current.natural
                 )
             }
-            guard let inverse = SmallMatrix.inverse(current.curvature) else { return nil }
-            var direction = (0..<n).map { i in -dot(inverse[i], gradient) }
+            // Only a positive definite Hessian gives a step toward a minimum.
+            guard let solved = SmallMatrix.solvePositiveDefinite(current.curvature, gradient) else { return nil }
+            var direction = solved.map { -$0 }
             let longest = direction.reduce(0) { Swift.max($0, abs($1)) }
             if longest > 1 { direction = direction.map { $0 / longest } }
             let slope = dot(direction, gradient)
@@ -190,8 +191,8 @@ enum MaximumLikelihood {
                 step /= 2
                 if step < 1e-3 { return nil }
             }
-            // No measurable progress left: the gradient is at the level of rounding in the sums.
-            if value - current.value < 1e-15 * (abs(current.value) + 1) {
+            // A full step without measurable progress: the gradient is at the level of rounding in the sums.
+            if step == 1 && value - current.value < 1e-15 * (abs(current.value) + 1) {
                 return (
                     Optimizer.Result(point: point, value: current.value, iterations: iteration, converged: true),
                     current.natural

@@ -50,6 +50,29 @@ enum SpecialFunctions {
 
 /// Dense linear algebra for small symmetric matrices (Hessians of 3–4 parameters).
 enum SmallMatrix {
+    /// The solution x of m x = b by Cholesky factorisation; nil when m is not positive definite.
+    static func solvePositiveDefinite(_ m: [[Double]], _ b: [Double]) -> [Double]? {
+        let n = m.count
+        var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                let sum = (0..<j).reduce(m[i][j]) { $0 - l[i][$1] * l[j][$1] }
+                if i == j {
+                    guard sum > 0, sum.isFinite else { return nil }
+                    l[i][i] = sum.squareRoot()
+                } else {
+                    l[i][j] = sum / l[j][j]
+                }
+            }
+        }
+        // L y = b, then Lᵀ x = y.
+        var y = [Double](repeating: 0, count: n)
+        for i in 0..<n { y[i] = (0..<i).reduce(b[i]) { $0 - l[i][$1] * y[$1] } / l[i][i] }
+        var x = [Double](repeating: 0, count: n)
+        for i in (0..<n).reversed() { x[i] = ((i + 1)..<n).reduce(y[i]) { $0 - l[$1][i] * x[$1] } / l[i][i] }
+        return x
+    }
+
     /// The inverse by Gauss–Jordan elimination with partial pivoting; nil when singular.
     static func inverse(_ m: [[Double]]) -> [[Double]]? {
         let n = m.count
