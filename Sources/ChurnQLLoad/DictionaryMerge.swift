@@ -1,4 +1,3 @@
-import CByteScan
 import Dispatch
 
 /// Merges the text dictionaries of a column's chunks into one, in order of first appearance, on all cores. Every

@@ -26,7 +26,7 @@ struct TextInterner {
     var count: Int { hashes.count }
 
     @inline(__always)
-    static func hash(_ f: Field) -> UInt64 {
+    private static func hash(_ f: Field) -> UInt64 {
         // Eight bytes at a time, each word mixed in with a multiply; a final mix makes the low bits usable.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(f.count)
         let raw = UnsafeRawPointer(f.base)
