@@ -62,6 +62,11 @@ public struct CustomerProfile: Sendable {
     /// Each customer's average days between purchase days.
     public var purchaseCycle: PurchaseCycles { PurchaseCycles(days: derived.cycle, missing: derived.noCycle) }
 
+    /// Each customer's churn state for the period of `periodDays` ending at `asof`, kept for the next query.
+    public func churnStates(asof: Int32, periodDays: Int, churnWindow: Int) -> [UInt8] {
+        derived.churnStates(asof: asof, periodDays: periodDays, churnWindow: churnWindow)
+    }
+
     /// For each history customer, the attribute-table row describing it (-1 if none); customers that appear only
     /// in the attribute table are appended to the history with no orders.
     private static func matchAttributes(history: inout OrderHistory, table: Table, keyIndex: Int) -> [Int] {

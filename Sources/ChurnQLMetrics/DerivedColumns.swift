@@ -31,6 +31,20 @@ final class DerivedColumns: @unchecked Sendable {
 
     var entityIndex: [Int32] { cached("entity") { perCustomer { Int32($0) } } }
 
+    /// Each customer's churn state for one period (see `RetentionAggregates.churnStates`). Only the latest period
+    /// is kept: a session that asks churn_rate() of several groupings over one period computes the states once.
+    func churnStates(asof: Int32, periodDays: Int, churnWindow: Int) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = [Int(asof), periodDays, churnWindow]
+        if let kept = latestChurnStates, kept.key == key { return kept.states }
+        let states = RetentionAggregates.churnStates(
+            history: history, asof: asof, periodDays: periodDays, churnWindow: churnWindow)
+        latestChurnStates = (key, states)
+        return states
+    }
+    private var latestChurnStates: (key: [Int], states: [UInt8])?
+
     var noOrders: [Bool] {
         cached("noOrders") {
             let offsets = history.offsets

@@ -7,6 +7,18 @@ public enum RetentionAggregates {
         public var base: Int
         public var churned: Int
         public var rate: Double? { base == 0 ? nil : Double(churned) / Double(base) }
+
+        public init(base: Int, churned: Int) {
+            self.base = base
+            self.churned = churned
+        }
+
+        /// Counts one customer by its state from `churnStates`.
+        @inlinable
+        public mutating func add(_ state: UInt8) {
+            if state & 1 != 0 { base += 1 }
+            if state & 2 != 0 { churned += 1 }
+        }
     }
 
     /// start = asof − period; base = customers active as of start (latest purchase on or before start at most
@@ -19,25 +31,12 @@ public enum RetentionAggregates {
         let start = asof - Int32(periodDays)
         var counts = ChurnCounts(base: 0, churned: 0)
         for c in customers where c >= 0 {
-            count(churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow), &counts)
+            counts.add(churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow))
         }
         return counts
     }
 
-    /// Base and churned counts of the given customers, from `churnStates`.
-    public static func churn(customers: [Int32], states: [UInt8]) -> ChurnCounts {
-        var counts = ChurnCounts(base: 0, churned: 0)
-        for c in customers where c >= 0 { count(states[Int(c)], &counts) }
-        return counts
-    }
-
-    @inline(__always)
-    private static func count(_ state: UInt8, _ counts: inout ChurnCounts) {
-        if state & inBase != 0 { counts.base += 1 }
-        if state & churned != 0 { counts.churned += 1 }
-    }
-
-    /// Bits of a customer's churn state: in the base as of start, and churned by asof.
+    /// Bits of a customer's churn state: in the base as of start, and churned by asof (read by `ChurnCounts.add`).
     private static let inBase: UInt8 = 1
     private static let churned: UInt8 = 2
 

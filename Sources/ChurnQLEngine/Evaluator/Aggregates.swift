@@ -49,7 +49,7 @@ enum Aggregates {
                 return .integer { counts[$0] }
             }
             let v = try argument(0, "count() or count(x)")
-            let counts = perGroup { rows in Int64(rows.filter { !v.value($0).isNull }.count) }
+            let counts = groups.fold(Int64(0)) { n, row in if !v.value(row).isNull { n += 1 } }
             return .integer { counts[$0] }
         case "count_distinct":
             let v = try argument(0, "count_distinct(x)")
@@ -58,31 +58,18 @@ enum Aggregates {
         case "sum":
             let v = try argument(0, "sum(x)")
             if case .integer(let f) = v {
-                let sums = perGroup { rows -> Int64? in
-                    var total: Int64 = 0
-                    var any = false
-                    for r in rows { if let x = f(r) { total &+= x; any = true } }
-                    return any ? total : nil
+                let sums = groups.fold((total: Int64(0), any: false)) { s, row in
+                    if let x = f(row) { s = (s.total &+ x, true) }
                 }
-                return .integer { sums[$0] }
+                return .integer { sums[$0].any ? sums[$0].total : nil }
             }
             let f = try numeric("sum(x)")
-            let sums = perGroup { rows -> Double? in
-                var total = 0.0
-                var any = false
-                for r in rows { if let x = f(r) { total += x; any = true } }
-                return any ? total : nil
-            }
-            return .decimal { sums[$0] }
+            let sums = groups.fold((total: 0.0, any: false)) { s, row in if let x = f(row) { s = (s.total + x, true) } }
+            return .decimal { sums[$0].any ? sums[$0].total : nil }
         case "avg", "mean":
             let f = try numeric("avg(x)")
-            let means = perGroup { rows -> Double? in
-                var total = 0.0
-                var n = 0
-                for r in rows { if let x = f(r) { total += x; n += 1 } }
-                return n == 0 ? nil : total / Double(n)
-            }
-            return .decimal { means[$0] }
+            let sums = groups.fold((total: 0.0, n: 0)) { s, row in if let x = f(row) { s = (s.total + x, s.n + 1) } }
+            return .decimal { sums[$0].n == 0 ? nil : sums[$0].total / Double(sums[$0].n) }
         case "min", "max":
             let v = try argument(0, "\(name)(x)")
             let wantMin = name == "min"

@@ -1,20 +1,29 @@
 import ChurnQLStore
 
-/// Rows grouped by key: a group id per row (groups numbered by first appearance) and each group's rows.
+/// Rows grouped by key: a group id per row (groups numbered by first appearance), each group's size and, when an
+/// aggregate asks for them, each group's rows. Aggregates that fold row by row (count, sum, avg, churn_rate) read
+/// `groupOf` in one pass and never make the member lists: on millions of rows those are the largest allocation of
+/// a grouping, and fresh memory costs more than the pass.
 struct GroupIndex {
+    /// The group of each position (a row of the table, or of the selection it was built over).
     let groupOf: [Int32]
     let count: Int
-    /// The first row of each group, used to read key values.
+    /// The first position of each group, used to read key values.
     let firstRows: [Int]
-    /// Rows of group g are members[offsets[g]..<offsets[g+1]].
+    /// Group g has offsets[g+1] − offsets[g] rows.
     let offsets: [Int]
-    let members: [Int]
+    /// The table row at each position, when the groups were built over a selection of the table.
+    private let rowNumbers: [Int]?
+    private let memberList = MemberList()
+
+    private final class MemberList {
+        var rows: [Int]?
+    }
 
     /// One group holding every row.
     static func single(rows: Int) -> GroupIndex {
         GroupIndex(
-            groupOf: [Int32](repeating: 0, count: rows), count: 1, firstRows: [0], offsets: [0, rows],
-            members: Array(0..<rows))
+            groupOf: [Int32](repeating: 0, count: rows), count: 1, firstRows: [0], offsets: [0, rows], rowNumbers: nil)
     }
 
     /// Groups rows by the values of key columns.
@@ -64,20 +73,40 @@ struct GroupIndex {
         var offsets = [Int](repeating: 0, count: count + 1)
         for g in groupOf { offsets[Int(g) + 1] += 1 }
         for g in 0..<count { offsets[g + 1] += offsets[g] }
-        var cursor = offsets
-        var members = [Int](repeating: 0, count: groupOf.count)
-        for (row, g) in groupOf.enumerated() {
-            members[cursor[Int(g)]] = row
-            cursor[Int(g)] += 1
-        }
-        return GroupIndex(groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, members: members)
+        return GroupIndex(groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, rowNumbers: nil)
     }
 
+    /// Table rows of all groups, group after group (ascending within a group); made on first use.
+    var members: [Int] {
+        if let rows = memberList.rows { return rows }
+        var cursor = offsets
+        var members = [Int](repeating: 0, count: groupOf.count)
+        for (position, g) in groupOf.enumerated() {
+            members[cursor[Int(g)]] = rowNumbers?[position] ?? position
+            cursor[Int(g)] += 1
+        }
+        memberList.rows = members
+        return members
+    }
+
+    /// The table rows of one group.
     func rows(of group: Int) -> ArraySlice<Int> { members[offsets[group]..<offsets[group + 1]] }
 
-    /// The same groups with member positions translated through `rows` (a selection of a larger table).
+    /// Folds each group's rows, in table order, into one state per group.
+    func fold<State>(_ initial: State, _ step: (inout State, Int) -> Void) -> [State] {
+        var states = [State](repeating: initial, count: count)
+        if let rowNumbers {
+            for (position, g) in groupOf.enumerated() { step(&states[Int(g)], rowNumbers[position]) }
+        } else {
+            for (row, g) in groupOf.enumerated() { step(&states[Int(g)], row) }
+        }
+        return states
+    }
+
+    /// The same groups built over `rows`, a selection of a larger table: positions translate to those rows.
     func mapped(to rows: [Int]) -> GroupIndex {
         GroupIndex(
-            groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, members: members.map { rows[$0] })
+            groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets,
+            rowNumbers: rowNumbers.map { $0.map { rows[$0] } } ?? rows)
     }
 }

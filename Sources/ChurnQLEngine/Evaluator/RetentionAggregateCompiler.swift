@@ -56,13 +56,13 @@ enum RetentionAggregateCompiler {
             }
             let rates: [Double?]
             if method == "start" {
-                let states = RetentionAggregates.churnStates(
-                    history: profile.history, asof: settings.asof, periodDays: periodDays,
-                    churnWindow: settings.churnWindow)
-                rates = (0..<groups.count).map { g in
-                    RetentionAggregates.churn(customers: customers(g), states: states)
-                        .rate
+                let states = profile.churnStates(
+                    asof: settings.asof, periodDays: periodDays, churnWindow: settings.churnWindow)
+                let counts = groups.fold(RetentionAggregates.ChurnCounts(base: 0, churned: 0)) { counts, row in
+                    let customer = Int(lineage[row])
+                    if customer >= 0 { counts.add(states[customer]) }
                 }
+                rates = counts.map(\.rate)
             } else {
                 rates = (0..<groups.count).map { g in
                     RetentionAggregates.churnRate(

@@ -65,19 +65,22 @@ enum Vector {
 
     /// Builds a column of `count` rows.
     func materialize(name: String, count: Int) -> Column {
-        var nulls = [Bool](repeating: false, count: count)
+        // Written in place, not appended (the append's checks cost more than most expressions); the null mask is
+        // made only when a row is null.
+        var nulls: [Bool]?
         func fill<T>(_ f: (Int) -> T?, _ zero: T) -> [T] {
-            var out = [T]()
-            out.reserveCapacity(count)
-            for row in 0..<count {
-                if let v = f(row) {
-                    out.append(v)
-                } else {
-                    out.append(zero)
-                    nulls[row] = true
+            [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for row in 0..<count {
+                    if let v = f(row) {
+                        buffer.initializeElement(at: row, to: v)
+                    } else {
+                        buffer.initializeElement(at: row, to: zero)
+                        if nulls == nil { nulls = [Bool](repeating: false, count: count) }
+                        nulls?[row] = true
+                    }
                 }
+                initialized = count
             }
-            return out
         }
         switch self {
         case .integer(let f): return Column(name: name, storage: .integer(fill(f, 0)), nulls: nulls)

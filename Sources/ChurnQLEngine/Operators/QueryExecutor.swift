@@ -56,13 +56,7 @@ struct QueryExecutor {
                 }
                 // Rows are only selected here; the table is gathered when a step needs whole columns, so
                 // where → group/agg/count never copies the columns it does not read.
-                var keep: [Int] = []
-                if let current = selection {
-                    for row in current where test(row) == true { keep.append(row) }
-                } else {
-                    for row in 0..<table.rowCount where test(row) == true { keep.append(row) }
-                }
-                selection = keep
+                selection = Self.rows(of: selection, rowCount: table.rowCount, where: test)
                 continue
             case .select(let items):
                 var columns: [Column] = []
@@ -143,6 +137,27 @@ struct QueryExecutor {
         return table
     }
 
+    /// The rows (of the selection, or all of them) where `test` is true, written in place rather than appended:
+    /// on millions of rows the append's checks cost more than the test.
+    static func rows(of selection: [Int]?, rowCount: Int, where test: (Int) -> Bool?) -> [Int] {
+        let candidates = selection?.count ?? rowCount
+        return [Int](unsafeUninitializedCapacity: candidates) { buffer, kept in
+            var count = 0
+            if let selection {
+                for row in selection where test(row) == true {
+                    buffer[count] = row
+                    count += 1
+                }
+            } else {
+                for row in 0..<rowCount where test(row) == true {
+                    buffer[count] = row
+                    count += 1
+                }
+            }
+            kept = count
+        }
+    }
+
     func context(_ table: Table) -> CompileContext {
         var context = CompileContext(
             table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
@@ -162,6 +177,10 @@ struct QueryExecutor {
         -> Column
     {
         let ctx = given ?? context(table)
+        // A stored column is itself: its arrays are shared, not copied row by row.
+        if case .column(let columnName, _) = item.expression, let column = ctx.table.column(columnName) {
+            return column.renamed(name(of: item))
+        }
         let vector = try ExpressionCompiler.compile(item.expression, ctx)
         return vector.materialize(name: name(of: item), count: ctx.table.rowCount)
     }

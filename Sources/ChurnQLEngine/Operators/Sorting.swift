@@ -8,12 +8,19 @@ enum Sorting {
         guard let rows = keys.first?.count else { return [] }
         if let limit, limit < rows / 4 {
             let comparators = zip(keys, descending).map { comparator($0, descending: $1, fewComparisons: true) }
-            return TopRows.select(limit, of: rows) { a, b in
+            let less = { (a: Int, b: Int) -> Bool in
                 for compare in comparators {
                     let c = compare(a, b)
                     if c != 0 { return c < 0 }
                 }
                 return a < b
+            }
+            let first = keys[0]
+            switch first.storage {
+            case .decimal(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
+            case .integer(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
+            case .date(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
+            default: return TopRows.select(limit, of: rows, less: less)
             }
         }
         // One numeric key without nulls: compare the values directly (stable by row number).
@@ -36,6 +43,21 @@ enum Sorting {
             return a < b
         }
         return indices
+    }
+
+    /// The first `limit` rows when the first key is a numeric array: a row whose first key is strictly worse than
+    /// the heap's worst row cannot enter it, and that one comparison of two numbers skips the whole comparator for
+    /// nearly every row. (NaN compares false both ways and goes to the comparator.)
+    private static func topRows<T: Comparable>(
+        _ limit: Int, _ rows: Int, _ values: [T], _ nulls: [Bool]?, _ descending: Bool, _ less: (Int, Int) -> Bool
+    ) -> [Int] {
+        TopRows.select(limit, of: rows, less: less) { row, worst in
+            if let nulls {
+                if nulls[worst] { return true }
+                if nulls[row] { return false }
+            }
+            return descending ? !(values[row] < values[worst]) : !(values[row] > values[worst])
+        }
     }
 
     private static func numericValues(_ column: Column) -> [Double]? {
@@ -89,7 +111,10 @@ enum Sorting {
 /// The first k rows of an order given by a strict `less`: a max-heap of the best k seen so far, so each further
 /// row costs one comparison with the heap's worst unless it belongs in it.
 enum TopRows {
-    static func select(_ k: Int, of rows: Int, less: (Int, Int) -> Bool) -> [Int] {
+    /// `mayBeat(row, worst)` may answer false, cheaply, for a row that `less` would not put before the heap's worst.
+    static func select(
+        _ k: Int, of rows: Int, less: (Int, Int) -> Bool, mayBeat: (Int, Int) -> Bool = { _, _ in true }
+    ) -> [Int] {
         guard k > 0 else { return [] }
         var heap: [Int] = []
         heap.reserveCapacity(k)
@@ -97,7 +122,7 @@ enum TopRows {
             if heap.count < k {
                 heap.append(row)
                 siftUp(&heap, heap.count - 1, less)
-            } else if less(row, heap[0]) {
+            } else if mayBeat(row, heap[0]) && less(row, heap[0]) {
                 heap[0] = row
                 siftDown(&heap, 0, less)
             }
