@@ -453,19 +453,9 @@ struct FastPathTests {
     /// all customers. It must reach the optimum that BFGS alone reaches, with the same standard errors. The
     /// customers are simulated from the model itself (r 0.6, α 3, a 1.2, b 4), T from 20 to 200 weeks.
     @Test func newtonStepsReachTheBFGSOptimum() throws {
-        var random = FuzzTests.Random(state: 3)
-        func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-        // Marsaglia and Tsang's method; a shape below 1 is raised by one and scaled back.
-        func gamma(_ shape: Double) -> Double {
-            if shape < 1 { return gamma(shape + 1) * pow(uniform(), 1 / shape) }
-            let d = shape - 1.0 / 3
-            let c = 1 / sqrt(9 * d)
-            while true {
-                let z = sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
-                let v = pow(1 + c * z, 3)
-                if v > 0 && log(uniform()) < z * z / 2 + d - d * v + d * log(v) { return d * v }
-            }
-        }
+        var random = Sampler(seed: 3)
+        func uniform() -> Double { random.uniform() }
+        func gamma(_ shape: Double) -> Double { random.gamma(shape) }
         var data = CalibrationData(x: [], tx: [], T: [])
         for _ in 0..<210_000 {
             let T = 20 + 180 * uniform()
@@ -497,6 +487,52 @@ struct FastPathTests {
         }
         // The simulated purchase rate's parameters are recovered (a and b, the dropout's, are looser).
         #expect(abs(newton.r - 0.6) < 0.05 && abs(newton.alpha - 3) < 0.3, "r \(newton.r), α \(newton.alpha)")
+    }
+
+    /// Uniform and gamma draws for simulating customers from a model.
+    struct Sampler {
+        var random: FuzzTests.Random
+        init(seed: UInt64) { random = FuzzTests.Random(state: seed) }
+        mutating func uniform() -> Double { (Double(random.next() >> 11) + 0.5) / 9_007_199_254_740_992 }
+        /// Marsaglia and Tsang's method; a shape below 1 is raised by one and scaled back.
+        mutating func gamma(_ shape: Double) -> Double {
+            if shape < 1 { return gamma(shape + 1) * pow(uniform(), 1 / shape) }
+            let d = shape - 1.0 / 3
+            let c = 1 / sqrt(9 * d)
+            while true {
+                let z = sqrt(-2 * log(uniform())) * cos(2 * Double.pi * uniform())
+                let v = pow(1 + c * z, 3)
+                if v > 0 && log(uniform()) < z * z / 2 + d - d * v + d * log(v) { return d * v }
+            }
+        }
+    }
+
+    /// Gamma-Gamma on more than 200,000 repeat customers also warms up on a sample and then takes Newton steps;
+    /// it must reach BFGS's optimum and standard errors. Spend is simulated from the model (p 6, q 4, γ 15).
+    @Test func gammaGammaNewtonStepsReachTheBFGSOptimum() throws {
+        var random = Sampler(seed: 5)
+        var frequency: [Double] = []
+        var monetary: [Double] = []
+        for _ in 0..<220_000 {
+            let x = 1 + Double(random.random.below(8))
+            let nu = random.gamma(4) / 15
+            var total = 0.0
+            for _ in 0..<Int(x) { total += random.gamma(6) / nu }
+            frequency.append(x)
+            monetary.append(total / x)
+        }
+        let (newton, newtonFit) = try GammaGamma.fit(frequency: frequency, monetary: monetary)
+        let (bfgs, bfgsFit) = try GammaGamma.fit(frequency: frequency, monetary: monetary, newton: false)
+        #expect(newtonFit.converged && bfgsFit.converged)
+        #expect(newtonFit.iterations < bfgsFit.iterations)
+        for (a, b) in [(newton.p, bfgs.p), (newton.q, bfgs.q), (newton.gamma, bfgs.gamma)] {
+            #expect(abs(a - b) <= 1e-5 * abs(b))
+        }
+        #expect(abs(newtonFit.logLikelihood - bfgsFit.logLikelihood) <= 1e-9 * abs(bfgsFit.logLikelihood))
+        for (p, q) in zip(newtonFit.parameters, bfgsFit.parameters) {
+            #expect(abs((p.standardError ?? 0) - (q.standardError ?? 1)) <= 1e-3 * (q.standardError ?? 1))
+        }
+        #expect(abs(newton.p - 6) < 0.3 && abs(newton.q - 4) < 0.3, "p \(newton.p), q \(newton.q)")
     }
 
     /// Chunks that hold fewer records than line ends (quoted line ends, blank lines, CR LF) leave gaps in the

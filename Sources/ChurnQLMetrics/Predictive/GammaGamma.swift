@@ -14,8 +14,11 @@ public struct GammaGamma: Sendable {
             - (p * x + q) * log(x * m + v)
     }
 
-    /// Fits p, q, γ on customers with x ≥ 1 and positive mean spend; returns how many were left out.
-    public static func fit(frequency: [Double], monetary: [Double]) throws(ModelError) -> (GammaGamma, ModelFit) {
+    /// Fits p, q, γ on customers with x ≥ 1 and positive mean spend; returns how many were left out. `newton` lets
+    /// the last steps use the Hessian after a warm start (off only to test it against BFGS alone).
+    public static func fit(frequency: [Double], monetary: [Double], newton: Bool = true) throws(ModelError) -> (
+        GammaGamma, ModelFit
+    ) {
         var xs: [Double] = []
         var ms: [Double] = []
         xs.reserveCapacity(frequency.count)
@@ -52,7 +55,7 @@ public struct GammaGamma: Sendable {
                     let (value, gradient) = sample.evaluate(point)
                     return (value * scale, gradient.map { $0 * scale })
                 }
-            })
+            }, objectiveWithHessian: newton ? { likelihood.evaluateWithHessian($0) } : nil)
         if nonPositive > 0 {
             fit.notes.append(
                 "\(nonPositive) repeat customer\(nonPositive == 1 ? "" : "s") with zero or negative mean spend left out"
@@ -144,9 +147,17 @@ extension GammaGamma {
             (sumXLogM, sumLogM, sumXLogX) = (sums[0], sums[1], sums[2])
         }
 
-        func evaluate(_ params: [Double]) -> (Double, [Double]) {
+        func evaluate(_ params: [Double]) -> (Double, [Double]) { evaluate(params, sums: denominatorSums(params[2])) }
+
+        /// Value, gradient and Hessian from one pass over the customers (for Newton's method).
+        func evaluateWithHessian(_ params: [Double]) -> (Double, [Double], [[Double]]) {
+            let sums = denominatorSums(params[2])
+            let (value, gradient) = evaluate(params, sums: sums)
+            return (value, gradient, hessian(params, sums: sums))
+        }
+
+        private func evaluate(_ params: [Double], sums: [Double]) -> (Double, [Double]) {
             let (p, q, v) = (params[0], params[1], params[2])
-            let sums = denominatorSums(v)
             let n = Double(x.count)
             let lg = SpecialFunctions.lnGamma
             let psi = SpecialFunctions.digamma
@@ -189,9 +200,11 @@ extension GammaGamma {
         }
 
         /// The Hessian of LL in (p, q, γ), in one pass: with D = xm + γ it needs Σ x/D, Σ 1/D, Σ x/D², Σ 1/D².
-        func hessian(_ params: [Double]) -> [[Double]] {
+        func hessian(_ params: [Double]) -> [[Double]] { hessian(params, sums: denominatorSums(params[2])) }
+
+        private func hessian(_ params: [Double], sums all: [Double]) -> [[Double]] {
             let (p, q, v) = (params[0], params[1], params[2])
-            let sums = Array(denominatorSums(v)[2...])
+            let sums = Array(all[2...])
             let n = Double(x.count)
             let psi1 = SpecialFunctions.trigamma
             var pp = 0.0
