@@ -244,7 +244,8 @@ struct FastPathTests {
 
     /// A file grouped by customer shares its columns with the history; any other order is scattered. Both must
     /// give the same per-customer histories.
-    @Test func groupedAndShuffledOrdersGiveTheSameHistory() throws {
+    @Test(arguments: [1, 1_000_000])
+    func groupedAndShuffledOrdersGiveTheSameHistory(splitFrom: Int) throws {
         var random = FuzzTests.Random(state: 42)
         var rows: [(String, String, String)] = []
         for customer in 0..<300 {
@@ -255,17 +256,28 @@ struct FastPathTests {
                 rows.append((String(format: "C%04d", customer), date, "\(random.below(500)).25"))
             }
         }
+        // Rows that are left out (no date, dated after asof) go only into the shuffled file, so that the grouped
+        // one keeps its columns in place and is a reference made without the scatter.
+        var leftOut: [(String, String, String)] = []
+        for customer in stride(from: 0, to: 300, by: 7) {
+            leftOut.append((String(format: "C%04d", customer), "", "1.5"))
+        }
+        for customer in stride(from: 0, to: 300, by: 11) {
+            leftOut.append((String(format: "C%04d", customer), "2031-01-01", "2.5"))
+        }
         func history(_ rows: [(String, String, String)]) throws -> OrderHistory {
             let text = "customer_id,order_date,amount\n" + rows.map { "\($0.0),\($0.1),\($0.2)\n" }.joined()
             let table = try CSVLoader.parse(text: text, path: "orders.csv", name: "orders").table
             return OrderHistory.build(
                 customer: try #require(table.column("customer_id")), date: try #require(table.column("order_date")),
-                amount: table.column("amount"), asof: Dates.dayNumber(year: 2030, month: 1, day: 1))
+                amount: table.column("amount"), asof: Dates.dayNumber(year: 2030, month: 1, day: 1),
+                splitFrom: splitFrom)
         }
-        var shuffled = rows
+        var shuffled = rows + leftOut
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, random.below(i + 1)) }
         let grouped = try history(rows)
         let scattered = try history(shuffled)
+        #expect(scattered.missingDate == 43 && scattered.afterAsof == 28)
         #expect(grouped.offsets == scattered.offsets)
         #expect(grouped.days == scattered.days)
         #expect(
