@@ -114,12 +114,14 @@ def main():
                          fw / lw, fr / lr))
             for stage in l[0][2]:
                 rows.append((size, "pandas+lifetimes", stage, med([r[2][stage] for r in l]), "", "", ""))
-    print(f"{'size':5} {'tool':17} {'stage':62} {'seconds':>8} {'RSS MB':>8} {'time ratio':>10} {'RSS ratio':>9}")
+    print(f"{'size':5} {'tool':17} {'stage':62} {'seconds':>8} {'RSS MB':>8} {'time ratio':>10} {'RSS ratio':>9}"
+          f" {'speed-up':>8}")
     for size, tool, stage, seconds, rss, ratio, rss_ratio in rows:
         rss_text = f"{rss:8.0f}" if rss != "" else " " * 8
-        ratio_text = f"{ratio:10.2f}" if ratio != "" else " " * 10
+        ratio_text = f"{ratio:10.3f}" if ratio != "" else " " * 10
         rss_ratio_text = f"{rss_ratio:9.2f}" if rss_ratio != "" else ""
-        print(f"{size:5} {tool:17} {stage:62} {seconds:8.3f} {rss_text} {ratio_text} {rss_ratio_text}")
+        speedup_text = f" {1 / ratio:7.1f}x" if ratio != "" and ratio > 0 else ""
+        print(f"{size:5} {tool:17} {stage:62} {seconds:8.3f} {rss_text} {ratio_text} {rss_ratio_text}{speedup_text}")
     with open(os.path.join(ROOT, "bench-results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["size", "tool", "stage", "seconds", "peak_rss_mb", "time_ratio_churnql_over_other",
