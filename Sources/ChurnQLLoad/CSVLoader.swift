@@ -5,6 +5,9 @@ import Foundation
 /// Loads a delimited text file into a table: sniff the dialect, infer each column's type from every value
 /// (pass one), then convert into typed columns (pass two).
 public enum CSVLoader {
+    /// The most columns a loaded table may have (SQLite's largest SQLITE_MAX_COLUMN).
+    public static let maxColumns = 32_767
+
     /// Loads `path` as table `name`.
     public static func load(
         path: String, name: String, options: LoadOptions = LoadOptions(), progress: LoadProgress? = nil
@@ -86,6 +89,16 @@ public enum CSVLoader {
         var scanner = CSVScanner(bytes: bytes, base: base, delimiter: delimiter, start: offset)
         guard try advance(&scanner, bytes: bytes, path: path) else {
             throw Diagnostic(code: "empty-file", message: "the file is empty", file: path)
+        }
+        // A header of hundreds of thousands of fields is a wrong delimiter or not a table: SQLite's own limit.
+        guard scanner.fieldCount <= maxColumns else {
+            throw Diagnostic(
+                code: "too-many-columns",
+                message:
+                    "the first row has \(NumberFormat.grouped(String(scanner.fieldCount))) fields; a table has at most "
+                    + "\(NumberFormat.grouped(String(maxColumns))) columns",
+                file: path, line: 1, column: 1,
+                hint: "check the delimiter: load \"FILE\" with (delimiter: \";\")")
         }
         let firstRow: [[UInt8]] = (0..<scanner.fieldCount).map { i in
             scanner.withField(i) { Array(UnsafeBufferPointer(start: $0.base, count: $0.count)) }

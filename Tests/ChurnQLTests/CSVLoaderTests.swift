@@ -460,6 +460,25 @@ struct CSVErrorTests {
         #expect(failure?.code == "empty-file")
     }
 
+    /// A header wider than the column limit is refused at once (a wrong delimiter, or not a table), and the
+    /// widest allowed one loads.
+    @Test(arguments: [CSVLoader.maxColumns, CSVLoader.maxColumns + 1])
+    func columnLimit(width: Int) throws {
+        let header = (0..<width).map { "c\($0)" }.joined(separator: ",")
+        let row = [String](repeating: "1", count: width).joined(separator: ",")
+        let text = header + "\n" + row + "\n"
+        if width > CSVLoader.maxColumns {
+            let failure = csvFailure { () throws(Diagnostic) in
+                try CSVLoader.parse(text: text, path: "w.csv", name: "w")
+            }
+            #expect(failure?.code == "too-many-columns")
+            #expect(failure?.line == 1)
+        } else {
+            let table = try CSVLoader.parse(text: text, path: "w.csv", name: "w").table
+            #expect(table.columns.count == width && table.rowCount == 1)
+        }
+    }
+
     @Test func emptyFileOnDisk() throws {
         let (path, directory) = try writeTemp(Data(), name: "empty.csv")
         defer { try? FileManager.default.removeItem(at: directory) }
