@@ -190,12 +190,13 @@ public enum CSVLoader {
                     try progress?.check()
                 }
                 if scanner.fieldCount != width {
-                    let line = scanner.recordLine + lineBase() - 1
+                    // lineBase() counts the lines before the chunk: once per chunk, not per skipped row.
                     if options.skipBadRows {
                         skipped += 1
-                        if firstSkippedLine == 0 { firstSkippedLine = line }
+                        if firstSkippedLine == 0 { firstSkippedLine = scanner.recordLine + lineBase() - 1 }
                         continue
                     }
+                    let line = scanner.recordLine + lineBase() - 1
                     throw raggedRow(scanner.fieldCount, width, line: line, bytes: bytes, offset: offset, path: path)
                 }
                 if scanner.unescaped.isEmpty {

@@ -441,6 +441,20 @@ struct CSVErrorTests {
         #expect(note.message.contains("line 3"))
     }
 
+    /// Bad rows in every chunk of a large file: all are counted and the first is named by its line in the file.
+    /// (Each skipped row used to count the lines before its chunk: 200,000 rows took 53 s.)
+    @Test func skipBadRowsInEveryChunk() throws {
+        var options = LoadOptions()
+        options.skipBadRows = true
+        var text = "a,b\n"
+        for i in 0..<300_000 { text += i % 3 == 2 ? "\(i),\(i),\(i)\n" : "\(i),\(i % 7)\n" }
+        let loaded = try #require(parseCSV(text, options: options))
+        #expect(loaded.table.rowCount == 200_000)
+        let note = try #require(loaded.notes.first { $0.code == "skipped-rows" })
+        #expect(note.message.contains("skipped 100000 rows"), "\(note.message)")
+        #expect(note.message.contains("first at line 4)"), "\(note.message)")
+    }
+
     @Test func unterminatedQuoteNamesTheLineWhereItOpened() throws {
         let failure = csvFailure { () throws(Diagnostic) in
             try CSVLoader.parse(text: "a,b\n1,2\n3,\"open\n4,5\n6,7\n", path: "q.csv", name: "q")

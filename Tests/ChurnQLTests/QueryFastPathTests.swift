@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLStore
 import Foundation
 import Testing
@@ -89,6 +90,23 @@ struct QueryFastPathTests {
         let expected = Int64(Self.rows.filter { $0.day.map { Self.holds($0, op, day) } ?? false }.count)
         #expect(try Self.count(engine, "d \(op) 2024-02-01") == expected)
         #expect(try Self.count(engine, "d \(op) \"2024-02-01\"") == expected)
+    }
+
+    /// Parameters compare like literals of their type, except that only a string literal reads as a date: a text
+    /// parameter against a date column is a type error whichever side it is on, as against any date expression.
+    @Test func parametersAgainstColumns() throws {
+        let engine = try Self.engine()
+        engine.parameters = [
+            "k": .integer(2), "x": .decimal(2.5), "d": .date(Dates.dayNumber(year: 2024, month: 2, day: 1)),
+        ]
+        #expect(try Self.count(engine, "k >= $k") == Int64(Self.rows.filter { $0.k >= 2 }.count))
+        #expect(try Self.count(engine, "x < $x") == Int64(Self.rows.filter { ($0.x ?? 99) < 2.5 }.count))
+        let day = Dates.dayNumber(year: 2024, month: 2, day: 1)
+        #expect(try Self.count(engine, "$d > d") == Int64(Self.rows.filter { ($0.day ?? .max) < day }.count))
+        engine.parameters["t"] = .text("2024-02-01")
+        for condition in ["d >= $t", "$t <= d", "d + 0 >= $t"] {
+            #expect(throws: Diagnostic.self, "\(condition)") { try Self.count(engine, condition) }
+        }
     }
 
     /// count(x), sum, avg and median per group after a `where`: the folds and the member lists must see the same

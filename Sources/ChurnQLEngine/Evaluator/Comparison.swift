@@ -97,7 +97,9 @@ enum Comparison {
         case (.decimal(let values), .integer(let c)): return test(values, column.nulls, op, Double(c))
         case (.date(let values), .date(let c)): return test(values, column.nulls, op, c)
         case (.date(let values), .text(let text)):
-            guard let c = Dates.parseISO(text) else { return nil }
+            // Only a string literal reads as a date (as in BinaryCompiler.coerceTextToDate); a text parameter
+            // compared with a date stays a type error.
+            guard case .literal(.string, _) = constantExpr, let c = Dates.parseISO(text) else { return nil }
             return test(values, column.nulls, op, c)
         default: return nil
         }

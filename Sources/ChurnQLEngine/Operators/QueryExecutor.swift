@@ -141,7 +141,7 @@ struct QueryExecutor {
     /// on millions of rows the append's checks cost more than the test.
     static func rows(of selection: [Int]?, rowCount: Int, where test: (Int) -> Bool?) -> [Int] {
         let candidates = selection?.count ?? rowCount
-        return [Int](unsafeUninitializedCapacity: candidates) { buffer, kept in
+        let rows = [Int](unsafeUninitializedCapacity: candidates) { buffer, kept in
             var count = 0
             if let selection {
                 for row in selection where test(row) == true {
@@ -156,6 +156,8 @@ struct QueryExecutor {
             }
             kept = count
         }
+        // A selective test would otherwise keep room for every candidate for as long as the selection lives.
+        return rows.count < candidates / 2 ? rows.withUnsafeBufferPointer { Array($0) } : rows
     }
 
     func context(_ table: Table) -> CompileContext {
