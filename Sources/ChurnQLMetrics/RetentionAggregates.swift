@@ -29,9 +29,11 @@ public enum RetentionAggregates {
         customers: [Int32], history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int
     ) -> ChurnCounts {
         let start = asof - Int32(periodDays)
+        let (offsets, days) = (history.offsets, history.days)
         var counts = ChurnCounts(base: 0, churned: 0)
         for c in customers where c >= 0 {
-            counts.add(churnState(Int(c), history: history, start: start, asof: asof, churnWindow: churnWindow))
+            counts.add(
+                churnState(Int(c), offsets: offsets, days: days, start: start, asof: asof, churnWindow: churnWindow))
         }
         return counts
     }
@@ -44,19 +46,24 @@ public enum RetentionAggregates {
     /// per group then read a byte per customer instead of walking order histories in group order.
     public static func churnStates(history: OrderHistory, asof: Int32, periodDays: Int, churnWindow: Int) -> [UInt8] {
         let start = asof - Int32(periodDays)
+        let (offsets, days) = (history.offsets, history.days)
         return ParallelArray.make(history.customerCount) { c in
-            churnState(c, history: history, start: start, asof: asof, churnWindow: churnWindow)
+            churnState(c, offsets: offsets, days: days, start: start, asof: asof, churnWindow: churnWindow)
         }
     }
 
+    /// In the base: the latest order on or before start is at most churnWindow days before it; churned: no order
+    /// in (start, asof]. A customer's days are sorted, so both come from one backward walk to start.
     @inline(__always)
-    private static func churnState(_ customer: Int, history: OrderHistory, start: Int32, asof: Int32, churnWindow: Int)
-        -> UInt8
-    {
-        guard let last = history.lastOrder(customer, onOrBefore: start), Int(start - last) <= churnWindow else {
-            return 0
-        }
-        return history.ordered(customer, after: start, through: asof) ? inBase : inBase | churned
+    private static func churnState(
+        _ customer: Int, offsets: [Int], days: [Int32], start: Int32, asof: Int32, churnWindow: Int
+    ) -> UInt8 {
+        let lower = offsets[customer]
+        var i = offsets[customer + 1] - 1
+        while i >= lower && days[i] > start { i -= 1 }
+        guard i >= lower, Int(start - days[i]) <= churnWindow else { return 0 }
+        let orderedAfterStart = i + 1 < offsets[customer + 1] && days[i + 1] <= asof
+        return orderedAfterStart ? inBase : inBase | churned
     }
 
     /// churn_rate with a choice of denominator: "start" (the base, the default), "average" (the mean of the base

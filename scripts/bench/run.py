@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Times churnql, DuckDB and pandas+lifetimes on the same generated orders files, side by side.
 
-    scripts/bench/run --sizes 100k,1m,10m --runs 3 [--skip-lifetimes-above 1m]
+    scripts/bench/run --sizes 100k,1m,10m --runs 3 [--skip-lifetimes-above 1m] [--latency]
 
 Each tool runs as its own process; wall time and peak RSS come from /usr/bin/time, stage times from the tools.
-Prints a table of medians with churnql/other ratios and writes bench-results.csv.
+Prints a table of medians with churnql/other ratios and writes bench-results.csv. With --latency it also times
+typical queries in a session on 3 million customers (18.1M orders, generated once) and writes
+bench-latency.csv.
 """
 import argparse
 import csv
@@ -68,11 +70,51 @@ def python_job(script, path):
     return wall, rss, stages, result
 
 
+LATENCY_QUERIES = [
+    "from customers | where frequency > 2 | group status | agg n = count(), revenue = sum(revenue)",
+    "from customers | where days_since_last > 90 and revenue > 500 | count",
+    'from customers | where status == "active" | agg r = sum(revenue)',
+    "from customers | group lifecycle | agg n = count(), avg_cycle = avg(purchase_cycle_days)",
+    "from customers | group y = year(first_order) | agg n = count(), churn = churn_rate()",
+    "from customers | sort -revenue | take 10",
+    'from customers | where status == "lost" | sort -revenue, customer_id | take 3',
+]
+
+
+def latency(runs):
+    """Per-query wall times (`.timer on`) in sessions on 3M customers, after the customers table is derived."""
+    path = os.path.join(ROOT, "bench-data", "orders_3m_customers.csv")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench", "generate_orders.py"),
+                        "--orders", "18100000", path], check=True)
+    binary = os.path.join(ROOT, ".build", "release", "churnql")
+    script = ".timer on\nfrom customers | take 1\n" + "\n".join(LATENCY_QUERIES) + "\n"
+    times = {q: [] for q in LATENCY_QUERIES}
+    for _ in range(runs):
+        p = subprocess.run([binary, path, "--format", "csv"], input=script, capture_output=True, text=True,
+                           check=True)
+        found = [float(m) for m in re.findall(r"run time: ([0-9.]+) s", p.stdout + p.stderr)]
+        if len(found) != len(LATENCY_QUERIES) + 1:
+            raise RuntimeError(f"expected {len(LATENCY_QUERIES) + 1} timings, got {found}")
+        for q, t in zip(LATENCY_QUERIES, found[1:]):
+            times[q].append(t)
+    print(f"\ninteractive latency on 3M customers ({runs} sessions; target under 0.100 s)")
+    print(f"{'median s':>8} {'max s':>7}  query")
+    with open(os.path.join(ROOT, "bench-latency.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["query", "median_seconds", "max_seconds"])
+        for q in LATENCY_QUERIES:
+            med, top = statistics.median(times[q]), max(times[q])
+            print(f"{med:8.3f} {top:7.3f}  {q}")
+            w.writerow([q, med, top])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100k,1m")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-lifetimes-above", default="1m")
+    parser.add_argument("--latency", action="store_true", help="also time queries in a session on 3M customers")
     args = parser.parse_args()
     os.makedirs(os.path.join(ROOT, "bench-data"), exist_ok=True)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -127,6 +169,8 @@ def main():
         w.writerow(["size", "tool", "stage", "seconds", "peak_rss_mb", "time_ratio_churnql_over_other",
                     "rss_ratio_churnql_over_other"])
         w.writerows(rows)
+    if args.latency:
+        latency(args.runs)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
