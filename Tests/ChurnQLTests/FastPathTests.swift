@@ -464,12 +464,13 @@ struct FastPathTests {
     /// On large data the BG/NBD fit warms up on a sample, then takes Newton steps with the analytic Hessian on
     /// all customers. It must reach the optimum that BFGS alone reaches, with the same standard errors. The
     /// customers are simulated from the model itself (r 0.6, α 3, a 1.2, b 4), T from 20 to 200 weeks.
-    @Test func newtonStepsReachTheBFGSOptimum() throws {
+    @Test(arguments: [120_000, 210_000])
+    func newtonStepsReachTheBFGSOptimum(customers: Int) throws {
         var random = Sampler(seed: 3)
         func uniform() -> Double { random.uniform() }
         func gamma(_ shape: Double) -> Double { random.gamma(shape) }
         var data = CalibrationData(x: [], tx: [], T: [])
-        for _ in 0..<210_000 {
+        for _ in 0..<customers {
             let T = 20 + 180 * uniform()
             let rate = gamma(0.6) / 3
             let dropout = gamma(1.2) / (gamma(1.2) + gamma(4))
@@ -484,7 +485,8 @@ struct FastPathTests {
             data.tx.append(tx)
             data.T.append(T)
         }
-        #expect(CompressedTriples(data).count > 200_000)
+        // Both sizes warm up on a sample: every fourth triple, and about 50,000 of them.
+        #expect(MaximumLikelihood.warmStartStep(CompressedTriples(data).count) == max(4, customers / 50_000))
         let (newton, newtonFit) = try BGNBD.fit(data)
         let (bfgs, bfgsFit) = try BGNBD.fit(data, newton: false)
         #expect(newtonFit.converged && bfgsFit.converged)
@@ -519,13 +521,14 @@ struct FastPathTests {
         }
     }
 
-    /// Gamma-Gamma on more than 200,000 repeat customers also warms up on a sample and then takes Newton steps;
+    /// Gamma-Gamma on 100,000 repeat customers or more also warms up on a sample and then takes Newton steps;
     /// it must reach BFGS's optimum and standard errors. Spend is simulated from the model (p 6, q 4, γ 15).
-    @Test func gammaGammaNewtonStepsReachTheBFGSOptimum() throws {
+    @Test(arguments: [120_000, 220_000])
+    func gammaGammaNewtonStepsReachTheBFGSOptimum(customers: Int) throws {
         var random = Sampler(seed: 5)
         var frequency: [Double] = []
         var monetary: [Double] = []
-        for _ in 0..<220_000 {
+        for _ in 0..<customers {
             let x = 1 + Double(random.random.below(8))
             let nu = random.gamma(4) / 15
             var total = 0.0

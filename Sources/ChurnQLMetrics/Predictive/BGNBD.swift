@@ -114,10 +114,10 @@ extension BGNBD {
         let modified: Bool
 
         /// Every k-th triple with k times its weight, when there are enough triples for a warm start to pay
-        /// (k = `step`, by default chosen to keep about 50,000).
+        /// (k = `step`, by default `MaximumLikelihood.warmStartStep`).
         func sample(step chosen: Int? = nil) -> Likelihood? {
-            let step = chosen ?? triples.count / 50_000
-            guard step >= (chosen == nil ? 4 : 2) else { return nil }
+            let step = chosen ?? MaximumLikelihood.warmStartStep(triples.count)
+            guard step >= 2 else { return nil }
             var part = triples
             let kept = Swift.stride(from: 0, to: triples.count, by: step)
             part.x = kept.map { triples.x[$0] }

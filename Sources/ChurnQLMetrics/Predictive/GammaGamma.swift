@@ -39,9 +39,9 @@ public struct GammaGamma: Sendable {
         }
         let likelihood = Likelihood(x: xs, m: ms)
         // A warm start on every k-th customer, scaled by k, when there are enough customers for it to pay.
-        let step = xs.count / 50_000
+        let step = MaximumLikelihood.warmStartStep(xs.count)
         let sample =
-            step >= 4
+            step > 0
             ? Likelihood(
                 x: Swift.stride(from: 0, to: xs.count, by: step).map { xs[$0] },
                 m: Swift.stride(from: 0, to: xs.count, by: step).map { ms[$0] }) : nil
