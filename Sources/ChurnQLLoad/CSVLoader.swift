@@ -138,10 +138,12 @@ public enum CSVLoader {
         // Undecided (all null in the sample) and ambiguous columns are always checked in full.
         let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
 
-        // Several chunks per core even out a core that falls behind; each extra chunk costs one dictionary merge.
+        // Two chunks per core even out a core that falls behind. Each extra chunk costs a dictionary to merge, and
+        // in a file sorted by date every chunk's dictionary holds most of the customers (four per core merged
+        // 0.17 s there against 0.13 s, with 40 MB more at the peak).
         func splitBody(assumingNoQuotes: Bool) -> [Range<Int>] {
             var chunks = ChunkSplitter.split(
-                bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 4,
+                bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 2,
                 assumingNoQuotes: assumingNoQuotes)
             if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
             return chunks
