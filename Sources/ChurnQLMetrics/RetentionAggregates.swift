@@ -8,6 +8,10 @@ public enum RetentionAggregates {
         public var churned: Int
         public var rate: Double? { base == 0 ? nil : Double(churned) / Double(base) }
 
+        /// Bits of a customer's churn state: in the base as of start, and churned by asof.
+        public static let inBaseBit: UInt8 = 1
+        public static let churnedBit: UInt8 = 2
+
         public init(base: Int, churned: Int) {
             self.base = base
             self.churned = churned
@@ -16,8 +20,8 @@ public enum RetentionAggregates {
         /// Counts one customer by its state from `churnStates`.
         @inlinable
         public mutating func add(_ state: UInt8) {
-            if state & 1 != 0 { base += 1 }
-            if state & 2 != 0 { churned += 1 }
+            if state & Self.inBaseBit != 0 { base += 1 }
+            if state & Self.churnedBit != 0 { churned += 1 }
         }
     }
 
@@ -38,9 +42,8 @@ public enum RetentionAggregates {
         return counts
     }
 
-    /// Bits of a customer's churn state: in the base as of start, and churned by asof (read by `ChurnCounts.add`).
-    private static let inBase: UInt8 = 1
-    private static let churned: UInt8 = 2
+    private static let inBase = ChurnCounts.inBaseBit
+    private static let churned = ChurnCounts.churnedBit
 
     /// Every history customer's churn state for the period ending at asof, in one pass in customer order: counts
     /// per group then read a byte per customer instead of walking order histories in group order.
