@@ -249,6 +249,7 @@ public final class Engine {
                 lost = Int32(dictionary.count - 1)
             }
             for row in 0..<result.rowCount where test(row) == true { codes[row] = lost ?? 0 }
+            try context.faults.check()
             result.columns[index] = Column(
                 name: name, storage: .text(codes: codes, dictionary: dictionary), nulls: result.columns[index].nulls)
         }

@@ -49,10 +49,34 @@ public enum Dates {
     }
 
     /// Adds calendar months, clamping the day to the end of the target month (Jan 31 + 1mo = Feb 28/29).
+    /// The caller keeps the result within the calendar (see `adding(months:to:)`).
     public static func addMonths(_ dayNumber: Int32, _ months: Int) -> Int32 {
-        let (y, m, d) = civil(dayNumber)
-        let total = y * 12 + (m - 1) + months
+        adding(months: months, to: dayNumber) ?? (months < 0 ? firstDay : lastDay)
+    }
+
+    /// The first and last day that dates may take: 0001-01-01 and 9999-12-31.
+    public static let firstDay: Int32 = -719_162
+    public static let lastDay: Int32 = 2_932_896
+
+    /// A day number from a wider integer, nil outside 0001-01-01 … 9999-12-31: the one checked conversion that
+    /// date arithmetic goes through, so a sum never wraps to another date.
+    public static func checkedDay(_ dayNumber: Int64) -> Int32? {
+        dayNumber >= Int64(firstDay) && dayNumber <= Int64(lastDay) ? Int32(dayNumber) : nil
+    }
+
+    /// `day + days`, nil beyond the calendar.
+    public static func adding(days: Int64, to day: Int32) -> Int32? {
+        let (sum, overflow) = Int64(day).addingReportingOverflow(days)
+        return overflow ? nil : checkedDay(sum)
+    }
+
+    /// `day + months` with the day clamped to the target month's end, nil beyond the calendar.
+    public static func adding(months: Int, to day: Int32) -> Int32? {
+        let (y, m, d) = civil(day)
+        let (total, overflow) = (y * 12 + (m - 1)).addingReportingOverflow(months)
+        guard !overflow else { return nil }
         let ny = total >= 0 ? total / 12 : (total - 11) / 12
+        guard (1...9999).contains(ny) else { return nil }
         let nm = total - ny * 12 + 1
         return Self.dayNumber(year: ny, month: nm, day: Swift.min(d, daysInMonth(year: ny, month: nm)))
     }

@@ -7,6 +7,9 @@ public struct Duration: Sendable, Equatable, Hashable {
         self.months = months
     }
 
+    /// The longest duration the language accepts, 100,000 years in days (the lexer's limit).
+    public static let maxDays = 36_500_000
+
     /// The length in days, counting a month as 30 days where a fixed length is needed (windows).
     public var approximateDays: Int { days + months * 30 }
 

@@ -292,7 +292,8 @@ public struct Lexer {
     private func isIdentifierPart(_ c: UInt8) -> Bool { isIdentifierStart(c) || isDigit(c) }
     private func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
     private func isValidDate(_ y: Int, _ m: Int, _ d: Int) -> Bool {
-        guard (1...12).contains(m), d >= 1 else { return false }
+        // Year 0000 is outside the calendar (0001-01-01 … 9999-12-31); four digits keep it below 10000.
+        guard y >= 1, (1...12).contains(m), d >= 1 else { return false }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return d <= days[m - 1]

@@ -23,7 +23,7 @@ enum Aggregates {
         rowContext.aggregation = nil
         rowContext = CompileContext(
             table: aggregation.rows, source: context.source, asof: context.asof, parameters: context.parameters,
-            aggregation: nil)
+            aggregation: nil, faults: context.faults)
         let positional = arguments.filter { $0.name == nil }
         func argument(_ i: Int, _ usage: String) throws(Diagnostic) -> Vector {
             guard i < positional.count else {
@@ -58,10 +58,27 @@ enum Aggregates {
         case "sum":
             let v = try argument(0, "sum(x)")
             if case .integer(let f) = v {
-                let sums = groups.fold((total: Int64(0), any: false)) { s, row in
-                    if let x = f(row) { s = (s.total &+ x, true) }
+                // 128 bits cannot overflow on 64-bit counts, so only a total beyond Int64 is an error, not a
+                // partial sum on the way (Int64.max + 1 − 1 is Int64.max).
+                let wide = groups.fold((total: Int128(0), any: false)) { s, row in
+                    if let x = f(row) { s = (s.total + Int128(x), true) }
                 }
-                return .integer { sums[$0].any ? sums[$0].total : nil }
+                var sums: [Int64?] = []
+                sums.reserveCapacity(wide.count)
+                for group in wide {
+                    guard group.any else {
+                        sums.append(nil)
+                        continue
+                    }
+                    // Folded while compiling, so the overflow is thrown here, at the call.
+                    guard let total = Int64(exactly: group.total) else {
+                        throw context.error(
+                            "integer-overflow", "integer overflow in sum(): the total \(group.total) is beyond the 64-bit range",
+                            span, hint: "sum(x * 1.0) adds in decimal")
+                    }
+                    sums.append(total)
+                }
+                return .integer { sums[$0] }
             }
             let f = try numeric("sum(x)")
             let sums = groups.fold((total: 0.0, any: false)) { s, row in if let x = f(row) { s = (s.total + x, true) } }

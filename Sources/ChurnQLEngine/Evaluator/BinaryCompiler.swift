@@ -67,38 +67,50 @@ enum BinaryCompiler {
         switch (left, right) {
         case (.null, _), (_, .null): return .null
         case (.integer(let l), .integer(let r)) where op != .divide:
-            switch op {
-            case .add: return .integer { row in l(row).flatMap { a in r(row).map { a &+ $0 } } }
-            case .subtract: return .integer { row in l(row).flatMap { a in r(row).map { a &- $0 } } }
-            case .multiply: return .integer { row in l(row).flatMap { a in r(row).map { a &* $0 } } }
-            default:
-                return .integer { row in
-                    guard let a = l(row), let b = r(row), b != 0 else { return nil }
-                    // Int64.min % -1 overflows; the remainder is 0.
-                    return a.remainderReportingOverflow(dividingBy: b).partialValue
-                }
-            }
+            return integerArithmetic(op, l, r, span, context)
         case (.date(let d), .duration(let duration)), (.duration(let duration), .date(let d)):
             guard op == .add || (op == .subtract && left.type == .date) else { break }
             let sign = op == .add ? 1 : -1
-            return .date { row in d(row).map { shift($0, duration, sign) } }
+            let outOfRange = context.dateRangeSite("'\(op.rawValue)'", span)
+            return .date { row in
+                guard let day = d(row) else { return nil }
+                return shift(day, duration, sign) ?? outOfRange.raise(
+                    "\(Dates.format(day)) \(op.rawValue) \(duration.description) is outside 0001-01-01 … 9999-12-31")
+            }
         case (.date(let d), .integer(let n)) where op == .add || op == .subtract:
-            let sign: Int64 = op == .add ? 1 : -1
-            return .date { row in d(row).flatMap { day in n(row).map { day + Int32(truncatingIfNeeded: sign * $0) } } }
+            let outOfRange = context.dateRangeSite("'\(op.rawValue)'", span)
+            let subtract = op == .subtract
+            return .date { row in
+                guard let day = d(row), let days = n(row) else { return nil }
+                // Int64.min cannot be negated; it is beyond the calendar either way.
+                let (delta, overflow) = subtract ? Int64(0).subtractingReportingOverflow(days) : (days, false)
+                if !overflow, let moved = Dates.adding(days: delta, to: day) { return moved }
+                return outOfRange.raise(
+                    "\(Dates.format(day)) \(op.rawValue) \(days)d is outside 0001-01-01 … 9999-12-31")
+            }
         case (.date(let a), .date(let b)) where op == .subtract:
-            return .integer { row in a(row).flatMap { x in b(row).map { Int64(x - $0) } } }
+            return .integer { row in a(row).flatMap { x in b(row).map { Int64(x) - Int64($0) } } }
         case (.timestamp(let t), .duration(let duration)) where op == .add || op == .subtract:
             let sign = op == .add ? 1 : -1
+            let outOfRange = context.dateRangeSite("'\(op.rawValue)'", span)
             return .timestamp { row in
-                t(row).map { seconds in
-                    let day = Dates.day(ofTimestamp: seconds)
-                    let moved = shift(day, duration, sign)
-                    return seconds + Int64(moved - day) * 86400
-                }
+                guard let seconds = t(row) else { return nil }
+                let day = Dates.day(ofTimestamp: seconds)
+                guard let moved = shift(day, duration, sign) else { return outOfRange.raise() }
+                return seconds + (Int64(moved) - Int64(day)) * 86400
             }
         case (.duration(let a), .duration(let b)) where op == .add || op == .subtract:
             let sign = op == .add ? 1 : -1
-            return .duration(Duration(days: a.days + sign * b.days, months: a.months + sign * b.months))
+            let days = a.days.addingReportingOverflow(sign * b.days)
+            let months = a.months.addingReportingOverflow(sign * b.months)
+            // Each duration is at most 100,000 years (the lexer's limit); their sum is kept to the same bound.
+            guard !days.overflow, !months.overflow, abs(days.partialValue) <= Duration.maxDays,
+                abs(months.partialValue) <= Duration.maxDays / 30
+            else {
+                throw context.error(
+                    "duration-too-large", "the duration \(a.description) \(op.rawValue) \(b.description) is beyond 100000 years", span)
+            }
+            return .duration(Duration(days: days.partialValue, months: months.partialValue))
         default:
             if let l = left.asDouble, let r = right.asDouble {
                 switch op {
@@ -132,9 +144,51 @@ enum BinaryCompiler {
             hint: hint)
     }
 
-    static func shift(_ day: Int32, _ duration: Duration, _ sign: Int) -> Int32 {
+    /// `day ± duration` (months first, then days); nil beyond the calendar.
+    static func shift(_ day: Int32, _ duration: Duration, _ sign: Int) -> Int32? {
         var result = day
-        if duration.months != 0 { result = Dates.addMonths(result, sign * duration.months) }
-        return result + Int32(truncatingIfNeeded: sign * duration.days)
+        if duration.months != 0 {
+            guard let moved = Dates.adding(months: sign * duration.months, to: result) else { return nil }
+            result = moved
+        }
+        return Dates.adding(days: Int64(sign * duration.days), to: result)
+    }
+
+    /// Integer `+ - * %`, checked: a result beyond 64 bits is a located error, never a wrapped number.
+    private static func integerArithmetic(
+        _ op: BinaryOperator, _ l: @escaping (Int) -> Int64?, _ r: @escaping (Int) -> Int64?, _ span: SourceSpan,
+        _ context: CompileContext
+    ) -> Vector {
+        let site = context.overflowSite("'\(op.rawValue)'", span)
+        func overflow(_ a: Int64, _ b: Int64) -> Int64? {
+            site.raise("integer overflow: \(a) \(op.rawValue) \(b) is beyond the 64-bit range (±9223372036854775807)")
+        }
+        // One closure per operator: a shared closure taking the operation would cost a call per row.
+        switch op {
+        case .add:
+            return .integer { row in
+                guard let a = l(row), let b = r(row) else { return nil }
+                let (sum, wrapped) = a.addingReportingOverflow(b)
+                return wrapped ? overflow(a, b) : sum
+            }
+        case .subtract:
+            return .integer { row in
+                guard let a = l(row), let b = r(row) else { return nil }
+                let (difference, wrapped) = a.subtractingReportingOverflow(b)
+                return wrapped ? overflow(a, b) : difference
+            }
+        case .multiply:
+            return .integer { row in
+                guard let a = l(row), let b = r(row) else { return nil }
+                let (product, wrapped) = a.multipliedReportingOverflow(by: b)
+                return wrapped ? overflow(a, b) : product
+            }
+        default:
+            return .integer { row in
+                guard let a = l(row), let b = r(row), b != 0 else { return nil }
+                // Int64.min % -1 reports overflow, but its remainder, 0, is exact.
+                return a.remainderReportingOverflow(dividingBy: b).partialValue
+            }
+        }
     }
 }

@@ -15,6 +15,8 @@ struct CompileContext {
     /// Fitted models and the customer profile, for prediction functions.
     var predictive: PredictiveState?
     var profile: CustomerProfile?
+    /// Shared by every context of one statement; the step that evaluates rows throws the first fault.
+    var faults = EvaluationFaults()
 
     struct Aggregation {
         let rows: Table

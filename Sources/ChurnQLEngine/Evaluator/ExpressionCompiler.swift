@@ -76,14 +76,21 @@ enum ExpressionCompiler {
     /// Evaluates an expression that uses no columns (settings, parameters, assertion bounds).
     static func constant(_ expression: Expression, _ context: CompileContext) throws(Diagnostic) -> Value {
         let vector = try compile(expression, context)
-        return vector.value(0)
+        let value = vector.value(0)
+        try context.faults.check()
+        return value
     }
 
     static func unary(_ op: UnaryOperator, _ inner: Vector, _ span: SourceSpan, _ context: CompileContext)
         throws(Diagnostic) -> Vector
     {
         switch (op, inner) {
-        case (.negate, .integer(let f)): return .integer { f($0).map { 0 &- $0 } }
+        case (.negate, .integer(let f)):
+            let overflow = context.overflowSite("'-'", span)
+            return .integer { row in
+                guard let v = f(row) else { return nil }
+                return v == .min ? overflow.raise("integer overflow: -(\(v)) is beyond the 64-bit range") : -v
+            }
         case (.negate, .decimal(let f)): return .decimal { f($0).map { -$0 } }
         case (.negate, .duration(let d)): return .duration(Duration(days: -d.days, months: -d.months))
         case (.negate, .null), (.not, .null): return .null

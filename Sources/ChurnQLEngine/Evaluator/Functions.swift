@@ -81,14 +81,31 @@ enum Functions {
         case "round":
             try arity(1...2, "round(x) or round(x, digits)")
             let f = try number(0)
-            var digits = 0.0
-            if args.count == 2, case .integer(let d) = args[1], let n = d(0) { digits = Double(n) }
-            let scale = pow(10.0, digits)
-            return .decimal { f($0).map { ($0 * scale).rounded() / scale } }
+            var digits = 0
+            if args.count == 2 {
+                guard let n = constantInteger(arguments[1].value, context), roundingDigits.contains(n) else {
+                    throw context.error(
+                        "wrong-arguments",
+                        "round() takes the number of digits as a whole number from \(roundingDigits.lowerBound) to \(roundingDigits.upperBound)",
+                        arguments[1].value.span, hint: "round(x, 2) keeps cents; round(x, -3) rounds to thousands")
+                }
+                digits = n
+            }
+            let scale = pow(10.0, Double(digits))
+            return .decimal { row in
+                guard let x = f(row) else { return nil }
+                let scaled = x * scale
+                // Beyond 2^53 a double has no fraction left to round (and x * scale may be infinite).
+                return scaled.isFinite && abs(scaled) < 0x1p53 ? scaled.rounded() / scale : x
+            }
         case "abs":
             try arity(1...1, "abs(x)")
             if case .integer(let f) = args[0] {
-                return .integer { f($0).map { $0.magnitude > UInt64(Int64.max) ? Int64.max : abs($0) } }
+                let overflow = context.overflowSite("abs()", span)
+                return .integer { row in
+                    guard let v = f(row) else { return nil }
+                    return v == .min ? overflow.raise("integer overflow: abs(\(v)) is beyond the 64-bit range") : abs(v)
+                }
             }
             let f = try number(0)
             return .decimal { f($0).map { abs($0) } }
@@ -126,7 +143,7 @@ enum Functions {
             try arity(2...2, "days_between(a, b)")
             let a = try day(0)
             let b = try day(1)
-            return .integer { row in a(row).flatMap { x in b(row).map { Int64($0 - x) } } }
+            return .integer { row in a(row).flatMap { x in b(row).map { Int64($0) - Int64(x) } } }
         case "if":
             try arity(3...3, "if(condition, then, else)")
             guard case .boolean(let condition) = args[0] else {
@@ -142,6 +159,21 @@ enum Functions {
                 "unknown-function", "unknown function '\(name)'", span,
                 hint: Suggestions.closest(to: name, in: all).map { "did you mean '\($0)'?" }
                     ?? "functions: \(all.joined(separator: ", "))")
+        }
+    }
+
+    /// Digits `round` accepts: a double has about 15 significant decimal digits.
+    static let roundingDigits = -15...15
+
+    /// A whole number written in the query (a literal, a negated literal or a parameter), not a column.
+    static func constantInteger(_ expression: ChurnQLSyntax.Expression, _ context: CompileContext) -> Int? {
+        switch expression {
+        case .literal(.integer(let n), _): return Int(exactly: n)
+        case .unary(.negate, .literal(.integer(let n), _), _): return Int(exactly: n).map { -$0 }
+        case .parameter(let name, _):
+            if case .integer(let n)? = context.parameters[name] { return Int(exactly: n) }
+            return nil
+        default: return nil
         }
     }
 

@@ -7,6 +7,8 @@ import ChurnQLSyntax
 struct QueryExecutor {
     let engine: Engine
     let source: SourceText
+    /// Faults met by this query's row closures (overflow, dates beyond the calendar), thrown after the step.
+    let faults = EvaluationFaults()
 
     func run(_ query: Query) throws(Diagnostic) -> Table {
         var table = try engine.resolveSource(
@@ -15,6 +17,7 @@ struct QueryExecutor {
         var selection: [Int]?
         for (index, node) in query.operations.enumerated() {
             try engine.checkCancelled()
+            try faults.check()
             switch node.operation {
             case .where, .group, .agg, .count, .sort, .take, .top: break
             default:
@@ -128,6 +131,7 @@ struct QueryExecutor {
                 table = try Histogram.build(table, expression, bins: bins, context: context(table))
             }
         }
+        try faults.check()
         if let rows = selection { table = table.gather(rows) }
         if let group = pendingGroup {
             throw error(
@@ -163,6 +167,7 @@ struct QueryExecutor {
     func context(_ table: Table) -> CompileContext {
         var context = CompileContext(
             table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
+        context.faults = faults
         if table.entityIndex != nil {
             context.predictive = engine.predictive
             context.profile = try? engine.profile()
@@ -229,7 +234,7 @@ struct QueryExecutor {
             settings: engine.retentionSettings)
         let ctx = CompileContext(
             table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters,
-            aggregation: aggregation)
+            aggregation: aggregation, faults: faults)
         var columns = keyTable.columns
         for item in items { columns.append(try materialize(item, keyTable, context: ctx)) }
         return Table(name: table.name, columns: uniqueNames(columns), rowCount: groups.count)

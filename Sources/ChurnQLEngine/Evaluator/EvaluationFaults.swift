@@ -1,0 +1,50 @@
+import ChurnQLDiagnostics
+
+/// The first error met while rows were evaluated (an integer overflow, a date beyond the calendar). Row closures
+/// return values, not errors, so they record the fault and give null; the step that ran them throws it, so a
+/// query never answers with a wrapped or made-up value.
+final class EvaluationFaults {
+    private(set) var first: Diagnostic?
+
+    func record(_ diagnostic: Diagnostic) {
+        if first == nil { first = diagnostic }
+    }
+
+    func check() throws(Diagnostic) {
+        if let first { throw first }
+    }
+}
+
+/// A place in an expression where a row can fault, with its located error prepared at compile time.
+struct FaultSite {
+    let faults: EvaluationFaults
+    let diagnostic: Diagnostic
+
+    /// Records the error, with a message naming the values when given; returns nil for the row's value.
+    func raise<T>(_ message: String? = nil) -> T? {
+        var diagnostic = diagnostic
+        if let message { diagnostic.message = message }
+        faults.record(diagnostic)
+        return nil
+    }
+}
+
+extension CompileContext {
+    func faultSite(_ code: String, _ message: String, _ span: SourceSpan, hint: String? = nil) -> FaultSite {
+        FaultSite(faults: faults, diagnostic: error(code, message, span, hint: hint))
+    }
+
+    /// An integer result beyond 64 bits.
+    func overflowSite(_ what: String, _ span: SourceSpan) -> FaultSite {
+        faultSite(
+            "integer-overflow", "integer overflow in \(what): the result is beyond the 64-bit range", span,
+            hint: "multiply by 1.0 to compute in decimal, e.g. x * 1.0 * y")
+    }
+
+    /// A date before 0001-01-01 or after 9999-12-31.
+    func dateRangeSite(_ what: String, _ span: SourceSpan) -> FaultSite {
+        faultSite(
+            "date-out-of-range", "\(what) gives a date outside 0001-01-01 … 9999-12-31", span,
+            hint: "dates run from 0001-01-01 to 9999-12-31; check the number of days or months added")
+    }
+}
