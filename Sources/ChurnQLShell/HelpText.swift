@@ -80,7 +80,7 @@ enum HelpText {
         "drill": "drill churn_rate: the customers behind the base and churned counts.\n",
         "export": "export QUERY to \"file.csv\" (.json, .md): written atomically; never over a loaded input file.\n",
         "assert":
-            "assert QUERY == VALUE, assert EXPR between LOW and HIGH: a failed check is an error with both values.\n  assert from customers | count > 0\n",
+            "assert QUERY == VALUE [within TOL], assert EXPR between LOW and HIGH: a failed check is an error with both values.\n  == and != are exact; within TOL allows |actual − expected| ≤ TOL.\n  assert from customers | count > 0\n  assert from customers | agg c = churn_rate() == 0.56 within 0.005\n",
         "param": "param NAME = DEFAULT: a script parameter, read as $NAME; --set NAME=VALUE overrides it.\n",
     ]
 

@@ -175,6 +175,8 @@ public struct Assertion: Equatable, Sendable {
     public var expression: Expression?
     public var comparison: BinaryOperator?
     public var expected: Expression?
+    /// `== EXPECTED within TOL`: |actual − expected| ≤ TOL; without it `==` and `!=` are exact.
+    public var tolerance: Expression?
     /// `between low and high`.
     public var range: (Expression, Expression)? {
         get { rangeLow.flatMap { low in rangeHigh.map { (low, $0) } } }

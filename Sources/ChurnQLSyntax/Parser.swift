@@ -258,7 +258,7 @@ public struct Parser {
         return .load(path: path, alias: alias, options: options)
     }
 
-    /// assert := 'assert' (query | expr) [compare expr | 'between' expr 'and' expr]
+    /// assert := 'assert' (query | expr) [compare expr ['within' expr] | 'between' expr 'and' expr]
     mutating func parseAssert() throws -> Statement {
         advance()
         var assertion: Assertion
@@ -282,7 +282,10 @@ public struct Parser {
                 last.operation = .agg(items)
                 query.operations[query.operations.count - 1] = last
                 assertion.query = query
-                if assertion.comparison != nil || assertion.rangeLow != nil { return .assert(assertion) }
+                if assertion.comparison != nil || assertion.rangeLow != nil {
+                    try parseTolerance(&assertion)
+                    return .assert(assertion)
+                }
             }
         } else {
             assertion = Assertion(query: nil, expression: try parseAdditive())
@@ -291,6 +294,7 @@ public struct Parser {
             advance()
             assertion.comparison = op
             assertion.expected = try parseAdditive()
+            try parseTolerance(&assertion)
         } else if current.word == "between" {
             advance()
             let low = try parseAdditive()
@@ -301,6 +305,19 @@ public struct Parser {
             throw Failure()
         }
         return .assert(assertion)
+    }
+
+    /// `within TOL` after `==` or `!=`: the comparison allows |actual − expected| ≤ TOL.
+    private mutating func parseTolerance(_ assertion: inout Assertion) throws {
+        guard current.word == "within" else { return }
+        let keyword = current
+        guard assertion.comparison == .equal || assertion.comparison == .notEqual else {
+            report(
+                "'within' goes with == or !=", at: keyword, hint: "assert from customers | agg x = avg(revenue) == 120 within 0.5")
+            throw Failure()
+        }
+        advance()
+        assertion.tolerance = try parseAdditive()
     }
 
     /// cohort := 'cohort' period ['by' 'revenue'] ['as' ('counts' | 'shares')]

@@ -21,24 +21,25 @@ enum FormulaCLV {
         var discount = 0.1
         var horizon = 3
         var retention: Double?
+        let checked = ModelArguments(function: "clv_formula", context: context)
+        let usage = "clv_formula(margin: 0.3, discount: 0.1, horizon: 3)"
         for argument in arguments {
-            guard let name = argument.name,
-                let value = try ExpressionCompiler.constant(argument.value, context).asDouble
-            else {
-                throw context.error(
-                    "wrong-arguments",
-                    "clv_formula() takes named numbers: margin, discount, horizon (years), retention",
-                    argument.value.span, hint: "clv_formula(margin: 0.3, discount: 0.1, horizon: 3)")
-            }
-            switch name {
-            case "margin": margin = value
-            case "discount": discount = value
-            case "horizon": horizon = value.isFinite ? Int(Swift.max(1, Swift.min(100, value))) : 1
-            case "retention": retention = Swift.max(0, Swift.min(1, value))
-            default:
+            switch argument.name {
+            case "margin"?: margin = try checked.number(argument, "margin", in: 0...1, usage: usage)
+            case "discount"?:
+                discount = try checked.number(
+                    argument, "the yearly discount rate", in: 0...1, excludingUpper: true, usage: usage)
+            case "horizon"?: horizon = try checked.wholeNumber(argument, "horizon (years)", in: 0...100, usage: usage)
+            case "retention"?: retention = try checked.number(argument, "retention", in: 0...1, usage: usage)
+            case let name?:
                 throw context.error(
                     "wrong-arguments", "clv_formula() has no argument '\(name)'", argument.value.span,
                     hint: "arguments: margin, discount, horizon, retention")
+            case nil:
+                throw context.error(
+                    "wrong-arguments",
+                    "clv_formula() takes named numbers: margin, discount, horizon (years), retention",
+                    argument.value.span, hint: usage)
             }
         }
         let s = profile.settings
@@ -51,7 +52,7 @@ enum FormulaCLV {
                     periodDays: 365, churnWindow: s.churnWindow
                 ).rate ?? 0))
         var factor = 0.0
-        for t in 1...horizon { factor += pow(yearly, Double(t - 1)) / pow(1 + discount, Double(t)) }
+        for t in stride(from: 1, through: horizon, by: 1) { factor += pow(yearly, Double(t - 1)) / pow(1 + discount, Double(t)) }
         let cycles = profile.purchaseCycle
         let values = (0..<context.table.rowCount).map { row -> Double? in
             let c = Int(lineage[row])

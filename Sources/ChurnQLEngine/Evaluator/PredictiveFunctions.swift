@@ -49,9 +49,16 @@ enum PredictiveFunctions {
                 "needs-customers", "\(name)() works on customer rows", span,
                 hint: "from customers | derive e = \(name)(…)")
         }
-        func constant(_ i: Int) throws(Diagnostic) -> Value? {
-            guard i < arguments.count else { return nil }
-            return try ExpressionCompiler.constant(arguments[i].value, context)
+        let checked = ModelArguments(function: name, context: context)
+        let usages = [
+            "expected_purchases": "expected_purchases(90d)", "expected_spend": "expected_spend()",
+            "predicted_clv": "predicted_clv(12, 0.01)",
+        ]
+        let usage = usages[name] ?? name
+        let maxArguments = name == "expected_spend" ? 0 : name == "expected_purchases" ? 1 : 2
+        guard arguments.count <= maxArguments, arguments.allSatisfy({ $0.name == nil }) else {
+            throw context.error(
+                "wrong-arguments", "\(name)() takes at most \(maxArguments) argument(s)", span, hint: "e.g. \(usage)")
         }
         func needSpend() throws(Diagnostic) -> GammaGamma {
             guard let spend = state.spend else {
@@ -73,13 +80,8 @@ enum PredictiveFunctions {
         switch name {
         case "expected_purchases":
             var horizon = 90.0 / unitDays
-            switch try constant(0) {
-            case .duration(let d)?: horizon = Double(d.approximateDays) / unitDays
-            case .integer(let n)?: horizon = Double(n)
-            case .decimal(let v)?: horizon = v
-            case nil: break
-            default:
-                throw context.error("wrong-arguments", "expected_purchases() takes a horizon such as 90d or 12w", span)
+            if let argument = arguments.first {
+                horizon = try checked.horizonDays(argument, unitDays: unitDays, usage: usage) / unitDays
             }
             let model = state.transactions
             let values = (0..<context.table.rowCount).map { row -> Double? in
@@ -98,11 +100,18 @@ enum PredictiveFunctions {
             let spend = try needSpend()
             var months = 12
             var discount = 0.01
-            if case .integer(let n)? = try constant(0) { months = Int(Swift.max(1, Swift.min(n, 600))) }
-            if let d = try constant(1)?.asDouble { discount = d }
+            if arguments.count >= 1 {
+                months = try checked.wholeNumber(arguments[0], "months", in: 0...1200, usage: usage)
+            }
+            if arguments.count >= 2 {
+                discount = try checked.number(
+                    arguments[1], "the monthly discount rate", in: 0...1, excludingUpper: true, usage: usage)
+            }
             let model = state.transactions
             let values = (0..<context.table.rowCount).map { row -> Double? in
                 guard let (x, tx, T, m) = inputs(row) else { return nil }
+                // Zero months ahead is worth nothing (the model's sum starts at the first month).
+                guard months > 0 else { return 0 }
                 return LifetimeValue.discounted(
                     model: model, spend: spend.conditionalExpectedSpend(x: x, m: m), x: x, tx: tx, T: T, months: months,
                     monthlyDiscount: discount, weeksPerUnit: unitDays / 7)
