@@ -29,10 +29,12 @@ struct ModelArguments {
         let value = try value(argument, usage: usage)
         guard let x = value.asDouble, x.isFinite, range.contains(x), !(excludingUpper && x == range.upperBound)
         else {
-            let upper = excludingUpper ? "below \(NumberFormat.plain(range.upperBound))" : NumberFormat.plain(range.upperBound)
+            let bounds =
+                excludingUpper
+                ? "at least \(NumberFormat.plain(range.lowerBound)) and below \(NumberFormat.plain(range.upperBound))"
+                : "from \(NumberFormat.plain(range.lowerBound)) to \(NumberFormat.plain(range.upperBound))"
             throw context.error(
-                "argument-out-of-range",
-                "\(function)(): \(what) must be a number from \(NumberFormat.plain(range.lowerBound)) to \(upper), got \(value.plainText)",
+                "argument-out-of-range", "\(function)(): \(what) must be a number \(bounds), got \(value.plainText)",
                 argument.value.span, hint: "e.g. \(usage)")
         }
         return x
