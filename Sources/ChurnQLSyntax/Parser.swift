@@ -313,7 +313,8 @@ public struct Parser {
         let keyword = current
         guard assertion.comparison == .equal || assertion.comparison == .notEqual else {
             report(
-                "'within' goes with == or !=", at: keyword, hint: "assert from customers | agg x = avg(revenue) == 120 within 0.5")
+                "'within' goes with == or !=", at: keyword,
+                hint: "assert from customers | agg x = avg(revenue) == 120 within 0.5")
             throw Failure()
         }
         advance()

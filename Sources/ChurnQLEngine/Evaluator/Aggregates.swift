@@ -73,7 +73,8 @@ enum Aggregates {
                     // Folded while compiling, so the overflow is thrown here, at the call.
                     guard let total = Int64(exactly: group.total) else {
                         throw context.error(
-                            "integer-overflow", "integer overflow in sum(): the total \(group.total) is beyond the 64-bit range",
+                            "integer-overflow",
+                            "integer overflow in sum(): the total \(group.total) is beyond the 64-bit range",
                             span, hint: "sum(x * 1.0) adds in decimal")
                     }
                     sums.append(total)

@@ -74,8 +74,10 @@ enum BinaryCompiler {
             let outOfRange = context.dateRangeSite("'\(op.rawValue)'", span)
             return .date { row in
                 guard let day = d(row) else { return nil }
-                return shift(day, duration, sign) ?? outOfRange.raise(
-                    "\(Dates.format(day)) \(op.rawValue) \(duration.description) is outside 0001-01-01 … 9999-12-31")
+                return shift(day, duration, sign)
+                    ?? outOfRange.raise(
+                        "\(Dates.format(day)) \(op.rawValue) \(duration.description) is outside 0001-01-01 … 9999-12-31"
+                    )
             }
         case (.date(let d), .integer(let n)) where op == .add || op == .subtract:
             let outOfRange = context.dateRangeSite("'\(op.rawValue)'", span)
@@ -108,7 +110,8 @@ enum BinaryCompiler {
                 abs(months.partialValue) <= Duration.maxDays / 30
             else {
                 throw context.error(
-                    "duration-too-large", "the duration \(a.description) \(op.rawValue) \(b.description) is beyond 100000 years", span)
+                    "duration-too-large",
+                    "the duration \(a.description) \(op.rawValue) \(b.description) is beyond 100000 years", span)
             }
             return .duration(Duration(days: days.partialValue, months: months.partialValue))
         default:

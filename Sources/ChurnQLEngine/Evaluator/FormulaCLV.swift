@@ -52,7 +52,9 @@ enum FormulaCLV {
                     periodDays: 365, churnWindow: s.churnWindow
                 ).rate ?? 0))
         var factor = 0.0
-        for t in stride(from: 1, through: horizon, by: 1) { factor += pow(yearly, Double(t - 1)) / pow(1 + discount, Double(t)) }
+        for t in stride(from: 1, through: horizon, by: 1) {
+            factor += pow(yearly, Double(t - 1)) / pow(1 + discount, Double(t))
+        }
         let cycles = profile.purchaseCycle
         let values = (0..<context.table.rowCount).map { row -> Double? in
             let c = Int(lineage[row])

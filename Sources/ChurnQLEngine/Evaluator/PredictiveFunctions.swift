@@ -58,7 +58,10 @@ enum PredictiveFunctions {
         let maxArguments = name == "expected_spend" ? 0 : name == "expected_purchases" ? 1 : 2
         guard arguments.count <= maxArguments, arguments.allSatisfy({ $0.name == nil }) else {
             throw context.error(
-                "wrong-arguments", maxArguments == 0 ? "\(name)() takes no arguments" : "\(name)() takes at most \(maxArguments) argument(s)", span, hint: "e.g. \(usage)")
+                "wrong-arguments",
+                maxArguments == 0
+                    ? "\(name)() takes no arguments" : "\(name)() takes at most \(maxArguments) argument(s)", span,
+                hint: "e.g. \(usage)")
         }
         func needSpend() throws(Diagnostic) -> GammaGamma {
             guard let spend = state.spend else {
