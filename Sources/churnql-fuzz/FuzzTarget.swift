@@ -74,7 +74,7 @@ enum FuzzState {
                 guard let data = FileManager.default.contents(atPath: path) else { continue }
                 data.withUnsafeBytes { fuzzOne($0.bindMemory(to: UInt8.self)) }
             }
-            print("replayed \(paths.count) inputs")
+            _ = POSIXIO.writeAll(1, "replayed \(paths.count) inputs\n")
         }
     }
 #endif
