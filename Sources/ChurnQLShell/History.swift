@@ -54,7 +54,9 @@ enum History {
 extension LineEditor {
     /// A history path that names a loaded input or the rc file would be overwritten: refused before the prompt.
     static func checkHistoryPath(protecting protected: ProtectedFiles, rcFile: String?) -> Diagnostic? {
-        guard let history = FileIdentity(path: historyPath) else { return nil }
+        var info = stat()
+        guard stat(historyPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let history = FileIdentity(info)
         var guarded = protected
         guarded.history = nil
         if let rcFile, let identity = FileIdentity(path: UserPath.expandTilde(rcFile)) {

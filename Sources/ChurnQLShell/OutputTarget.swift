@@ -23,7 +23,8 @@ enum OutputTarget: Equatable {
             guard error == ENOENT else { throw failure(given, error) }
             return .replace(realPath: try newFilePath(path, given: given), mode: nil)
         }
-        try protected.check(FileIdentity(info), named: given)
+        // Only a regular file can be destroyed by a write; devices and pipes are written through.
+        if info.st_mode & S_IFMT == S_IFREG { try protected.check(FileIdentity(info), named: given) }
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             throw Diagnostic(code: "output-failed", message: "\(given) is a directory", hint: "name a file inside it")
