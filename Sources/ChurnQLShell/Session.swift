@@ -136,7 +136,13 @@ public final class Session {
         case .notes(let lines):
             for line in lines { note(line) }
         case .export(let table, let path):
-            try export(table, to: path)
+            do {
+                try export(table, to: path)
+            } catch  where error.line == 0 {
+                // Point at the export statement.
+                throw Diagnostic(
+                    code: error.code, message: error.message, span: node.span, in: source, hint: error.hint)
+            }
         case .cohort(let long, let matrix):
             if format == .table {
                 let what = matrix.byRevenue ? "revenue" : "customers"
