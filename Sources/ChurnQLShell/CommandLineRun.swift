@@ -48,6 +48,15 @@ public enum CommandLineRun {
         session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.loadCancelled = { interruptRequested != 0 }
         if interactive { LineEditor.installInterruptHandler() }
+        // Stdin would be the script but was closed: say so before loading anything.
+        if !interactive && request.commands.isEmpty && request.script == nil && StandardStreams.inputWasClosed {
+            do {
+                _ = try ScriptSource.readStandardInput()
+            } catch {
+                session.report(error)
+                return ExitStatus.usageError
+            }
+        }
         let started = Date()
         var loadedNames: [String] = []
         for file in request.files {

@@ -111,6 +111,12 @@ struct OutputTargetTests {
             name: "input by .save", command: ".save orders.csv",
             message: "refusing to overwrite orders.csv: it is a loaded input file"),
         Refusal(name: "socket", command: "\(export) \"socket\"", message: "it is a socket"),
+        Refusal(
+            name: "full device by .output", command: ".output /dev/full\nfrom orders",
+            message: "cannot write /dev/full: No space left on device"),
+        Refusal(
+            name: "full device by export", command: "\(export) \"/dev/full\"",
+            message: "cannot write /dev/full: No space left on device"),
     ]
 
     @Test(arguments: refusals)
@@ -143,6 +149,7 @@ struct OutputTargetTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path("orders.csv"))) == before)
         #expect(ShellCommand.fileType(path("loop")) == S_IFLNK)
         #expect(ShellCommand.fileType(path("socket")) == S_IFSOCK)
+        #expect(ShellCommand.fileType("/dev/full") == S_IFCHR)
         #expect(ShellCommand.leftovers(in: folder).isEmpty)
     }
 
