@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import Foundation
 
 /// Stage timings on stderr when CHURNQL_TRACE is set; used by the benchmarks.
@@ -8,19 +9,19 @@ enum Trace {
         guard enabled else { return try body() }
         let start = Date()
         let result = try body()
-        FileHandle.standardError.write(
-            Data(
-                String(
-                    format: "trace: %@ %.3f s (rss %@, peak %@)\n", stage, Date().timeIntervalSince(start),
-                    memory("VmRSS"), memory("VmHWM")
-                ).utf8))
+        StandardError.write(
+            String(
+                format: "trace: %@ %.3f s (rss %@, peak %@)\n", stage, Date().timeIntervalSince(start),
+                memory("VmRSS"), memory("VmHWM")))
         return result
     }
 
     /// A line of /proc/self/status ("VmRSS", "VmHWM"), in MB; "?" where there is none.
     private static func memory(_ field: String) -> String {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+        guard let bytes = POSIXIO.readSmallFile("/proc/self/status"),
+            let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix(field + ":")
+            }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return "?" }
         return "\(kilobytes / 1024) MB"

@@ -264,17 +264,15 @@ public enum CSVLoader {
         }
         var (columns, unconverted) = loaded ?? ([], [])
         if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
-            FileHandle.standardError.write(
-                Data(
-                    String(
-                        format: "trace: %d chunks converted in %.3f s, finished in %.3f s\n", chunks.count,
-                        traceConverted.timeIntervalSince(traceStart), Date().timeIntervalSince(traceConverted)
-                    ).utf8))
+            StandardError.write(
+                String(
+                    format: "trace: %d chunks converted in %.3f s, finished in %.3f s\n", chunks.count,
+                    traceConverted.timeIntervalSince(traceStart), Date().timeIntervalSince(traceConverted)))
         }
         let recheck = (0..<width).filter { i in alwaysRecheck[i] || unconverted[i] > 0 }
         var decisions = guesses
         if !recheck.isEmpty && ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
-            FileHandle.standardError.write(Data("trace: rechecking columns \(recheck.map { names[$0] })\n".utf8))
+            StandardError.write("trace: rechecking columns \(recheck.map { names[$0] })\n")
         }
         if !recheck.isEmpty {
             let redone = try convertInFull(

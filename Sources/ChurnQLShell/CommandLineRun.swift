@@ -48,6 +48,15 @@ public enum CommandLineRun {
         session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.loadCancelled = { interruptRequested != 0 }
         if interactive { LineEditor.installInterruptHandler() }
+        // Stdin would be the script but was closed: say so before loading anything.
+        if !interactive && request.commands.isEmpty && request.script == nil && StandardStreams.inputWasClosed {
+            do {
+                _ = try ScriptSource.readStandardInput()
+            } catch {
+                session.report(error)
+                return ExitStatus.usageError
+            }
+        }
         let started = Date()
         var loadedNames: [String] = []
         for file in request.files {
@@ -79,24 +88,29 @@ public enum CommandLineRun {
             let count = session.engine.catalog.names.count
             let loaded =
                 count == 0 ? "no tables loaded" : "\(count) table\(count == 1 ? "" : "s") loaded in \(elapsed) s"
-            print("churnql 0.1 — \(loaded). Type .help for help.")
+            StandardStreams.output("churnql 0.1 — \(loaded). Type .help for help.\n")
             for line in report { session.note(line) }
-            if !request.skipRCFile { runRCFile(session) }
-            return Repl(session: session).run()
+            let rcFile = request.skipRCFile ? nil : rcFilePath()
+            if let refusal = LineEditor.checkHistoryPath(protecting: session.protectedFiles, rcFile: rcFile) {
+                session.report(refusal)
+                return ExitStatus.usageError
+            }
+            if let rcFile { runRCFile(rcFile, session) }
+            let status = Repl(session: session).run()
+            return finish(session, status != ExitStatus.success)
         }
         for line in report { session.note(line) }
         var failed = false
         if let script = request.script {
-            guard let data = FileManager.default.contents(atPath: script),
-                let text = String(data: data, encoding: .utf8)
-            else {
-                session.report(
-                    Diagnostic(
-                        code: "file-not-found", message: "cannot read script \(script)", file: script,
-                        hint: "check the path"))
+            let source: ScriptSource.Script
+            do {
+                source = try ScriptSource.read(path: script)
+            } catch {
+                session.report(error)
                 return ExitStatus.usageError
             }
-            let outcome = session.runScript(text, name: script, keepGoing: request.keepGoing)
+            if let identity = source.identity { session.runningScripts.append(identity) }
+            let outcome = session.runScript(source.text, name: script, keepGoing: request.keepGoing)
             failed = !outcome.succeeded
             if outcome.quit || (failed && !request.keepGoing) { return finish(session, failed) }
         }
@@ -111,25 +125,48 @@ public enum CommandLineRun {
             if outcome.quit { break }
         }
         if request.script == nil && request.commands.isEmpty {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            let text = String(decoding: data, as: UTF8.self)
-            failed = !session.runScript(text, name: "<stdin>", keepGoing: request.keepGoing).succeeded
+            let source: ScriptSource.Script
+            do {
+                source = try ScriptSource.readStandardInput()
+            } catch {
+                session.report(error)
+                return finish(session, false, status: ExitStatus.usageError)
+            }
+            if let identity = source.identity { session.runningScripts.append(identity) }
+            failed = !session.runScript(source.text, name: "<stdin>", keepGoing: request.keepGoing).succeeded
         }
         return finish(session, failed)
     }
 
-    private static func finish(_ session: Session, _ failed: Bool) -> Int32 {
-        session.sink.close()
-        return failed ? ExitStatus.queryError : ExitStatus.success
+    /// Completes an `.output` file still open; a failure there is an error of the run.
+    private static func finish(_ session: Session, _ failed: Bool, status: Int32? = nil) -> Int32 {
+        var failed = failed
+        do {
+            try session.sink.close()
+        } catch {
+            session.report(error)
+            failed = true
+        }
+        return status ?? (failed ? ExitStatus.queryError : ExitStatus.success)
     }
 
-    /// `~/.churnqlrc` runs before the first prompt; its errors are shown.
-    private static func runRCFile(_ session: Session) {
-        let path =
-            ProcessInfo.processInfo.environment["CHURNQL_RC"]
+    private static func rcFilePath() -> String {
+        ProcessInfo.processInfo.environment["CHURNQL_RC"]
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".churnqlrc").path
-        guard let data = FileManager.default.contents(atPath: path) else { return }
-        session.runScript(String(decoding: data, as: UTF8.self), name: path)
+    }
+
+    /// `~/.churnqlrc` runs before the first prompt; its errors are shown. A missing file is no error.
+    private static func runRCFile(_ path: String, _ session: Session) {
+        let source: ScriptSource.Script
+        do {
+            source = try ScriptSource.read(path: path)
+        } catch {
+            if error.code != "file-not-found" { session.report(error) }
+            return
+        }
+        if let identity = source.identity { session.runningScripts.append(identity) }
+        session.runScript(source.text, name: path)
+        if source.identity != nil { session.runningScripts.removeLast() }
     }
 
     /// `name=value`: the value is read as a literal (date, number, true/false), else as text.

@@ -78,7 +78,10 @@ enum HelpText {
         "explain":
             "explain METRIC: definition, formula, settings and a worked example; explain from … shows rows after each step.\n  explain churn_rate\n",
         "drill": "drill churn_rate: the customers behind the base and churned counts.\n",
-        "export": "export QUERY to \"file.csv\" (.json, .md): written atomically; never over a loaded input file.\n",
+        "export":
+            "export QUERY to \"file.csv\" (.json, .md): a regular file is replaced atomically (a symlink's target, the link kept);\n  /dev/null, /dev/stdout and pipes are written through; never over a loaded input, a running script or the history.\n",
+        ".output":
+            ".output FILE sends results to FILE until .output alone: written like export (atomically, or through a device or\n  pipe; a pipe needs its reader first). .output alone returns to the screen.\n",
         "assert":
             "assert QUERY == VALUE [within TOL], assert EXPR between LOW and HIGH: a failed check is an error with both values.\n  == and != are exact; within TOL allows |actual − expected| ≤ TOL.\n  assert from customers | count > 0\n  assert from customers | agg c = churn_rate() == 0.56 within 0.005\n",
         "param": "param NAME = DEFAULT: a script parameter, read as $NAME; --set NAME=VALUE overrides it.\n",

@@ -11,7 +11,7 @@ nonisolated(unsafe) var pendingStatement = ""
 /// Line input through libedit: emacs keys, history, completion.
 enum LineEditor {
     static var historyPath: String {
-        if let custom = ProcessInfo.processInfo.environment["CHURNQL_HISTORY"] { return custom }
+        if let custom = ProcessInfo.processInfo.environment["CHURNQL_HISTORY"] { return UserPath.expandTilde(custom) }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".churnql_history").path
     }
 
@@ -20,7 +20,7 @@ enum LineEditor {
         // Initialise libedit before installing the SIGINT handler, so the very first prompt sees Ctrl-C too.
         _ = rl_initialize()
         stifle_history(2000)
-        _ = read_history(historyPath)
+        History.load(from: historyPath)
         rl_attempted_completion_function = attemptedCompletion
         // Ctrl-C typed while editing arrives as a key when the terminal does not raise SIGINT: end the line.
         _ = rl_bind_key(3, interruptKey)
@@ -53,7 +53,7 @@ enum LineEditor {
     }
 
     /// Adds an entry (a whole multi-line statement is one entry) and saves the file.
-    static func remember(_ entry: String) {
+    static func remember(_ entry: String, protecting protected: ProtectedFiles) {
         let trimmed = entry.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return }
         if let last = history_get(history_base + history_length - 1), let line = last.pointee.line,
@@ -62,7 +62,7 @@ enum LineEditor {
             return
         }
         add_history(trimmed)
-        _ = write_history(historyPath)
+        History.save(to: historyPath, protecting: protected)
     }
 
     /// Drops the newest entry when it is `entry` (a statement about to be continued and saved again).

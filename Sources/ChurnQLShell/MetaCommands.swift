@@ -23,9 +23,9 @@ extension Session {
         case ".quit", ".exit", ".q":
             return .quit
         case ".help":
-            sink.write(HelpText.topic(argument))
+            try sink.write(HelpText.topic(argument))
         case ".tables":
-            sink.write(TableRenderer.render(engine.tablesTable(), format: format))
+            try sink.write(TableRenderer.render(engine.tablesTable(), format: format))
         case ".schema":
             let names = argument.map { [$0] } ?? engine.sourceNames
             for name in names {
@@ -35,7 +35,7 @@ extension Session {
                         code: "unknown-table", message: "unknown table '\(name)'",
                         hint: Suggestions.closest(to: name, in: engine.sourceNames).map { "did you mean '\($0)'?" })
                 }
-                sink.write("\(name)(\(columns.joined(separator: ", ")))\n")
+                try sink.write("\(name)(\(columns.joined(separator: ", ")))\n")
             }
         case ".mode":
             guard let argument, let mode = OutputFormat(rawValue: argument.lowercased()) else {
@@ -52,23 +52,23 @@ extension Session {
             timer = argument == "on"
         case ".output":
             if let argument {
-                try sink.redirect(to: argument, protected: engine.loadedPaths)
+                try sink.redirect(to: argument, protected: protectedFiles)
             } else {
-                sink.close()
+                try sink.close()
             }
         case ".read":
             guard let argument else { throw Diagnostic(code: "bad-meta", message: "usage: .read FILE") }
             guard readDepth < 16 else {
                 throw Diagnostic(code: "read-depth", message: ".read nested too deeply (does a script read itself?)")
             }
-            guard let data = FileManager.default.contents(atPath: argument),
-                let text = String(data: data, encoding: .utf8)
-            else {
-                throw Diagnostic(code: "file-not-found", message: "cannot read \(argument)", hint: "check the path")
-            }
+            let script = try ScriptSource.read(path: argument)
             readDepth += 1
-            defer { readDepth -= 1 }
-            let outcome = runScript(text, name: argument)
+            if let identity = script.identity { runningScripts.append(identity) }
+            defer {
+                readDepth -= 1
+                if script.identity != nil { runningScripts.removeLast() }
+            }
+            let outcome = runScript(script.text, name: argument)
             if outcome.quit { return .quit }
             if let first = outcome.errors.first {
                 // Already reported inside; stop the outer script too.
@@ -83,21 +83,21 @@ extension Session {
             maxRows = n
         case ".error":
             if let lastError {
-                sink.write(DiagnosticRenderer.text(lastError) + "\ncode: \(lastError.code)\n")
+                try sink.write(DiagnosticRenderer.text(lastError) + "\ncode: \(lastError.code)\n")
             } else {
-                sink.write("no error yet\n")
+                try sink.write("no error yet\n")
             }
         case ".settings":
-            sink.write(TableRenderer.render(engine.settingsTable(), format: format))
+            try sink.write(TableRenderer.render(engine.settingsTable(), format: format))
         case ".history":
-            sink.write(LineEditor.historyText())
+            try sink.write(LineEditor.historyText())
         case ".clear":
-            sink.write("\u{1B}[H\u{1B}[2J")
+            try sink.write("\u{1B}[H\u{1B}[2J")
         case ".save":
             guard let argument else { throw Diagnostic(code: "bad-meta", message: "usage: .save FILE") }
             let header = "-- churnql session saved \(Dates.format(Int32(Date().timeIntervalSince1970 / 86400)))\n"
             try AtomicFile.write(
-                header + journal.joined(separator: "\n") + "\n", to: argument, protected: engine.loadedPaths)
+                header + journal.joined(separator: "\n") + "\n", to: argument, protected: protectedFiles)
             note("saved \(journal.count) statements to \(argument)")
         default:
             let suggestion = Suggestions.closest(to: command, in: Self.metaCommands)

@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLLoad
 import ChurnQLMetrics
 import Foundation
@@ -39,7 +40,7 @@ enum ProgressBar {
         nonisolated(unsafe) var shown = false
         timer.schedule(deadline: .now() + 0.5, repeating: 0.1)
         timer.setEventHandler {
-            FileHandle.standardError.write(Data(line(Date().timeIntervalSince(started)).utf8))
+            StandardError.write(line(Date().timeIntervalSince(started)))
             shown = true
         }
         timer.resume()
@@ -47,7 +48,7 @@ enum ProgressBar {
             timer.cancel()
             // Wait for a running handler, then erase what it drew.
             queue.sync {}
-            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if shown { StandardError.write("\r\u{1B}[K") }
         }
     }
 }

@@ -20,18 +20,18 @@ public struct Repl {
             refreshCompletions(buffer)
             let prompt = buffer.isEmpty ? "churnql> " : "   ...> "
             guard let line = LineEditor.readLine(prompt: prompt) else {
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                StandardStreams.output("\n")
                 return 0
             }
             if interruptRequested != 0 {
                 interruptRequested = 0
                 buffer = ""
-                FileHandle.standardOutput.write(Data("^C\n".utf8))
+                StandardStreams.output("^C\n")
                 continue
             }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if buffer.isEmpty && trimmed.hasPrefix(".") {
-                LineEditor.remember(trimmed)
+                LineEditor.remember(trimmed, protecting: session.protectedFiles)
                 if session.runScript(trimmed, name: nil).quit { return 0 }
                 continue
             }
@@ -45,7 +45,7 @@ public struct Repl {
                 continue
             }
             if needsMore(buffer) { continue }
-            LineEditor.remember(buffer)
+            LineEditor.remember(buffer, protecting: session.protectedFiles)
             let outcome = session.runScript(buffer, name: nil)
             lastStatement = outcome.succeeded && !buffer.contains(";") ? buffer : nil
             if interruptRequested != 0 {

@@ -26,6 +26,12 @@ public final class Session {
     var journal: [String] = []
     /// Nesting of `.read`, bounded so a script that reads itself stops.
     var readDepth = 0
+    /// The script files being run (`-f`, the rc file, each `.read` in progress): no writer may replace them.
+    var runningScripts: [FileIdentity] = []
+    /// Every file a writer must leave alone.
+    var protectedFiles: ProtectedFiles {
+        ProtectedFiles(inputs: engine.loadedPaths, scripts: runningScripts, history: LineEditor.historyPath)
+    }
 
     public init(format: OutputFormat = .table, quiet: Bool = false, errorsAsJSON: Bool = false) {
         self.format = format
@@ -121,45 +127,51 @@ public final class Session {
         switch result {
         case .table(let table):
             let onTerminal = !sink.isRedirected && isatty(1) != 0
-            sink.write(
+            try sink.write(
                 TableRenderer.render(
                     table, format: format, maxRows: maxRows ?? (onTerminal ? 40 : Int.max),
                     maxWidth: onTerminal ? Terminal.columns() : nil))
         case .text(let text):
-            sink.write(text.hasSuffix("\n") ? text : text + "\n")
+            try sink.write(text.hasSuffix("\n") ? text : text + "\n")
         case .notes(let lines):
             for line in lines { note(line) }
         case .export(let table, let path):
-            try export(table, to: path)
+            do {
+                try export(table, to: path)
+            } catch  where error.line == 0 {
+                // Point at the export statement.
+                throw Diagnostic(
+                    code: error.code, message: error.message, span: node.span, in: source, hint: error.hint)
+            }
         case .cohort(let long, let matrix):
             if format == .table {
                 let what = matrix.byRevenue ? "revenue" : "customers"
                 let title =
                     "cohort retention (\(what) \(matrix.asShares ? "as a share of period 0" : "per period")), by first-purchase period"
-                sink.write(
+                try sink.write(
                     Heatmap.render(
                         labels: matrix.labels, sizes: matrix.sizes, values: matrix.values, asPercent: matrix.asShares,
                         color: useColor, title: title, maxWidth: sink.isRedirected ? nil : Terminal.columns()))
             } else {
-                sink.write(TableRenderer.render(long, format: format))
+                try sink.write(TableRenderer.render(long, format: format))
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { sink.write(title + "\n") }
-                sink.write(TableRenderer.render(table, format: format))
+                if format == .table { try sink.write(title + "\n") }
+                try sink.write(TableRenderer.render(table, format: format))
             }
             if format == .table, let chart {
-                sink.write(LineChart.render(title: chart.title, series: chart.series, xLabel: chart.xLabel))
+                try sink.write(LineChart.render(title: chart.title, series: chart.series, xLabel: chart.xLabel))
             }
             for line in notes { note(line) }
         case .workbench(let parts, let long, let notes):
             if format == .table {
                 for (title, table) in parts {
-                    sink.write("\n" + title + "\n")
-                    sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
+                    try sink.write("\n" + title + "\n")
+                    try sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
                 }
             } else {
-                sink.write(TableRenderer.render(WorkbenchLongForm.table(long), format: format))
+                try sink.write(TableRenderer.render(WorkbenchLongForm.table(long), format: format))
             }
             for line in notes { note(line) }
         case .nothing:
@@ -173,7 +185,7 @@ public final class Session {
     func export(_ table: Table, to path: String) throws(Diagnostic) {
         let lower = path.lowercased()
         let fileFormat: OutputFormat = lower.hasSuffix(".json") ? .json : (lower.hasSuffix(".md") ? .markdown : .csv)
-        try AtomicFile.write(TableRenderer.render(table, format: fileFormat), to: path, protected: engine.loadedPaths)
+        try AtomicFile.write(TableRenderer.render(table, format: fileFormat), to: path, protected: protectedFiles)
         note("exported \(NumberFormat.grouped(String(table.rowCount))) rows to \(path)")
     }
 
@@ -187,14 +199,14 @@ public final class Session {
     /// A message for standard error (load reports, confirmations), silenced by --quiet.
     public func note(_ text: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardError.write(text + "\n")
     }
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.
     public func report(_ diagnostic: Diagnostic) {
         lastError = diagnostic
         let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardError.write(text + "\n")
     }
 }
 

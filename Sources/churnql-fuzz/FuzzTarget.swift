@@ -28,7 +28,7 @@ enum FuzzState {
     nonisolated(unsafe) static let engine: Engine? = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("churnql-fuzz-orders.csv").path
         let text = "customer_id,order_date,amount\nA,2024-01-01,10\nA,2024-02-01,20\nB,2024-01-15,5\nC,2023-06-01,7\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { return nil }
+        guard (try? Data(text.utf8).write(to: URL(fileURLWithPath: path))) != nil else { return nil }
         let engine = Engine()
         return (try? engine.loadFile(path: path)) == nil ? nil : engine
     }()
@@ -74,7 +74,7 @@ enum FuzzState {
                 guard let data = FileManager.default.contents(atPath: path) else { continue }
                 data.withUnsafeBytes { fuzzOne($0.bindMemory(to: UInt8.self)) }
             }
-            print("replayed \(paths.count) inputs")
+            _ = POSIXIO.writeAll(1, "replayed \(paths.count) inputs\n")
         }
     }
 #endif

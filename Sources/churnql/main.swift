@@ -86,6 +86,9 @@ struct ChurnQLCommand: ParsableCommand {
     }
 #endif
 
+// Before any file is opened: closed standard descriptors get /dev/null, a broken pipe becomes an error.
+StandardStreams.prepare()
+
 do {
     let command = try ChurnQLCommand.parse()
     exit(CommandLineRun.run(try command.request()))
@@ -93,9 +96,9 @@ do {
     let code = ChurnQLCommand.exitCode(for: error)
     let message = ChurnQLCommand.fullMessage(for: error)
     if code == .success {
-        print(message)
+        StandardStreams.output(message + "\n")
         exit(0)
     }
-    FileHandle.standardError.write(Data(("churnql: " + message + "\n").utf8))
+    StandardStreams.error("churnql: " + message + "\n")
     exit(ExitStatus.usageError)
 }

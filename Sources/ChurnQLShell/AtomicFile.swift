@@ -1,0 +1,161 @@
+import ChurnQLDiagnostics
+import Foundation
+
+/// The system calls a file write makes, replaceable so that tests can make each one fail.
+struct FileSystemCalls: Sendable {
+    var write: @Sendable (Int32, UnsafeRawBufferPointer) -> Int32 = { POSIXIO.writeAll($0, $1) }
+    /// 0 or errno.
+    var close: @Sendable (Int32) -> Int32 = { Foundation.close($0) == 0 ? 0 : errno }
+    var rename: @Sendable (String, String) -> Int32 = { Foundation.rename($0, $1) == 0 ? 0 : errno }
+    static let system = FileSystemCalls()
+}
+
+/// One output being written (`.output`, `export`, `.save`, the history): see `OutputTarget` for what each kind
+/// of path gets. A replaced file is written to a temporary file that is removed on every failure, so the target
+/// is either the complete new text or untouched.
+final class OutputFile {
+    let name: String
+    private var fd: Int32
+    /// For a replaced file: the temporary file and the real path it becomes.
+    private let temporary: String?
+    private let destination: String?
+    private let calls: FileSystemCalls
+
+    private init(name: String, fd: Int32, temporary: String?, destination: String?, calls: FileSystemCalls) {
+        self.name = name
+        self.fd = fd
+        self.temporary = temporary
+        self.destination = destination
+        self.calls = calls
+    }
+
+    static func open(_ path: String, protected: ProtectedFiles, calls: FileSystemCalls = .system) throws(Diagnostic)
+        -> OutputFile
+    {
+        switch try OutputTarget.resolve(path, protected: protected) {
+        case .through(let target, let isPipe, let append):
+            // A pipe without a reader would block open() for ever: ask without waiting, then write normally.
+            let flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (isPipe ? O_NONBLOCK : 0) | (append ? O_APPEND : 0)
+            let fd = Foundation.open(target, flags)
+            guard fd >= 0 else {
+                let error = errno
+                if isPipe && error == ENXIO {
+                    throw Diagnostic(
+                        code: "output-failed", message: "cannot write \(path): it is a pipe with no reader",
+                        hint: "start the reader first")
+                }
+                throw OutputTarget.failure(path, error)
+            }
+            if isPipe { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+            return OutputFile(name: path, fd: fd, temporary: nil, destination: nil, calls: calls)
+        case .replace(let realPath, let mode):
+            let temporary = temporaryPath(for: realPath)
+            let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw OutputTarget.failure(path, errno) }
+            TemporaryFiles.add(temporary)
+            if let mode { _ = fchmod(fd, mode) }
+            return OutputFile(name: path, fd: fd, temporary: temporary, destination: realPath, calls: calls)
+        }
+    }
+
+    /// Appends text; on failure the output is abandoned (temporary file removed) and the error thrown.
+    func write(_ text: String) throws(Diagnostic) {
+        var text = text
+        try check(text.withUTF8 { write(UnsafeRawBufferPointer($0)) })
+    }
+
+    func write(_ bytes: [UInt8]) throws(Diagnostic) {
+        try check(bytes.withUnsafeBytes { write($0) })
+    }
+
+    /// 0 or errno.
+    private func write(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        fd >= 0 ? calls.write(fd, bytes) : EBADF
+    }
+
+    private func check(_ error: Int32) throws(Diagnostic) {
+        if error != 0 {
+            discard()
+            throw failed(error)
+        }
+    }
+
+    /// Closes the file and renames the temporary file into place.
+    func commit() throws(Diagnostic) {
+        guard fd >= 0 else { throw failed(EBADF) }
+        let closeError = calls.close(fd)
+        fd = -1
+        if closeError != 0 {
+            discard()
+            throw failed(closeError)
+        }
+        guard let temporary, let destination else { return }
+        let renameError = calls.rename(temporary, destination)
+        if renameError != 0 {
+            discard()
+            throw failed(renameError)
+        }
+        TemporaryFiles.remove(temporary)
+    }
+
+    /// Gives up: closes and removes the temporary file; the target keeps its previous contents.
+    func discard() {
+        if fd >= 0 { _ = Foundation.close(fd) }
+        fd = -1
+        if let temporary {
+            unlink(temporary)
+            TemporaryFiles.remove(temporary)
+        }
+    }
+
+    private func failed(_ error: Int32) -> Diagnostic {
+        Diagnostic(
+            code: "output-failed", message: "cannot write \(name): \(POSIXIO.describe(error))",
+            hint: temporary == nil ? nil : "the file was left as it was")
+    }
+
+    private static let counter = Counter()
+
+    /// Beside the target (a rename cannot cross file systems); a short name even for a long target name.
+    static func temporaryPath(for realPath: String) -> String {
+        let slash = realPath.lastIndex(of: "/") ?? realPath.startIndex
+        let folder = String(realPath[..<slash])
+        let name = realPath[realPath.index(after: slash)...].prefix(64)
+        return "\(folder)/.\(name).churnql-\(getpid())-\(counter.next()).tmp"
+    }
+}
+
+/// Text written in one go.
+enum AtomicFile {
+    static func write(_ text: String, to path: String, protected: ProtectedFiles) throws(Diagnostic) {
+        let file = try OutputFile.open(path, protected: protected)
+        try file.write(text)
+        try file.commit()
+    }
+}
+
+/// Temporary files not yet renamed, removed if the process must exit early (stdout failed).
+enum TemporaryFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: Set<String> = []
+
+    static func add(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    static func remove(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+    static func removeAll() {
+        lock.withLock {
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
+    }
+}
+
+/// A thread-safe sequence number.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.withLock {
+            value += 1; return value
+        }
+    }
+}
