@@ -126,7 +126,8 @@ public final class Session {
                     table, format: format, maxRows: maxRows ?? (onTerminal ? 40 : Int.max),
                     maxWidth: onTerminal ? Terminal.columns() : nil))
         case .text(let text):
-            sink.write(text.hasSuffix("\n") ? text : text + "\n")
+            let safe = TerminalText.escaped(text, keepingNewlines: true)
+            sink.write(safe.hasSuffix("\n") ? safe : safe + "\n")
         case .notes(let lines):
             for line in lines { note(line) }
         case .export(let table, let path):
@@ -145,7 +146,7 @@ public final class Session {
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { sink.write(title + "\n") }
+                if format == .table { sink.write(TerminalText.escaped(title) + "\n") }
                 sink.write(TableRenderer.render(table, format: format))
             }
             if format == .table, let chart {
@@ -155,7 +156,7 @@ public final class Session {
         case .workbench(let parts, let long, let notes):
             if format == .table {
                 for (title, table) in parts {
-                    sink.write("\n" + title + "\n")
+                    sink.write("\n" + TerminalText.escaped(title) + "\n")
                     sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
                 }
             } else {
@@ -184,10 +185,10 @@ public final class Session {
         return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
-    /// A message for standard error (load reports, confirmations), silenced by --quiet.
+    /// A message for standard error (load reports, confirmations), silenced by --quiet unless it is a warning.
     public func note(_ text: String) {
-        guard !quiet else { return }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        guard !quiet || text.hasPrefix("warning: ") else { return }
+        FileHandle.standardError.write(Data((TerminalText.escaped(text, keepingNewlines: true) + "\n").utf8))
     }
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.

@@ -44,9 +44,37 @@ public struct ModelFit: Sendable {
     public var parameters: [FittedParameter]
     public var logLikelihood: Double
     public var iterations: Int
+    /// The optimiser stopped at a point where the gradient vanishes (not at an iteration cap or a stall).
     public var converged: Bool
     public var customers: Int
     public var notes: [String] = []
+    /// Parameters whose estimate ran off towards 0 or infinity (`r → ∞`): the likelihood keeps rising towards the
+    /// edge of the parameter space, so the numbers are a limit, not a point estimate.
+    public var boundary: [String] = []
+
+    /// One phrase for the fit's state, as reports print it.
+    public var status: String {
+        if !converged { return "did not converge after \(iterations) iterations" }
+        if !boundary.isEmpty { return "at the boundary" }
+        return "converged"
+    }
+
+    /// What the user must know even with --quiet: a fit that did not converge or sits at the boundary.
+    public var warning: String? {
+        let edge = boundary.joined(separator: ", ")
+        switch (converged, boundary.isEmpty) {
+        case (true, true): return nil
+        case (false, true):
+            return "\(model) did not converge after \(iterations) iterations: the estimates are where the optimiser "
+                + "stopped, not a maximum of the likelihood"
+        case (false, false):
+            return "\(model) did not converge after \(iterations) iterations: the likelihood keeps rising towards the "
+                + "boundary of the parameter space (\(edge)), so the data fit a limiting case of the model"
+        case (true, false):
+            return "\(model): the estimate is at the boundary of the parameter space (\(edge)): the data fit a "
+                + "limiting case of the model; predictions use the numbers shown"
+        }
+    }
 
     public func value(_ name: String) -> Double { parameters.first { $0.name == name }?.value ?? .nan }
     public var aic: Double { 2 * Double(parameters.count) - 2 * logLikelihood }
@@ -237,13 +265,32 @@ enum MaximumLikelihood {
         var fit = ModelFit(
             model: model, parameters: parameters, logLikelihood: -best.value, iterations: best.iterations,
             converged: best.converged, customers: customers)
-        if !best.converged {
-            fit.notes.append("the optimiser stopped before converging; treat the estimates with care")
-        }
+        fit.boundary = boundaryParameters(names: names, estimates: estimates, parameters: parameters)
         if covariance == nil {
             fit.notes.append("the information matrix is singular: the data cannot identify every parameter")
         }
         return fit
+    }
+
+    /// Shape parameters beyond [10⁻⁴, 10⁴] (a gamma or beta shape that far out means no heterogeneity, or none
+    /// of the process), with the scale that runs off beside them, and any parameter the data cannot pin down within
+    /// orders of magnitude (standard error over 10 times the estimate).
+    private static func boundaryParameters(names: [String], estimates: [Double], parameters: [FittedParameter])
+        -> [String]
+    {
+        let scaleOfShape = ["r": "alpha", "s": "beta", "q": "gamma"]
+        let scales = Set(scaleOfShape.values)
+        var flagged = Set<String>()
+        for (name, value) in zip(names, estimates) where !scales.contains(name) && (value > 1e4 || value < 1e-4) {
+            flagged.insert(name)
+            if let scale = scaleOfShape[name] { flagged.insert(scale) }
+        }
+        for parameter in parameters {
+            if let se = parameter.standardError, se > 10 * parameter.value { flagged.insert(parameter.name) }
+        }
+        return zip(names, estimates).compactMap { name, value in
+            flagged.contains(name) ? "\(name) → \(value > 1 ? "∞" : "0")" : nil
+        }
     }
 
     static func fit(
