@@ -146,7 +146,7 @@ public final class Session {
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { sink.write(TerminalText.escaped(title) + "\n") }
+                if format == .table { sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n") }
                 sink.write(TableRenderer.render(table, format: format))
             }
             if format == .table, let chart {
@@ -156,7 +156,7 @@ public final class Session {
         case .workbench(let parts, let long, let notes):
             if format == .table {
                 for (title, table) in parts {
-                    sink.write("\n" + TerminalText.escaped(title) + "\n")
+                    sink.write("\n" + TerminalText.escaped(title, keepingNewlines: true) + "\n")
                     sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
                 }
             } else {

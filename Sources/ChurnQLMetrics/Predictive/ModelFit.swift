@@ -185,7 +185,7 @@ enum MaximumLikelihood {
             value: Double, gradient: [Double], curvature: [[Double]], natural: [[Double]]
         )? {
             let theta = logs.map { exp($0) }
-            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+            guard theta.allSatisfy(isInRange) else { return nil }
             let (ll, g, h) = fused(theta)
             guard ll.isFinite, g.allSatisfy(\.isFinite), h.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return nil }
             let gradient = (0..<n).map { -theta[$0] * g[$0] }
@@ -238,13 +238,18 @@ enum MaximumLikelihood {
         return nil
     }
 
+    /// Parameters beyond 10¹⁰ or below 10⁻¹⁰ are a boundary the search does not cross: out there ln Γ and the
+    /// products in the likelihoods lose the digits that tell one point from the next, and a fit on regular buyers
+    /// (rates running off to infinity) would climb on rounding noise.
+    static func isInRange(_ value: Double) -> Bool { value >= 1e-10 && value <= 1e10 }
+
     /// −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ; infinite where LL is not finite.
     private static func logScale(_ objective: @escaping ([Double]) -> (Double, [Double])) -> ([Double]) -> (
         Double, [Double]
     ) {
         { logs in
             let theta = logs.map { exp($0) }
-            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return (.infinity, logs.map { _ in 0 }) }
+            guard theta.allSatisfy(isInRange) else { return (.infinity, logs.map { _ in 0 }) }
             let (value, gradient) = objective(theta)
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return (.infinity, gradient.map { _ in 0 }) }
             return (-value, zip(gradient, theta).map { -$0 * $1 })
@@ -298,7 +303,9 @@ enum MaximumLikelihood {
         gradient: (([Double]) -> [Double])? = nil
     ) throws(ModelError) -> ModelFit {
         let negative: ([Double]) -> Double = { logs in
-            let value = -logLikelihood(logs.map { exp($0) })
+            let theta = logs.map { exp($0) }
+            guard theta.allSatisfy(isInRange) else { return 1e300 }
+            let value = -logLikelihood(theta)
             return value.isFinite ? value : 1e300
         }
         var best: Optimizer.Result?
