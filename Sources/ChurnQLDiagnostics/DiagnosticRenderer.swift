@@ -5,24 +5,38 @@ public enum DiagnosticRenderer {
     /// The human form used by the shell and scripts.
     public static func text(_ d: Diagnostic) -> String {
         var out = ""
-        let file = d.file ?? "<input>"
+        let file = TerminalText.escaped(d.file ?? "<input>")
+        let message = TerminalText.escaped(d.message)
         if d.line > 0 {
-            out += "\(file):\(d.line):\(d.column): \(d.severity.rawValue): \(d.message)"
+            out += "\(file):\(d.line):\(d.column): \(d.severity.rawValue): \(message)"
         } else if d.file != nil {
-            out += "\(file): \(d.severity.rawValue): \(d.message)"
+            out += "\(file): \(d.severity.rawValue): \(message)"
         } else {
-            out += "\(d.severity.rawValue): \(d.message)"
+            out += "\(d.severity.rawValue): \(message)"
         }
         if let source = d.sourceLine, d.line > 0, d.column > 0 {
-            let shown = source.replacingOccurrences(of: "\t", with: " ")
-            out += "\n  \(shown)\n  "
-            let pad = Swift.min(d.column - 1, shown.count)
-            out += String(repeating: " ", count: pad)
-            let room = Swift.max(1, shown.count - pad)
-            out += String(repeating: "^", count: Swift.max(1, Swift.min(d.length, room)))
+            out += "\n" + sourceWithCaret(source, column: d.column, length: d.length)
         }
-        if let hint = d.hint { out += "\nhint: \(hint)" }
+        if let hint = d.hint { out += "\nhint: \(TerminalText.escaped(hint))" }
         return out
+    }
+
+    /// The source line (escaped, tabs as spaces) and a caret under the span, both indented by two. Columns and
+    /// lengths count UTF-8 bytes, as the lexer and the loaders report them; the caret is placed by the terminal
+    /// width of the escaped text before the span.
+    static func sourceWithCaret(_ source: String, column: Int, length: Int) -> String {
+        let bytes = Array(source.replacingOccurrences(of: "\t", with: " ").utf8)
+        func isContinuation(_ i: Int) -> Bool { i < bytes.count && bytes[i] & 0xC0 == 0x80 }
+        var start = Swift.min(column - 1, bytes.count)
+        while start > 0 && isContinuation(start) { start -= 1 }
+        var end = Swift.min(bytes.count, start + Swift.max(1, length))
+        while isContinuation(end) { end += 1 }
+        let pieces = [bytes[..<start], bytes[start..<end], bytes[end...]].map { String(decoding: $0, as: UTF8.self) }
+        let shown = TerminalText.escaped(parts: pieces)
+        let pad = TerminalText.width(shown[0])
+        let marks = Swift.max(1, TerminalText.width(shown[1]))
+        return "  " + shown.joined() + "\n  " + String(repeating: " ", count: pad)
+            + String(repeating: "^", count: marks)
     }
 
     /// One JSON object per diagnostic: file, line, column, code, severity, message, hint.
@@ -49,7 +63,8 @@ public enum DiagnosticRenderer {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // Only C0 must be escaped; DEL, C1 and bidi controls are too, so JSON on a terminal is safe.
+                if scalar.value < 0x20 || TerminalText.escape(scalar) != nil {
                     out += String(format: "\\u%04x", scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -153,11 +153,16 @@ extension Engine {
             ])
     }
 
+    /// The fit's line, its notes, and its warning (`warning: ` lines are shown even with --quiet).
     func summary(_ fit: ModelFit) -> [String] {
         [
-            "log-likelihood \(NumberFormat.plain(fit.logLikelihood)), AIC \(NumberFormat.plain(fit.aic)), \(fit.iterations) iterations, "
-                + (fit.converged ? "converged" : "NOT converged")
-        ] + fit.notes
+            "log-likelihood \(NumberFormat.plain(fit.logLikelihood)), AIC \(NumberFormat.plain(fit.aic)), \(fit.iterations) iterations, \(fit.status)"
+        ] + fit.notes + Self.warnings([fit])
+    }
+
+    /// `warning: ` lines for fits that did not converge or sit at the boundary.
+    static func warnings(_ fits: [ModelFit?]) -> [String] {
+        fits.compactMap { $0?.warning }.map { "warning: " + $0 }
     }
 
     /// `evaluate`: predicted against actual repeat purchases in the holdout period (calibration end, asof].
@@ -248,7 +253,8 @@ extension Engine {
                 ),
                 ("cumulative repeat purchases in the holdout, week by week", curve),
             ],
-            notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"],
+            notes: ["mean absolute error per customer: \(NumberFormat.plain(mae))"]
+                + Self.warnings([state.transactionFit, state.spendFit]),
             chart: ChartSpec(
                 title: "cumulative repeat purchases in the holdout",
                 series: [("actual", cumulativeActual, "●"), ("predicted", cumulativePredicted, "○")], xLabel: "week"))
@@ -270,10 +276,12 @@ extension Engine {
         var aic: [Double] = []
         var bic: [Double] = []
         var mae: [Double?] = []
+        var fits: [ModelFit] = []
         for kind in ["bgnbd", "mbgnbd", "paretonbd"] {
             do throws(ModelError) {
                 let (model, fit) = try Self.fitTransactions(kind, data)
                 names.append(fit.model)
+                fits.append(fit)
                 ll.append(fit.logLikelihood)
                 aic.append(fit.aic)
                 bic.append(fit.bic)
@@ -300,8 +308,10 @@ extension Engine {
                 Column(name: "aic", storage: .decimal(aic)),
                 Column(name: "bic", storage: .decimal(bic)),
                 Column(name: "holdout_mae", storage: .decimal(mae.map { $0 ?? 0 }), nulls: mae.map { $0 == nil }),
+                textColumn("status", fits.map(\.status)),
             ])
         return .report(
-            [("models fitted to the same calibration data (up to \(Dates.format(cutoff)))", table)], notes: [])
+            [("models fitted to the same calibration data (up to \(Dates.format(cutoff)))", table)],
+            notes: Self.warnings(fits))
     }
 }

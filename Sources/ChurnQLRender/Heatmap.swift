@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLStore
 
 /// A cohort matrix drawn as a table whose cells are shaded by value (ANSI colours on a terminal only).
@@ -25,7 +26,7 @@ public enum Heatmap {
         var rows: [[String]] = []
         for (i, label) in labels.enumerated() {
             rows.append(
-                [label, NumberFormat.grouped(String(sizes[i]))]
+                [TerminalText.escaped(label), NumberFormat.grouped(String(sizes[i]))]
                     + (0..<periods).map { p in text(values[i].count > p ? values[i][p] : nil) })
         }
         rows.append(["average", NumberFormat.grouped(String(sizes.reduce(0, +)))] + average.map(text))
@@ -43,7 +44,7 @@ public enum Heatmap {
             let foreground = level >= 4 ? 231 : 16
             return "\u{1B}[48;5;\(ramp[level])m\u{1B}[38;5;\(foreground)m " + padded + " \u{1B}[0m"
         }
-        var out = title + "\n"
+        var out = TerminalText.escaped(title) + "\n"
         let hidden = allPeriods - periods
         out +=
             header.indices.map { c in

@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLStore
 
 /// A small terminal line chart: one or two series over the same x positions, drawn with characters.
@@ -29,7 +30,7 @@ public enum LineChart {
             let text = NumberFormat.grouped(NumberFormat.plain((v * 100).rounded() / 100))
             return String(repeating: " ", count: Swift.max(0, 10 - text.count)) + text
         }
-        var out = title + "\n"
+        var out = TerminalText.escaped(title) + "\n"
         for (r, line) in grid.enumerated() {
             let value = top - (top - bottom) * Double(r) / Double(height - 1)
             let axis = r == 0 || r == height - 1 || r == height / 2 ? label(value) : String(repeating: " ", count: 10)
@@ -37,8 +38,8 @@ public enum LineChart {
         }
         out += String(repeating: " ", count: 11) + "└" + String(repeating: "─", count: columns) + "\n"
         out +=
-            String(repeating: " ", count: 12) + xLabel + "   "
-            + series.map { "\($0.mark) \($0.name)" }.joined(separator: "   ") + "\n"
+            String(repeating: " ", count: 12) + TerminalText.escaped(xLabel) + "   "
+            + series.map { TerminalText.escaped("\($0.mark) \($0.name)") }.joined(separator: "   ") + "\n"
         return out
     }
 }

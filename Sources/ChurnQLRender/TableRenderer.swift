@@ -55,7 +55,7 @@ public enum TableRenderer {
 
     public static func markdown(_ table: Table) -> String {
         func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            TerminalText.escaped(s).replacingOccurrences(of: "|", with: "\\|")
         }
         var out = "| " + table.columns.map { escape($0.name) }.joined(separator: " | ") + " |\n"
         out += "|" + table.columns.map { CellFormatter.isNumeric($0) ? " ---: |" : " --- |" }.joined() + "\n"
@@ -69,13 +69,14 @@ public enum TableRenderer {
     }
 
     public static func lines(_ table: Table) -> String {
-        let width = table.columns.map { $0.name.count }.max() ?? 0
+        let names = table.columns.map { TerminalText.escaped($0.name) }
+        let width = names.map(displayWidth).max() ?? 0
         var blocks: [String] = []
         for row in 0..<table.rowCount {
             blocks.append(
-                table.columns.map { column in
-                    String(repeating: " ", count: width - column.name.count) + column.name + " = "
-                        + (CellFormatter.text(column, row, grouped: false) ?? "null")
+                zip(table.columns, names).map { column, name in
+                    String(repeating: " ", count: width - displayWidth(name)) + name + " = "
+                        + TerminalText.escaped(CellFormatter.text(column, row, grouped: false) ?? "null")
                 }.joined(separator: "\n"))
         }
         return blocks.joined(separator: "\n\n") + "\n"
@@ -91,10 +92,14 @@ public enum TableRenderer {
             : Array(0..<(limit / 2)) + [nil] + Array((table.rowCount - (limit - limit / 2))..<table.rowCount)
         var cells: [[String]] = []
         for column in table.columns {
-            cells.append(rows.map { row in row.map { CellFormatter.text(column, $0, grouped: true) ?? "null" } ?? "…" })
+            cells.append(
+                rows.map { row in
+                    row.map { TerminalText.escaped(CellFormatter.text(column, $0, grouped: true) ?? "null") } ?? "…"
+                })
         }
-        var widths = table.columns.enumerated().map { i, column in
-            Swift.max(displayWidth(column.name), cells[i].map(displayWidth).max() ?? 0)
+        let names = table.columns.map { TerminalText.escaped($0.name) }
+        var widths = names.enumerated().map { i, name in
+            Swift.max(displayWidth(name), cells[i].map(displayWidth).max() ?? 0)
         }
         if let maxWidth {
             // Shrink the widest column until the table fits (3 characters of frame per column).
@@ -126,7 +131,7 @@ public enum TableRenderer {
         var out = line("┌", "┬", "┐")
         out +=
             "│"
-            + table.columns.enumerated().map { " " + pad($1.name, widths[$0], right: false) + " " }.joined(
+            + names.enumerated().map { " " + pad($1, widths[$0], right: false) + " " }.joined(
                 separator: "│") + "│\n"
         out += line("├", "┼", "┤")
         for r in rows.indices {
@@ -147,17 +152,5 @@ public enum TableRenderer {
     }
 
     /// Terminal columns a string occupies (East Asian wide characters count two).
-    static func displayWidth(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { total, scalar in
-            let v = scalar.value
-            if v < 0x300 { return total + 1 }
-            if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) { return total }
-            if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x1F300...0x1FAFF).contains(v)
-            {
-                return total + 2
-            }
-            return total + 1
-        }
-    }
+    static func displayWidth(_ s: String) -> Int { TerminalText.width(s) }
 }

@@ -35,7 +35,7 @@ extension Session {
                         code: "unknown-table", message: "unknown table '\(name)'",
                         hint: Suggestions.closest(to: name, in: engine.sourceNames).map { "did you mean '\($0)'?" })
                 }
-                try sink.write("\(name)(\(columns.joined(separator: ", ")))\n")
+                try sink.write(TerminalText.escaped("\(name)(\(columns.joined(separator: ", ")))") + "\n")
             }
         case ".mode":
             guard let argument, let mode = OutputFormat(rawValue: argument.lowercased()) else {

@@ -132,7 +132,8 @@ public final class Session {
                     table, format: format, maxRows: maxRows ?? (onTerminal ? 40 : Int.max),
                     maxWidth: onTerminal ? Terminal.columns() : nil))
         case .text(let text):
-            try sink.write(text.hasSuffix("\n") ? text : text + "\n")
+            let safe = TerminalText.escaped(text, keepingNewlines: true)
+            try sink.write(safe.hasSuffix("\n") ? safe : safe + "\n")
         case .notes(let lines):
             for line in lines { note(line) }
         case .export(let table, let path):
@@ -157,7 +158,7 @@ public final class Session {
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { try sink.write(title + "\n") }
+                if format == .table { try sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n") }
                 try sink.write(TableRenderer.render(table, format: format))
             }
             if format == .table, let chart {
@@ -167,7 +168,7 @@ public final class Session {
         case .workbench(let parts, let long, let notes):
             if format == .table {
                 for (title, table) in parts {
-                    try sink.write("\n" + title + "\n")
+                    try sink.write("\n" + TerminalText.escaped(title, keepingNewlines: true) + "\n")
                     try sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
                 }
             } else {
@@ -196,10 +197,10 @@ public final class Session {
         return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
-    /// A message for standard error (load reports, confirmations), silenced by --quiet.
+    /// A message for standard error (load reports, confirmations), silenced by --quiet unless it is a warning.
     public func note(_ text: String) {
-        guard !quiet else { return }
-        StandardError.write(text + "\n")
+        guard !quiet || text.hasPrefix("warning: ") else { return }
+        StandardError.write(TerminalText.escaped(text, keepingNewlines: true) + "\n")
     }
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.

@@ -44,9 +44,37 @@ public struct ModelFit: Sendable {
     public var parameters: [FittedParameter]
     public var logLikelihood: Double
     public var iterations: Int
+    /// The optimiser stopped at a point where the gradient vanishes (not at an iteration cap or a stall).
     public var converged: Bool
     public var customers: Int
     public var notes: [String] = []
+    /// Parameters whose estimate ran off towards 0 or infinity (`r → ∞`): the likelihood keeps rising towards the
+    /// edge of the parameter space, so the numbers are a limit, not a point estimate.
+    public var boundary: [String] = []
+
+    /// One phrase for the fit's state, as reports print it.
+    public var status: String {
+        if !converged { return "did not converge after \(iterations) iterations" }
+        if !boundary.isEmpty { return "at the boundary" }
+        return "converged"
+    }
+
+    /// What the user must know even with --quiet: a fit that did not converge or sits at the boundary.
+    public var warning: String? {
+        let edge = boundary.joined(separator: ", ")
+        switch (converged, boundary.isEmpty) {
+        case (true, true): return nil
+        case (false, true):
+            return "\(model) did not converge after \(iterations) iterations: the estimates are where the optimiser "
+                + "stopped, not a maximum of the likelihood"
+        case (false, false):
+            return "\(model) did not converge after \(iterations) iterations: the likelihood keeps rising towards the "
+                + "boundary of the parameter space (\(edge)), so the data fit a limiting case of the model"
+        case (true, false):
+            return "\(model): the estimate is at the boundary of the parameter space (\(edge)): the data fit a "
+                + "limiting case of the model; predictions use the numbers shown"
+        }
+    }
 
     public func value(_ name: String) -> Double { parameters.first { $0.name == name }?.value ?? .nan }
     public var aic: Double { 2 * Double(parameters.count) - 2 * logLikelihood }
@@ -157,7 +185,7 @@ enum MaximumLikelihood {
             value: Double, gradient: [Double], curvature: [[Double]], natural: [[Double]]
         )? {
             let theta = logs.map { exp($0) }
-            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+            guard theta.allSatisfy(isInRange) else { return nil }
             let (ll, g, h) = fused(theta)
             guard ll.isFinite, g.allSatisfy(\.isFinite), h.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return nil }
             let gradient = (0..<n).map { -theta[$0] * g[$0] }
@@ -210,13 +238,18 @@ enum MaximumLikelihood {
         return nil
     }
 
+    /// Parameters beyond 10¹⁰ or below 10⁻¹⁰ are a boundary the search does not cross: out there ln Γ and the
+    /// products in the likelihoods lose the digits that tell one point from the next, and a fit on regular buyers
+    /// (rates running off to infinity) would climb on rounding noise.
+    static func isInRange(_ value: Double) -> Bool { value >= 1e-10 && value <= 1e10 }
+
     /// −LL over the logarithms of the parameters: ∂(−LL)/∂ log θ = −θ ∂LL/∂θ; infinite where LL is not finite.
     private static func logScale(_ objective: @escaping ([Double]) -> (Double, [Double])) -> ([Double]) -> (
         Double, [Double]
     ) {
         { logs in
             let theta = logs.map { exp($0) }
-            guard theta.allSatisfy({ $0 > 0 && $0.isFinite }) else { return (.infinity, logs.map { _ in 0 }) }
+            guard theta.allSatisfy(isInRange) else { return (.infinity, logs.map { _ in 0 }) }
             let (value, gradient) = objective(theta)
             guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return (.infinity, gradient.map { _ in 0 }) }
             return (-value, zip(gradient, theta).map { -$0 * $1 })
@@ -237,13 +270,32 @@ enum MaximumLikelihood {
         var fit = ModelFit(
             model: model, parameters: parameters, logLikelihood: -best.value, iterations: best.iterations,
             converged: best.converged, customers: customers)
-        if !best.converged {
-            fit.notes.append("the optimiser stopped before converging; treat the estimates with care")
-        }
+        fit.boundary = boundaryParameters(names: names, estimates: estimates, parameters: parameters)
         if covariance == nil {
             fit.notes.append("the information matrix is singular: the data cannot identify every parameter")
         }
         return fit
+    }
+
+    /// Shape parameters beyond [10⁻⁴, 10⁴] (a gamma or beta shape that far out means no heterogeneity, or none
+    /// of the process), with the scale that runs off beside them, and any parameter the data cannot pin down within
+    /// orders of magnitude (standard error over 10 times the estimate).
+    private static func boundaryParameters(names: [String], estimates: [Double], parameters: [FittedParameter])
+        -> [String]
+    {
+        let scaleOfShape = ["r": "alpha", "s": "beta", "q": "gamma"]
+        let scales = Set(scaleOfShape.values)
+        var flagged = Set<String>()
+        for (name, value) in zip(names, estimates) where !scales.contains(name) && (value > 1e4 || value < 1e-4) {
+            flagged.insert(name)
+            if let scale = scaleOfShape[name] { flagged.insert(scale) }
+        }
+        for parameter in parameters {
+            if let se = parameter.standardError, se > 10 * parameter.value { flagged.insert(parameter.name) }
+        }
+        return zip(names, estimates).compactMap { name, value in
+            flagged.contains(name) ? "\(name) → \(value > 1 ? "∞" : "0")" : nil
+        }
     }
 
     static func fit(
@@ -251,7 +303,9 @@ enum MaximumLikelihood {
         gradient: (([Double]) -> [Double])? = nil
     ) throws(ModelError) -> ModelFit {
         let negative: ([Double]) -> Double = { logs in
-            let value = -logLikelihood(logs.map { exp($0) })
+            let theta = logs.map { exp($0) }
+            guard theta.allSatisfy(isInRange) else { return 1e300 }
+            let value = -logLikelihood(theta)
             return value.isFinite ? value : 1e300
         }
         var best: Optimizer.Result?

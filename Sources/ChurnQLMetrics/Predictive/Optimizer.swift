@@ -138,7 +138,8 @@ enum Optimizer {
                 step *= 0.5
             }
             guard step > 1e-12 else {
-                converged = true
+                // A stalled line search is an optimum only where the gradient is at the level of its own noise.
+                converged = isStationary(g, value: fx)
                 break
             }
             let gnext = grad(next)
@@ -150,7 +151,7 @@ enum Optimizer {
             fx = fnext
             g = gnext
             if improvement >= 0 && improvement < 1e-16 * (abs(fx) + 1) {
-                converged = true
+                converged = isStationary(g, value: fx)
                 break
             }
         }
@@ -199,7 +200,7 @@ enum Optimizer {
                 step *= 0.5
             }
             guard step > 1e-12 else {
-                converged = true
+                converged = isStationary(g, value: fx)
                 break
             }
             let s = (0..<n).map { next[$0] - x[$0] }
@@ -235,6 +236,12 @@ enum Optimizer {
                 h[i][j] += (sy + yhy) * s[i] * s[j] / (sy * sy) - (hy[i] * s[j] + s[i] * hy[j]) / sy
             }
         }
+    }
+
+    /// Whether a gradient is small enough, relative to the objective, to call a point where no step helps an
+    /// optimum (and not a stall on a slope).
+    private static func isStationary(_ g: [Double], value: Double) -> Bool {
+        sqrt(dot(g, g)) < 1e-6 * Swift.max(1, abs(value))
     }
 
     private static func identity(_ n: Int) -> [[Double]] { (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } } }

@@ -30,6 +30,13 @@ public struct ParetoNBD: TransactionModel {
         let rsx = r + s + x
         let (m, b) = alpha >= beta ? (alpha, s + 1) : (beta, r + x)
         let d = abs(alpha - beta)
+        // The series needs about (b z + 35) / (1 − z) terms; where that is many, integrate instead (A₀ is
+        // (r+s+x) ∫ from t_x to T of (α+τ)^−(r+x) (β+τ)^−(s+1) dτ).
+        let z = d / (m + tx)
+        if (b * z + 35) / (1 - z) > 500 {
+            return log(rsx)
+                + DropoutIntegral.log(p: r + x, q: s + 1, alpha: alpha, beta: beta, from: tx, to: T)
+        }
         let l1 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + tx))) - rsx * log(m + tx)
         let l2 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + T))) - rsx * log(m + T)
         // log(e^l1 − e^l2), l1 > l2 because tx ≤ T.
