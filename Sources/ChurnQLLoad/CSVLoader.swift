@@ -134,9 +134,12 @@ public enum CSVLoader {
             }
         }
         let names = columnNames(hasHeader ? firstRow : nil, width: width, path: path, notes: &notes)
-        let guesses = sampleSniffers.map { $0.decide() }
-        // Undecided (all null in the sample) and ambiguous columns are always checked in full.
-        let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
+        let keys = KeyColumns.indices(names: names, explicit: options.keyColumns)
+        let guesses = (0..<width).map { keys.contains($0) ? TypeSniffer.Decision(kind: .text) : sampleSniffers[$0].decide() }
+        // Undecided (all null in the sample) and ambiguous columns are always checked in full; keys are text.
+        let alwaysRecheck = (0..<width).map {
+            !keys.contains($0) && (sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil)
+        }
 
         // Two chunks per core even out a core that falls behind. Each extra chunk costs a dictionary to merge, and
         // in a file sorted by date every chunk's dictionary holds most of the customers (four per core merged
@@ -318,7 +321,7 @@ public enum CSVLoader {
         // A bad date in the sample is found by rescanning the sample; one further in is found by a full scan,
         // done only for columns the sample took for dates.
         let guessedDates = guesses.map { $0.kind.dataType == .date || $0.kind.dataType == .timestamp }
-        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 {
+        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 && !keys.contains(i) {
             func find(_ limit: Int) -> Diagnostic? {
                 NonDateFinder.firstNonDate(
                     column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
@@ -327,7 +330,14 @@ public enum CSVLoader {
             }
             if let note = find(2000) ?? (guessedDates[i] ? find(1_000_000) : nil) { notes.append(note) }
         }
-        return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
+        let (table, numberWarnings) = try NumericColumns.enforce(
+            Table(name: name, columns: columns, rowCount: rowCount), options: options, path: path
+        ) { column, text in
+            ValueFinder.first(
+                text, column: column, bytes: bytes, base: base, delimiter: delimiter, width: width,
+                start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, offset: offset)
+        }
+        return LoadedTable(table: table, notes: notes + numberWarnings)
     }
 
     static func raggedRow(
