@@ -135,7 +135,9 @@ public enum CSVLoader {
         }
         let names = columnNames(hasHeader ? firstRow : nil, width: width, path: path, notes: &notes)
         let keys = KeyColumns.indices(names: names, explicit: options.keyColumns)
-        let guesses = (0..<width).map { keys.contains($0) ? TypeSniffer.Decision(kind: .text) : sampleSniffers[$0].decide() }
+        let guesses = (0..<width).map {
+            keys.contains($0) ? TypeSniffer.Decision(kind: .text) : sampleSniffers[$0].decide()
+        }
         // Undecided (all null in the sample) and ambiguous columns are always checked in full; keys are text.
         let alwaysRecheck = (0..<width).map {
             !keys.contains($0) && (sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil)

@@ -27,6 +27,7 @@ public enum NumericColumns {
         for (i, column) in table.columns.enumerated() {
             let isExplicit = explicit.contains(column.name.lowercased())
             guard isExplicit || isNumericName(column.name) else { continue }
+            var skippedHere = 0
             if !column.type.isNumeric {
                 guard let repair = repaired(column, mustBeNumeric: isExplicit) else { continue }
                 if let first = repair.firstBad {
@@ -37,17 +38,19 @@ public enum NumericColumns {
                     for (row, bad) in repair.bad.enumerated() where bad { mask[row] = true }
                     badRows = mask
                     skippedCounts.append((column.name, repair.badCount, first))
+                    skippedHere = repair.badCount
                 }
                 table.columns[i] = repair.column
             }
-            let nulls = table.columns[i].nulls?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0
+            // Rows about to be skipped are not counted as nulls.
+            let nulls = (table.columns[i].nulls?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0) - skippedHere
             if nulls > 0 {
                 warnings.append(
                     Diagnostic(
                         code: "null-numbers",
                         message:
                             "column '\(column.name)': \(NumberFormat.grouped(String(nulls))) of "
-                            + "\(NumberFormat.grouped(String(table.rowCount))) values are null (empty or a null token); "
+                            + "\(NumberFormat.grouped(String(table.rowCount - skippedHere))) values are null (empty or a null token); "
                             + "sums leave them out",
                         severity: .warning, file: path))
             }
@@ -70,7 +73,7 @@ public enum NumericColumns {
     }
 
     /// A text column read as numbers: the column (bad values as null), which rows were bad and the first bad text.
-    /// nil when the column is not mostly numbers (and not named with `amount:`): it stays text.
+    /// nil when fewer than half its values are numbers (and it was not named with `amount:`): it stays text.
     static func repaired(_ column: Column, mustBeNumeric: Bool) -> (
         column: Column, bad: [Bool], badCount: Int, firstBad: String?
     )? {
@@ -92,7 +95,7 @@ public enum NumericColumns {
                 good += 1
             }
         }
-        guard mustBeNumeric || good > badCount else { return nil }
+        guard mustBeNumeric || (good > 0 && good >= badCount) else { return nil }
         var nulls = column.nulls ?? [Bool](repeating: false, count: column.count)
         for row in 0..<column.count where bad[row] { nulls[row] = true }
         let storage: ColumnStorage
@@ -107,7 +110,8 @@ public enum NumericColumns {
     /// How the values that are numbers are written: integers, decimals, or money in one of its two styles.
     static func numberKind(_ dictionary: [String]) -> ColumnKind {
         var sniffer = TypeSniffer(pattern: nil)
-        for entry in dictionary where number(entry, .money(commaThousands: true)) != nil
+        for entry in dictionary
+        where number(entry, .money(commaThousands: true)) != nil
             || number(entry, .money(commaThousands: false)) != nil
         {
             withField(entry) { sniffer.observe($0) }

@@ -10,7 +10,8 @@ enum ValueFinder {
         while let more = try? scanner.next(), more {
             guard scanner.fieldCount == width, column < width else { continue }
             let found = scanner.withField(column) { f in
-                f.count == wanted.count && wanted.withUnsafeBufferPointer { w in (0..<f.count).allSatisfy { f[$0] == w[$0] } }
+                f.count == wanted.count
+                    && wanted.withUnsafeBufferPointer { w in (0..<f.count).allSatisfy { f[$0] == w[$0] } }
             }
             guard found else { continue }
             // The field's column on its line, counted in bytes from the line's start.

@@ -31,6 +31,7 @@ public final class Session {
         self.format = format
         self.quiet = quiet
         self.errorsAsJSON = errorsAsJSON
+        engine.warningDisplay = { [unowned self] in self.warn($0) }
     }
 
     /// What running a script found.
@@ -187,6 +188,13 @@ public final class Session {
     /// A message for standard error (load reports, confirmations), silenced by --quiet.
     public func note(_ text: String) {
         guard !quiet else { return }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A warning about data dropped or changed (skipped rows, nulls made, keys matched loosely): shown even with
+    /// --quiet, which hides only notes and progress.
+    public func warn(_ diagnostic: Diagnostic) {
+        let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
