@@ -145,7 +145,11 @@ public enum NumericColumns {
     private static func notANumber(
         _ name: String, _ text: String, count: Int, index: Int, _ path: String, _ locate: Locator
     ) -> Diagnostic {
-        let more = count > 1 ? " (\(NumberFormat.grouped(String(count - 1))) more like it)" : ""
+        let others = count - 1
+        let more =
+            others == 0
+            ? ""
+            : " (\(NumberFormat.grouped(String(others))) more value\(others == 1 ? " is" : "s are") not a number either)"
         let hint =
             "fix or blank the value; load with (null: \"\(text)\") to read it as null, or with "
             + "(skip_bad_rows: true) to skip such rows"

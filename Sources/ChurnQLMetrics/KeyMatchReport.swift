@@ -14,6 +14,8 @@ public struct KeyMatchReport: Sendable {
     public var orderRowsUnknown = 0
     /// Customer keys that matched only through `mode` (not as written), with examples (customers key, orders key).
     public var loosened: (count: Int, examples: [(String, String)]) = (0, [])
+    /// Customer keys that share their form under `mode` with another customer key: only the first row is used.
+    public var sharedForms = 0
     /// Unmatched customer keys that a looser rule would match, by that rule.
     public var nearMatches: [(mode: KeyMatch, count: Int, examples: [(String, String)])] = []
 
@@ -28,10 +30,18 @@ public struct KeyMatchReport: Sendable {
         var byRule: [KeyMatch: [String: String]] = [:]
         for rule in rules {
             var map: [String: String] = [:]
-            for key in orderRows.keys where map[rule.normalized(key)] == nil { map[rule.normalized(key)] = key }
+            // The smallest key of each form, so that examples do not depend on hashing order.
+            for key in orderRows.keys {
+                let form = rule.normalized(key)
+                if let known = map[form], known <= key { continue }
+                map[form] = key
+            }
             byRule[rule] = map
         }
         var matchedOrderForms: Set<String> = []
+        var customerForms: [String: Int] = [:]
+        for key in customerKeys { customerForms[mode.normalized(key), default: 0] += 1 }
+        sharedForms = customerForms.values.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
         var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
         for key in customerKeys.sorted() {
             let form = mode.normalized(key)
@@ -82,6 +92,14 @@ public struct KeyMatchReport: Sendable {
                     "\(Self.count(loosened.count)) customer key\(loosened.count == 1 ? "" : "s") matched the "
                         + "orders' keys only after \(mode.action) (key_match: \(mode.rawValue)), e.g. "
                         + Self.examples(loosened.examples), nil
+                ))
+        }
+        if sharedForms > 0 {
+            result.append(
+                (
+                    "keys-share-a-form",
+                    "\(Self.count(sharedForms)) customer keys are the same key after \(mode.action) "
+                        + "(key_match: \(mode.rawValue)); each such customer gets the first of those rows", nil
                 ))
         }
         for near in nearMatches {
