@@ -122,7 +122,6 @@ extension Engine {
                 _ = try RoleDetector.detect(item.table, overrides: overrides)
             }
             catalog.put(item.table)
-            for note in item.notes { show(note, in: &messages) }
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
@@ -138,6 +137,8 @@ extension Engine {
             located.hint = (located.hint ?? "") + "; or " + (error.hint ?? "")
             throw located
         }
+        // Shown once the load stands: a warning that became the load's error is not shown twice.
+        for note in loaded.flatMap(\.notes) { show(note, in: &messages) }
         cachedLatest = nil
         invalidateProfile()
         let names = loaded.map(\.table.name)
