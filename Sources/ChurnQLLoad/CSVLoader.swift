@@ -135,10 +135,15 @@ public enum CSVLoader {
         }
         let names = columnNames(hasHeader ? firstRow : nil, width: width, path: path, notes: &notes)
         let keys = KeyColumns.indices(names: names, explicit: options.keyColumns)
-        let guesses = (0..<width).map {
-            keys.contains($0) ? TypeSniffer.Decision(kind: .text) : sampleSniffers[$0].decide()
+        let explicitKeys = Set(options.keyColumns.map { $0.lowercased() })
+        let guesses = (0..<width).map { i in
+            guard keys.contains(i) else { return sampleSniffers[i].decide() }
+            let explicit = explicitKeys.contains(names[i].lowercased())
+            return TypeSniffer.Decision(
+                kind: KeyColumns.kind(name: names[i], explicit: explicit, sniffer: sampleSniffers[i]))
         }
-        // Undecided (all null in the sample) and ambiguous columns are always checked in full; keys are text.
+        // Undecided (all null in the sample) and ambiguous columns are always checked in full; keys are text (or
+        // plain-integer order ids, which their conversion checks).
         let alwaysRecheck = (0..<width).map {
             !keys.contains($0) && (sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil)
         }
@@ -284,7 +289,8 @@ public enum CSVLoader {
         if !recheck.isEmpty {
             let redone = try convertInFull(
                 columns: recheck, names: names, chunks: chunks, bytes: bytes, base: base, delimiter: delimiter,
-                width: width, pattern: pattern, nullTokens: nullTokens, firstRow: hasHeader ? nil : firstRow)
+                width: width, pattern: pattern, nullTokens: nullTokens, firstRow: hasHeader ? nil : firstRow, keys: keys
+            )
             for (k, i) in recheck.enumerated() {
                 columns[i] = redone.columns[k]
                 decisions[i] = redone.decisions[k]
@@ -357,7 +363,7 @@ public enum CSVLoader {
     static func convertInFull(
         columns: [Int], names: [String], chunks: [Range<Int>], bytes: UnsafeBufferPointer<UInt8>,
         base: UnsafePointer<UInt8>, delimiter: UInt8, width: Int, pattern: DatePattern?, nullTokens: [[UInt8]],
-        firstRow: [[UInt8]]?
+        firstRow: [[UInt8]]?, keys: Set<Int> = []
     ) throws(Diagnostic) -> (columns: [Column], decisions: [TypeSniffer.Decision]) {
         // The chunks already include the first row when it is data (no header).
         func eachField(_ chunk: Range<Int>, _ body: (Int, Field) -> Void) throws(Diagnostic) {
@@ -379,7 +385,10 @@ public enum CSVLoader {
         for part in sniffed.dropFirst() {
             for k in 0..<columns.count { sniffers[k].merge(part[k]) }
         }
-        let decisions = sniffers.map { $0.decide() }
+        // A key column here is an order id that was not plain integers after all: text.
+        let decisions = columns.indices.map { k in
+            keys.contains(columns[k]) ? TypeSniffer.Decision(kind: .text) : sniffers[k].decide()
+        }
         let parts = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
             var accumulators = decisions.map { ColumnAccumulator(kind: $0.kind, pattern: pattern, capacity: 16) }
             try eachField(chunk) { k, f in accumulators[k].add(f, nullTokens: nullTokens) }

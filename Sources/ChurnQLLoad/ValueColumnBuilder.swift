@@ -12,7 +12,9 @@ enum ValueColumnBuilder {
             }
         }
         // Keys stay as SQLite prints them (INTEGER as decimal text, REAL as %!.15g), never numbers or dates.
-        let kind = KeyColumns.isKeyName(name) ? .text : sniffer.decide().kind
+        let kind =
+            KeyColumns.isKeyName(name)
+            ? KeyColumns.kind(name: name, explicit: false, sniffer: sniffer) : sniffer.decide().kind
         var accumulator = ColumnAccumulator(kind: kind, pattern: nil, capacity: texts.count)
         for text in texts {
             guard var text else {

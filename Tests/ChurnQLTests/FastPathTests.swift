@@ -572,7 +572,7 @@ struct FastPathTests {
         #expect(inPlace.rowCount == rows)
         #expect(usual.rowCount == rows)
         let ids = try #require(inPlace.column("order_id"))
-        #expect((0..<rows).allSatisfy { ids.value(at: $0) == .text(String($0)) })
+        #expect((0..<rows).allSatisfy { ids.value(at: $0) == .integer(Int64($0)) })
         for name in inPlace.columnNames {
             let a = try #require(inPlace.column(name))
             let b = try #require(usual.column(name))

@@ -63,8 +63,8 @@ struct KeyColumnTests {
         let column = try #require(loaded.column("customer_id"))
         #expect(column.type == .text)
         #expect(Self.texts(loaded, "customer_id") == c.keys + c.keys)
-        // The order id column (20230115…) is an id, not a date.
-        #expect(loaded.column("order_id")?.type == .text)
+        // The order id column (20230115…) is an id, not a date: plain integers, kept as written.
+        #expect(loaded.column("order_id")?.type == .integer)
         #expect(Self.texts(loaded, "order_id").first == "20230115")
 
         let url = try Self.temporaryFile("orders.csv", Self.ordersCSV(c.keys))
@@ -75,6 +75,32 @@ struct KeyColumnTests {
         #expect(customers?.rowCount == Set(c.keys).count)
         #expect(Set(Self.texts(customers, "customer_id")) == Set(c.keys))
         #expect(Self.texts(customers, "orders").allSatisfy { $0 == "2" })
+    }
+
+    /// Order ids are text unless every one is a plain integer, whose text is exactly its value's.
+    @Test(arguments: [
+        (["20230115", "20230116", "7"], DataType.integer),
+        (["20230115", "+7"], .text), (["20230115", "007"], .text), (["1", "-0"], .text), (["1.5", "2"], .text),
+        (["2023-01-15", "2023-01-16"], .text), (["99999999999999999999", "1"], .text), (["-7", "8"], .integer),
+    ])
+    func orderIDsKeepTheirText(_ ids: [String], _ type: DataType) throws {
+        let text =
+            "invoice_no,customer_id,order_date,amount\n"
+            + ids.map { "\($0),A,2024-01-01,1" }.joined(separator: "\n")
+        let table = try CSVLoader.parse(text: text, path: "orders.csv", name: "orders").table
+        #expect(table.column("invoice_no")?.type == type)
+        #expect(Self.texts(table, "invoice_no") == ids)
+    }
+
+    /// A non-plain order id far past the type-guessing sample still turns the column to text, losing nothing.
+    @Test func lateOrderIDThatIsNotPlainMakesTheColumnText() throws {
+        var lines = ["order_id,customer_id,order_date,amount"]
+        for i in 0..<5000 { lines.append("\(i + 1),C\(i % 7),2024-01-01,1") }
+        lines.append("+5,C1,2024-01-01,1")
+        let table = try CSVLoader.parse(text: lines.joined(separator: "\n"), path: "o.csv", name: "orders").table
+        #expect(table.column("order_id")?.type == .text)
+        #expect(Self.texts(table, "order_id").last == "+5")
+        #expect(Self.texts(table, "order_id").first == "1")
     }
 
     @Test func explicitCustomerColumnIsText() throws {
@@ -122,6 +148,7 @@ struct KeyColumnTests {
             Self.texts(orders, "customer_id") == [
                 "12345678901234567", "12345678901234568", "100000.0", "1e5", "10.10", "10.1",
             ])
+        #expect(orders.column("order_id")?.type == .integer)
         #expect(Self.texts(orders, "order_id") == ["20230115", "20230116", "3", "4", "5", "6"])
     }
 

@@ -72,12 +72,13 @@ struct SQLiteLoaderTests {
         let orders = try #require(tables.first { $0.table.name == "orders" }).table
         #expect(orders.columnNames == ["order_id", "customer_id", "order_date", "amount"])
         #expect(orders.rowCount == 3)
-        // Keys are text as SQLite prints them (an INTEGER key as its decimal digits).
-        #expect(orders.column("order_id")?.type == .text)
+        // Customer keys are text as SQLite prints them (an INTEGER key as its decimal digits); order ids that are
+        // all plain integers stay integers, whose text is the same.
+        #expect(orders.column("order_id")?.type == .integer)
         #expect(orders.column("customer_id")?.type == .text)
         #expect(orders.column("order_date")?.type == .date)
         #expect(orders.column("amount")?.type == .decimal)
-        #expect(values(orders, "order_id") == [.text("1"), .text("2"), .text("3")])
+        #expect(values(orders, "order_id") == [.integer(1), .integer(2), .integer(3)])
         #expect(values(orders, "customer_id") == [.text("10"), .text("11"), .text("10")])
         #expect(values(orders, "order_date") == [day(2024, 1, 15), day(2024, 2, 29), day(2024, 3, 10)])
         // REAL 30.0 must stay a decimal 30, not become text.
