@@ -103,6 +103,49 @@ struct KeyColumnTests {
         #expect(Self.texts(table, "order_id").first == "1")
     }
 
+    /// Differential: on ordinary files (text keys in the shop, numeric keys made from them) the customers table
+    /// agrees with a reference computed from the raw lines: one row per key as written, its orders and revenue.
+    @Test(arguments: [false, true])
+    func customersTableMatchesAReferenceOnAnOrdinaryFile(numericKeys: Bool) throws {
+        let shop = try String(
+            contentsOf: GoldenTests.root.appendingPathComponent("examples/shop/orders.csv"), encoding: .utf8)
+        var lines = shop.split(separator: "\n").map(String.init)
+        if numericKeys {
+            // C01133 → 1133: plain numbers, which inference used to read as integers.
+            lines = lines.enumerated().map { i, line in
+                guard i > 0 else { return line }
+                var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                fields[1] = String(Int(fields[1].dropFirst()) ?? 0)
+                return fields.joined(separator: ",")
+            }
+        }
+        var reference: [String: (orders: Int, revenue: Double)] = [:]
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let entry = reference[String(fields[1])] ?? (0, 0)
+            reference[String(fields[1])] = (entry.orders + 1, entry.revenue + (Double(fields[3]) ?? .nan))
+        }
+        let url = try Self.temporaryFile("orders.csv", lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let engine = Engine()
+        _ = try engine.loadFile(path: url.path)
+        let table = try #require(try MetricsTests.run(engine, "from customers | select customer_id, orders, revenue"))
+        #expect(table.rowCount == reference.count)
+        let keys = Self.texts(table, "customer_id")
+        let orders = try #require(table.column("orders"))
+        let revenue = try #require(table.column("revenue"))
+        for (row, key) in keys.enumerated() {
+            let expected = try #require(reference[key])
+            #expect(orders.value(at: row) == .integer(Int64(expected.orders)))
+            guard case .decimal(let r) = revenue.value(at: row) else {
+                Issue.record("revenue of \(key) is not a decimal")
+                continue
+            }
+            #expect(abs(r - expected.revenue) < 1e-6)
+        }
+        if numericKeys { #expect(keys == keys.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }) }
+    }
+
     @Test func explicitCustomerColumnIsText() throws {
         let text = Self.ordersCSV(["10.1", "10.10"], idColumn: "cust")
         var options = LoadOptions()
