@@ -1,12 +1,13 @@
 import ChurnQLDiagnostics
 import ChurnQLLoad
+import ChurnQLMetrics
 import ChurnQLStore
 import ChurnQLSyntax
 import Foundation
 
 extension Engine {
     static let loadOptionNames = [
-        "delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount",
+        "delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount", "key_match",
     ]
 
     /// `load "path" [as name] [with (…)]` from a statement.
@@ -46,6 +47,14 @@ extension Engine {
             case "customer", "date", "amount":
                 guard case .text(let s) = value else { throw fail("a column name in double quotes") }
                 overrides[option.key] = s
+                if option.key == "customer" { loadOptions.keyColumns.append(s) }
+                if option.key == "amount" { loadOptions.numericColumns.append(s) }
+            case "key_match":
+                let modes = KeyMatch.allCases.map(\.rawValue)
+                guard case .text(let s) = value, modes.contains(s) else {
+                    throw fail(modes.map { "\"\($0)\"" }.joined(separator: ", ") + " (how customer keys match orders')")
+                }
+                overrides[option.key] = s
             default:
                 let suggestion = Suggestions.closest(to: option.key, in: Self.loadOptionNames)
                 throw Diagnostic(
@@ -74,6 +83,7 @@ extension Engine {
     {
         let lower = path.lowercased()
         var loaded: [LoadedTable]
+        var isCSV = false
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let isDump = lower.hasSuffix(".sql")
         // A dump is read twice over: its statements run, then the tables they made are read.
@@ -87,6 +97,7 @@ extension Engine {
         {
             loaded = try SQLiteLoader.loadDatabase(path: path, progress: progress)
         } else {
+            isCSV = true
             let name = alias ?? FileInput.tableName(for: path)
             loaded = [
                 try Trace.measure("csv load") { () throws(Diagnostic) in
@@ -95,6 +106,15 @@ extension Engine {
             ]
         }
         if let alias, loaded.count == 1 { loaded[0].table.name = alias }
+        if !isCSV {
+            // SQLite hands over text: its number columns get the same checks as a CSV file's.
+            for k in loaded.indices {
+                let (table, warnings) = try NumericColumns.enforce(
+                    loaded[k].table, options: options, path: path, locate: { _, _ in nil })
+                loaded[k].table = table
+                loaded[k].notes += warnings
+            }
+        }
         var messages: [String] = []
         for item in loaded {
             if !overrides.isEmpty {
@@ -102,7 +122,6 @@ extension Engine {
                 _ = try RoleDetector.detect(item.table, overrides: overrides)
             }
             catalog.put(item.table)
-            messages += item.notes.map { DiagnosticRenderer.text($0) }
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
@@ -118,10 +137,19 @@ extension Engine {
             located.hint = (located.hint ?? "") + "; or " + (error.hint ?? "")
             throw located
         }
+        // Shown once the load stands: a warning that became the load's error is not shown twice.
+        for note in loaded.flatMap(\.notes) { show(note, in: &messages) }
         cachedLatest = nil
         invalidateProfile()
+        let names = loaded.map(\.table.name)
+        if names.contains(where: { $0 == ordersTableName || $0 == attributesTableName }) {
+            importReport(into: &messages)
+        }
         if describe {
             for item in loaded { messages.append(describeLoad(item.table.name)) }
+            if let importNote, names.contains(where: { $0 == ordersTableName || $0 == attributesTableName }) {
+                messages.append(importNote)
+            }
         }
         lastLoadedNames = loaded.map(\.table.name)
         return messages
@@ -204,6 +232,43 @@ extension Engine {
             if h.missingDate > 0 { left.append("\(h.missingDate) without a date") }
             if !left.isEmpty { text += "; orders left out: " + left.joined(separator: ", ") }
         }
+        // After the command line's files, the import report follows the load lines it is about.
+        if let importNote, attributesTableName != nil { text += "\n" + importNote }
         return text
+    }
+
+    /// How the customers table's keys match the orders' (its `key_match` option, else the orders table's).
+    var keyMatch: KeyMatch {
+        let option = [attributesTableName, ordersTableName].lazy.compactMap { $0 }
+            .compactMap { self.roleOverrides[$0]?["key_match"] }.first
+        return option.flatMap(KeyMatch.init(rawValue:)) ?? .exact
+    }
+
+    /// The import report after a load that touched the orders or the customers table: customers without orders and
+    /// orders without a known customer (`importNote`), and keys matched only loosely or not at all (warnings).
+    private func importReport(into messages: inout [String]) {
+        importNote = nil
+        guard let ordersName = ordersTableName, let roles, let customersName = attributesTableName,
+            let key = attributesKey, let orders = catalog[ordersName]?.column(roles.customer),
+            let customers = catalog[customersName]?.column(key)
+        else { return }
+        let report = KeyMatchReport(orders: orders, customers: customers, mode: keyMatch)
+        importNote = "import: " + report.summary
+        for warning in report.warnings {
+            show(
+                Diagnostic(
+                    code: warning.code, message: warning.message, severity: .warning, file: customersName,
+                    hint: warning.hint), in: &messages)
+        }
+    }
+
+    /// A load's note goes with its messages; a warning (data dropped, made null or matched loosely) to the warning
+    /// display, which --quiet does not silence.
+    private func show(_ diagnostic: Diagnostic, in messages: inout [String]) {
+        if diagnostic.severity == .warning, let warningDisplay {
+            warningDisplay(diagnostic)
+        } else {
+            messages.append(DiagnosticRenderer.text(diagnostic))
+        }
     }
 }

@@ -25,6 +25,11 @@ public final class Engine {
     public var loadCancelled: @Sendable () -> Bool = { false }
     /// Shows a load's progress; returns the function that ends the display. The shell sets it on a terminal.
     public var progressDisplay: ((LoadProgress, String) -> () -> Void)?
+    /// Shows a warning about data dropped, made null or matched loosely while loading, which --quiet must not hide;
+    /// without it such warnings join the load's notes.
+    public var warningDisplay: ((Diagnostic) -> Void)?
+    /// The import report of the latest load that joined a customers table to the orders (see `asofSummary`).
+    var importNote: String?
     /// Shows a model fit's progress (iterations); returns the function that ends the display.
     public var fitDisplay: ((FitProgress, String) -> () -> Void)?
 
@@ -196,7 +201,9 @@ public final class Engine {
             attributes = (table, key)
         }
         let profile = Trace.measure("customer profile") {
-            CustomerProfile(history: history, settings: settings, keyName: roles.customer, attributes: attributes)
+            CustomerProfile(
+                history: history, settings: settings, keyName: roles.customer, attributes: attributes,
+                keyMatch: keyMatch)
         }
         cachedProfile = profile
         return profile

@@ -134,9 +134,19 @@ public enum CSVLoader {
             }
         }
         let names = columnNames(hasHeader ? firstRow : nil, width: width, path: path, notes: &notes)
-        let guesses = sampleSniffers.map { $0.decide() }
-        // Undecided (all null in the sample) and ambiguous columns are always checked in full.
-        let alwaysRecheck = (0..<width).map { sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil }
+        let keys = KeyColumns.indices(names: names, explicit: options.keyColumns)
+        let explicitKeys = Set(options.keyColumns.map { $0.lowercased() })
+        let guesses = (0..<width).map { i in
+            guard keys.contains(i) else { return sampleSniffers[i].decide() }
+            let explicit = explicitKeys.contains(names[i].lowercased())
+            return TypeSniffer.Decision(
+                kind: KeyColumns.kind(name: names[i], explicit: explicit, sniffer: sampleSniffers[i]))
+        }
+        // Undecided (all null in the sample) and ambiguous columns are always checked in full; keys are text (or
+        // plain-integer order ids, which their conversion checks).
+        let alwaysRecheck = (0..<width).map {
+            !keys.contains($0) && (sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil)
+        }
 
         // Two chunks per core even out a core that falls behind. Each extra chunk costs a dictionary to merge, and
         // in a file sorted by date every chunk's dictionary holds most of the customers (four per core merged
@@ -277,7 +287,8 @@ public enum CSVLoader {
         if !recheck.isEmpty {
             let redone = try convertInFull(
                 columns: recheck, names: names, chunks: chunks, bytes: bytes, base: base, delimiter: delimiter,
-                width: width, pattern: pattern, nullTokens: nullTokens, firstRow: hasHeader ? nil : firstRow)
+                width: width, pattern: pattern, nullTokens: nullTokens, firstRow: hasHeader ? nil : firstRow, keys: keys
+            )
             for (k, i) in recheck.enumerated() {
                 columns[i] = redone.columns[k]
                 decisions[i] = redone.decisions[k]
@@ -316,7 +327,7 @@ public enum CSVLoader {
         // A bad date in the sample is found by rescanning the sample; one further in is found by a full scan,
         // done only for columns the sample took for dates.
         let guessedDates = guesses.map { $0.kind.dataType == .date || $0.kind.dataType == .timestamp }
-        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 {
+        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 && !keys.contains(i) {
             func find(_ limit: Int) -> Diagnostic? {
                 NonDateFinder.firstNonDate(
                     column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
@@ -325,7 +336,14 @@ public enum CSVLoader {
             }
             if let note = find(2000) ?? (guessedDates[i] ? find(1_000_000) : nil) { notes.append(note) }
         }
-        return LoadedTable(table: Table(name: name, columns: columns, rowCount: rowCount), notes: notes)
+        let (table, numberWarnings) = try NumericColumns.enforce(
+            Table(name: name, columns: columns, rowCount: rowCount), options: options, path: path
+        ) { column, text in
+            ValueFinder.first(
+                text, column: column, bytes: bytes, base: base, delimiter: delimiter, width: width,
+                start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, offset: offset)
+        }
+        return LoadedTable(table: table, notes: notes + numberWarnings)
     }
 
     static func raggedRow(
@@ -343,7 +361,7 @@ public enum CSVLoader {
     static func convertInFull(
         columns: [Int], names: [String], chunks: [Range<Int>], bytes: UnsafeBufferPointer<UInt8>,
         base: UnsafePointer<UInt8>, delimiter: UInt8, width: Int, pattern: DatePattern?, nullTokens: [[UInt8]],
-        firstRow: [[UInt8]]?
+        firstRow: [[UInt8]]?, keys: Set<Int> = []
     ) throws(Diagnostic) -> (columns: [Column], decisions: [TypeSniffer.Decision]) {
         // The chunks already include the first row when it is data (no header).
         func eachField(_ chunk: Range<Int>, _ body: (Int, Field) -> Void) throws(Diagnostic) {
@@ -365,7 +383,10 @@ public enum CSVLoader {
         for part in sniffed.dropFirst() {
             for k in 0..<columns.count { sniffers[k].merge(part[k]) }
         }
-        let decisions = sniffers.map { $0.decide() }
+        // A key column here is an order id that was not plain integers after all: text.
+        let decisions = columns.indices.map { k in
+            keys.contains(columns[k]) ? TypeSniffer.Decision(kind: .text) : sniffers[k].decide()
+        }
         let parts = try ParallelChunks.map(chunks) { chunk throws(Diagnostic) in
             var accumulators = decisions.map { ColumnAccumulator(kind: $0.kind, pattern: pattern, capacity: 16) }
             try eachField(chunk) { k, f in accumulators[k].add(f, nullTokens: nullTokens) }

@@ -37,7 +37,7 @@ struct ColumnAccumulator {
         var date = false
         var text = false
         switch kind {
-        case .integer, .timestamp: integer = true
+        case .integer, .integerID, .timestamp: integer = true
         case .decimal, .money: decimal = true
         case .boolean: boolean = true
         case .date: date = true
@@ -62,7 +62,7 @@ struct ColumnAccumulator {
     /// Whether every value is still in the region given to `init` (false when there was none).
     var stayedInRegion: Bool {
         switch kind {
-        case .integer, .timestamp: return ints.inRegion
+        case .integer, .integerID, .timestamp: return ints.inRegion
         case .decimal, .money: return doubles.inRegion
         case .boolean: return bools.inRegion
         case .date: return days.inRegion
@@ -76,7 +76,7 @@ struct ColumnAccumulator {
         rows += 1
         nullCount += 1
         switch kind {
-        case .integer, .timestamp: ints.append(0)
+        case .integer, .integerID, .timestamp: ints.append(0)
         case .decimal, .money: doubles.append(0)
         case .boolean: bools.append(false)
         case .date: days.append(0)
@@ -137,6 +137,9 @@ struct ColumnAccumulator {
         switch kind {
         case .integer:
             guard let v = FieldParsers.integer(f) else { return fail() }
+            ints.append(v)
+        case .integerID:
+            guard let v = FieldParsers.canonicalInteger(f) else { return fail() }
             ints.append(v)
         case .decimal:
             guard let v = FieldParsers.decimal(f) else { return fail() }
@@ -215,7 +218,7 @@ struct ColumnAccumulator {
         }
         let storage: ColumnStorage
         switch kind {
-        case .integer: storage = .integer(ValueBuffer.concatenate(parts.map(\.ints)))
+        case .integer, .integerID: storage = .integer(ValueBuffer.concatenate(parts.map(\.ints)))
         case .timestamp: storage = .timestamp(ValueBuffer.concatenate(parts.map(\.ints)))
         case .decimal, .money: storage = .decimal(ValueBuffer.concatenate(parts.map(\.doubles)))
         case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))

@@ -84,6 +84,14 @@ enum FieldParsers {
         return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
+    /// An integer written the one way its value prints: no `+`, no leading zero, not `-0`; so storing it as a
+    /// number keeps its text.
+    static func canonicalInteger(_ f: Field) -> Int64? {
+        guard f.count > 0, f[0] != UInt8(ascii: "+") else { return nil }
+        if f[0] == UInt8(ascii: "-") && (f.count < 2 || f[1] == UInt8(ascii: "0")) { return nil }
+        return integer(f)
+    }
+
     // A literal, so the compiler lays it out statically (no lazy initialisation on each use).
     private static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,

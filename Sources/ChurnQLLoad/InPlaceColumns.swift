@@ -18,7 +18,7 @@ enum InPlaceColumns {
 
         init(_ kind: ColumnKind) {
             switch kind {
-            case .integer, .timestamp: self = .int64
+            case .integer, .integerID, .timestamp: self = .int64
             case .decimal, .money: self = .double
             case .boolean: self = .bool
             case .date, .text: self = .int32

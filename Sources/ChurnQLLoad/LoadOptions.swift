@@ -10,6 +10,12 @@ public struct LoadOptions: Sendable {
     /// Extra tokens read as null besides empty, NA, NULL and N/A.
     public var nullTokens: [String] = []
     public var skipBadRows = false
+    /// Columns kept as text whatever their values look like (the `customer:` option; columns named like customer
+    /// keys and order ids always are).
+    public var keyColumns: [String] = []
+    /// Columns that must hold numbers (the `amount:` option; columns named like amounts, quantities, prices and
+    /// profits always must): a value that is not a number is an error, a skipped row or a null, never text.
+    public var numericColumns: [String] = []
 
     public init() {}
 }

@@ -44,6 +44,7 @@ public enum RoleDetector {
     ]
     static let quantityNames = ["quantity", "qty", "units", "count"]
     static let unitPriceNames = ["unitprice", "price", "unitcost", "itemprice"]
+    static let profitNames = ["profit", "margin", "grossprofit", "grossmargin", "netprofit", "contribution"]
     static let orderIDNames = [
         "orderid", "invoiceno", "invoice", "invoiceid", "transactionid", "orderno", "ordernumber",
     ]
@@ -113,8 +114,7 @@ public enum RoleDetector {
             }
         }
         roles.orderID = find(table, orderIDNames)
-        roles.profit = find(
-            table, ["profit", "margin", "grossprofit", "grossmargin", "netprofit", "contribution"], accept: isNumber)
+        roles.profit = find(table, profitNames, accept: isNumber)
         return roles
     }
 }

@@ -3,6 +3,9 @@ import ChurnQLStore
 /// How a column's text is read, decided from every value of the column.
 enum ColumnKind: Equatable, Sendable {
     case integer, decimal, boolean, text
+    /// Order ids written as plain integers (no sign, no leading zero): stored as integers, whose text is exactly
+    /// what was written, since a text dictionary of millions of distinct ids would take far more time and memory.
+    case integerID
     /// Amounts written with currency symbols or thousands separators.
     case money(commaThousands: Bool)
     case date(DateKind)
@@ -18,6 +21,8 @@ enum DateKind: Equatable, Sendable {
 /// Tracks which types every non-null value of one column fits, so inference sees the whole column.
 struct TypeSniffer {
     var integer = true
+    /// Every value an integer written the one way it prints (see `FieldParsers.canonicalInteger`).
+    var canonicalInteger = true
     var decimal = true
     var boolean = true
     var isoDate = true
@@ -49,6 +54,7 @@ struct TypeSniffer {
         nonNull += 1
         guard anyCandidate else { return }
         if integer && FieldParsers.integer(f) == nil { integer = false }
+        if canonicalInteger && (!integer || FieldParsers.canonicalInteger(f) == nil) { canonicalInteger = false }
         if decimal && !integer && FieldParsers.decimal(f) == nil { decimal = false }
         if boolean && FieldParsers.boolean(f) == nil { boolean = false }
         if isoDate && FieldParsers.isoDate(f) == nil { isoDate = false }
@@ -131,6 +137,7 @@ extension ColumnKind {
             return FieldParsers.decimal(f) != nil
                 || FieldParsers.money(f, style: comma ? .commaThousands : .dotThousands) != nil
         case .integer: return FieldParsers.integer(f) != nil
+        case .integerID: return FieldParsers.canonicalInteger(f) != nil
         case .decimal: return FieldParsers.decimal(f) != nil
         case .boolean: return FieldParsers.boolean(f) != nil
         case .date(.iso): return FieldParsers.isoDate(f) != nil
@@ -143,7 +150,7 @@ extension ColumnKind {
 
     var dataType: DataType {
         switch self {
-        case .integer: return .integer
+        case .integer, .integerID: return .integer
         case .decimal, .money: return .decimal
         case .boolean: return .boolean
         case .text: return .text
@@ -157,6 +164,7 @@ extension TypeSniffer {
     /// Combines what two chunks of the same column saw.
     mutating func merge(_ other: TypeSniffer) {
         integer = integer && other.integer
+        canonicalInteger = canonicalInteger && other.canonicalInteger
         decimal = decimal && other.decimal
         boolean = boolean && other.boolean
         isoDate = isoDate && other.isoDate

@@ -11,7 +11,11 @@ enum ValueColumnBuilder {
                 sniffer.observe(Field(base: base, count: buffer.count))
             }
         }
-        var accumulator = ColumnAccumulator(kind: sniffer.decide().kind, pattern: nil, capacity: texts.count)
+        // Keys stay as SQLite prints them (INTEGER as decimal text, REAL as %!.15g), never numbers or dates.
+        let kind =
+            KeyColumns.isKeyName(name)
+            ? KeyColumns.kind(name: name, explicit: false, sniffer: sniffer) : sniffer.decide().kind
+        var accumulator = ColumnAccumulator(kind: kind, pattern: nil, capacity: texts.count)
         for text in texts {
             guard var text else {
                 accumulator.appendNull()

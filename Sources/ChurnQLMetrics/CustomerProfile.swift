@@ -17,15 +17,17 @@ public struct CustomerProfile: Sendable {
         "status", "is_new", "lifecycle", "reactivated",
     ]
 
-    /// Builds the profile. `attributes` is a customers table and the name of its key column.
+    /// Builds the profile. `attributes` is a customers table and the name of its key column, whose keys match the
+    /// orders' keys by `keyMatch`.
     public init(
         history baseHistory: OrderHistory, settings: RetentionSettings, keyName: String,
-        attributes: (table: Table, key: String)?
+        attributes: (table: Table, key: String)?, keyMatch: KeyMatch = .exact
     ) {
         var history = baseHistory
         var attributeColumns: [Column] = []
         if let attributes, let keyIndex = attributes.table.columnIndex(attributes.key) {
-            let matched = Self.matchAttributes(history: &history, table: attributes.table, keyIndex: keyIndex)
+            let matched = Self.matchAttributes(
+                history: &history, table: attributes.table, keyIndex: keyIndex, keyMatch: keyMatch)
             let taken = Set(Self.derivedColumns + ["customer_id", keyName.lowercased()])
             for (i, column) in attributes.table.columns.enumerated() where i != keyIndex {
                 let name = taken.contains(column.name.lowercased()) ? "customer_\(column.name)" : column.name
@@ -68,17 +70,31 @@ public struct CustomerProfile: Sendable {
     }
 
     /// For each history customer, the attribute-table row describing it (-1 if none); customers that appear only
-    /// in the attribute table are appended to the history with no orders.
-    private static func matchAttributes(history: inout OrderHistory, table: Table, keyIndex: Int) -> [Int] {
+    /// in the attribute table are appended to the history with no orders. Under a loose `keyMatch` several order
+    /// keys may share one form (`42` and `042`): they stay distinct customers, and each gets the row.
+    private static func matchAttributes(history: inout OrderHistory, table: Table, keyIndex: Int, keyMatch: KeyMatch)
+        -> [Int]
+    {
         let keyColumn = table.columns[keyIndex]
         var index: [String: Int] = [:]
-        for c in 0..<history.customerCount { index[history.keys.value(at: c).plainText] = c }
+        var sharing: [Int: [Int]] = [:]
+        for c in 0..<history.customerCount {
+            let form = keyMatch.normalized(history.keys.value(at: c).plainText)
+            if let first = index[form] {
+                sharing[first, default: []].append(c)
+            } else {
+                index[form] = c
+            }
+        }
         var rowFor = [Int](repeating: -1, count: history.customerCount)
         var extraKeys: [Value] = []
         for row in 0..<table.rowCount where !keyColumn.isNull(row) {
-            let key = keyColumn.value(at: row).plainText
+            let key = keyMatch.normalized(keyColumn.value(at: row).plainText)
             if let c = index[key] {
-                if rowFor[c] < 0 { rowFor[c] = row }
+                if c < rowFor.count, rowFor[c] < 0 {
+                    rowFor[c] = row
+                    for other in sharing[c] ?? [] { rowFor[other] = row }
+                }
             } else {
                 index[key] = history.customerCount + extraKeys.count
                 extraKeys.append(keyColumn.value(at: row))

@@ -49,7 +49,7 @@ struct DenseKeys {
         let usedCodes = dictionary.indices.filter { used[$0] }
         let allUsed = usedCodes.count == dictionary.count
         let strings = allUsed ? dictionary : usedCodes.map { dictionary[$0] }
-        let ranks = ValueOrdering.textRanks(strings)
+        let ranks = keyRanks(strings)
         // Every value used and the dictionary already in order (a file sorted by key): the codes are the ids.
         if allUsed && column.nulls == nil && ranks.indices.allSatisfy({ ranks[$0] == Int32($0) }) {
             let identity = (0..<Int32(dictionary.count)).map { $0 }
@@ -71,5 +71,38 @@ struct DenseKeys {
         // The keys share the column's dictionary (a second copy of every customer's key would cost memory).
         let keys = Column(name: column.name, storage: .text(codes: codeOfId, dictionary: dictionary))
         return DenseKeys(ids: ids, keys: keys)
+    }
+
+    /// Sorted ranks of distinct keys. Keys that are all plain numbers (digits, no leading zero, at most 18 of
+    /// them) rank by value, so that customers 9 and 10 list in that order; any other keys rank by their bytes.
+    static func keyRanks(_ strings: [String]) -> [Int32] {
+        var values = [Int64]()
+        values.reserveCapacity(strings.count)
+        for string in strings {
+            guard let value = plainNumber(string) else { return ValueOrdering.textRanks(strings) }
+            values.append(value)
+        }
+        // Distinct plain numbers have distinct values, so ranking the values ranks the keys.
+        if values.indices.dropFirst().allSatisfy({ values[$0 - 1] < values[$0] }) {
+            return (0..<Int32(values.count)).map { $0 }
+        }
+        var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
+        pairs.sort { $0.value < $1.value }
+        var ranks = [Int32](repeating: 0, count: strings.count)
+        for (position, pair) in pairs.enumerated() { ranks[pair.index] = Int32(position) }
+        return ranks
+    }
+
+    private static func plainNumber(_ string: String) -> Int64? {
+        let utf8 = string.utf8
+        guard let first = utf8.first, utf8.count <= 18, first != UInt8(ascii: "0") || utf8.count == 1 else {
+            return nil
+        }
+        var value: Int64 = 0
+        for byte in utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }

@@ -37,6 +37,7 @@ public final class Session {
         self.format = format
         self.quiet = quiet
         self.errorsAsJSON = errorsAsJSON
+        engine.warningDisplay = { [unowned self] in self.warn($0) }
     }
 
     /// What running a script found.
@@ -201,6 +202,13 @@ public final class Session {
     public func note(_ text: String) {
         guard !quiet || text.hasPrefix("warning: ") else { return }
         StandardError.write(TerminalText.escaped(text, keepingNewlines: true) + "\n")
+    }
+
+    /// A warning about data dropped or changed (skipped rows, nulls made, keys matched loosely): shown even with
+    /// --quiet, which hides only notes and progress.
+    public func warn(_ diagnostic: Diagnostic) {
+        let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.

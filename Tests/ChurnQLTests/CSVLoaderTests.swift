@@ -347,10 +347,16 @@ struct CSVTypeInferenceTests {
         #expect(values(loaded.table, "amount") == [.null, .decimal(3.5), .null])
     }
 
-    @Test func userNullTokenIsTextWithoutTheOption() throws {
-        let loaded = try #require(parseCSV("id,amount\n1,1.5\n2,missing\n"))
-        #expect(loaded.table.column("amount")?.type == .text)
-        #expect(values(loaded.table, "amount") == [.text("1.5"), .text("missing")])
+    /// An amount column must hold numbers: a word in it is an error that suggests the null option (it used to
+    /// make the column text, and the orders lost their amounts).
+    @Test func userNullTokenIsAnErrorWithoutTheOption() throws {
+        do {
+            _ = try CSVLoader.parse(text: "id,amount\n1,1.5\n2,missing\n", path: "t.csv", name: "t")
+            Issue.record("a word in the amount column loaded")
+        } catch {
+            #expect(error.code == "not-a-number")
+            #expect(error.hint?.contains("null: \"missing\"") == true)
+        }
     }
 
     @Test func nullInTextColumnIsNullNotEmptyString() throws {

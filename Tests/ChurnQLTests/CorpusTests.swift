@@ -35,6 +35,13 @@ struct CorpusTests {
             message: "rejected_statement.sql:4:1: error: SQLite rejected a statement"),
         Case(file: "not_sqlite.db", status: 2, message: "file is not a database"),
         Case(
+            file: "nan_amount.csv", status: 2,
+            message: "nan_amount.csv:3:15: error: column 'amount' holds numbers, but 'NaN' is not one"),
+        Case(
+            file: "malformed_amount.csv", status: 2,
+            message: "malformed_amount.csv:4:15: error: column 'amount' holds numbers, but '1.2.3' is not one"),
+        Case(file: "colliding_keys.csv", status: 0, message: "loaded colliding_keys: 7 rows"),
+        Case(
             file: "attach_in_dump.sql", status: 2,
             message: "attach_in_dump.sql:3:1: error: SQLite rejected a statement: not authorized"),
     ]
