@@ -207,15 +207,17 @@ public final class Session {
     /// A warning about data dropped or changed (skipped rows, nulls made, keys matched loosely): shown even with
     /// --quiet, which hides only notes and progress.
     public func warn(_ diagnostic: Diagnostic) {
-        let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardError.write(rendered(diagnostic) + "\n")
     }
 
     /// Prints a diagnostic on standard error, as text or as one JSON line.
     public func report(_ diagnostic: Diagnostic) {
         lastError = diagnostic
-        let text = errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
-        StandardError.write(text + "\n")
+        StandardError.write(rendered(diagnostic) + "\n")
+    }
+
+    private func rendered(_ diagnostic: Diagnostic) -> String {
+        errorsAsJSON ? DiagnosticRenderer.json(diagnostic) : DiagnosticRenderer.text(diagnostic)
     }
 }
 
