@@ -26,6 +26,8 @@ public final class Session {
     var journal: [String] = []
     /// Nesting of `.read`, bounded so a script that reads itself stops.
     var readDepth = 0
+    /// `--set asof=…` was given for the next script: it must declare `param asof`, or nothing runs.
+    var asofParameterToCheck: String?
 
     public init(format: OutputFormat = .table, quiet: Bool = false, errorsAsJSON: Bool = false) {
         self.format = format
@@ -37,6 +39,8 @@ public final class Session {
     public struct Outcome {
         public var errors: [Diagnostic] = []
         public var quit = false
+        /// A problem with the command line, found when the script was read (exit status 2).
+        public var usageError = false
         public var succeeded: Bool { errors.isEmpty }
     }
 
@@ -48,6 +52,17 @@ public final class Session {
         let segments = ScriptSegments(text)
         let source = SourceText(name: name, text: segments.queryText)
         let parsed = Parser.parse(source)
+        if let name = asofParameterToCheck {
+            asofParameterToCheck = nil
+            guard Self.declaresParameter(name, parsed.statements) else {
+                let problem = Self.asofParameterProblem(name)
+                report(problem)
+                outcome.errors.append(problem)
+                outcome.usageError = true
+                return outcome
+            }
+            note("note: --set \(name)=… sets the script's parameter $\(name); --asof sets the analysis date")
+        }
         let parseErrors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         enum Item {
             case statement(StatementNode)
@@ -114,6 +129,20 @@ public final class Session {
         return outcome
     }
 
+    static func declaresParameter(_ name: String, _ statements: [StatementNode]) -> Bool {
+        statements.contains {
+            if case .param(let declared, _) = $0.statement { return declared == name }
+            return false
+        }
+    }
+
+    static func asofParameterProblem(_ name: String) -> Diagnostic {
+        Diagnostic(
+            code: "usage",
+            message: "--set \(name)=… sets a script parameter named \(name) ($\(name)), not the analysis date",
+            hint: "use --asof 2024-06-30 to set the analysis date (--set \(name) is for scripts that declare param \(name))")
+    }
+
     /// Executes one statement and shows its result.
     func run(_ node: StatementNode, source: SourceText) throws(Diagnostic) {
         let started = Date()
@@ -166,7 +195,7 @@ public final class Session {
             break
         }
         if timer { note(String(format: "run time: %.3f s", Date().timeIntervalSince(started))) }
-        journal.append(statementText(node, source))
+        journal.append(source.text(of: node.span))
     }
 
     /// Writes a result to a file in the format its extension names, atomically.
@@ -175,13 +204,6 @@ public final class Session {
         let fileFormat: OutputFormat = lower.hasSuffix(".json") ? .json : (lower.hasSuffix(".md") ? .markdown : .csv)
         try AtomicFile.write(TableRenderer.render(table, format: fileFormat), to: path, protected: engine.loadedPaths)
         note("exported \(NumberFormat.grouped(String(table.rowCount))) rows to \(path)")
-    }
-
-    private func statementText(_ node: StatementNode, _ source: SourceText) -> String {
-        let utf8 = Array(source.text.utf8)
-        let start = Swift.max(0, Swift.min(node.span.start, utf8.count))
-        let end = Swift.max(start, Swift.min(node.span.end, utf8.count))
-        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
     /// A message for standard error (load reports, confirmations), silenced by --quiet.

@@ -25,7 +25,7 @@ public struct Lexer {
 
     public init(_ source: SourceText) {
         self.source = source
-        self.bytes = Array(source.text.utf8)
+        self.bytes = source.bytes
     }
 
     /// Lexes the whole source.
@@ -186,7 +186,7 @@ public struct Lexer {
             index += 1
         }
         unterminatedString = true
-        let span = SourceSpan(start: start, end: start + 1, line: lineOf(start), column: columnOf(start))
+        let span = SourceSpan(start: start, end: start + 1, line: source.line(ofOffset: start), column: source.column(ofOffset: start))
         diagnostics.append(
             Diagnostic(
                 code: "unterminated-string", message: "unterminated string", span: span, in: source,
@@ -296,13 +296,6 @@ public struct Lexer {
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return d <= days[m - 1]
-    }
-
-    private func lineOf(_ offset: Int) -> Int { bytes[0..<offset].reduce(1) { $0 + ($1 == 10 ? 1 : 0) } }
-    private func columnOf(_ offset: Int) -> Int {
-        var i = offset
-        while i > 0 && bytes[i - 1] != 10 { i -= 1 }
-        return offset - i + 1
     }
 
     private mutating func add(_ kind: TokenKind, from start: Int) {
