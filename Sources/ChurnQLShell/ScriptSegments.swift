@@ -36,7 +36,8 @@ struct ScriptSegments {
                 let isComment =
                     first < last
                     && (bytes[first] == UInt8(ascii: "#")
-                        || (bytes[first] == UInt8(ascii: "-") && first + 1 < last && bytes[first + 1] == UInt8(ascii: "-")))
+                        || (bytes[first] == UInt8(ascii: "-") && first + 1 < last
+                            && bytes[first + 1] == UInt8(ascii: "-")))
                 if first < last && !isComment && !startsInString {
                     let end = bytes[last - 1]
                     previousContinues = end == UInt8(ascii: "|") || end == UInt8(ascii: ",") || end == UInt8(ascii: "(")

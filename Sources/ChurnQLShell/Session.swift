@@ -152,7 +152,9 @@ public final class Session {
         Diagnostic(
             code: "usage",
             message: "--set \(name)=… sets a script parameter named \(name) ($\(name)), not the analysis date",
-            hint: "use --asof 2024-06-30 to set the analysis date (--set \(name) is for scripts that declare param \(name))")
+            hint:
+                "use --asof 2024-06-30 to set the analysis date (--set \(name) is for scripts that declare param \(name))"
+        )
     }
 
     /// Executes one statement and shows its result.

@@ -56,7 +56,12 @@ public struct Lexer {
         }
         guard let last = statement.last else { return nil }
         if last.kind != .end {
-            statement.append(Token(kind: .end, span: SourceSpan(start: last.span.end, end: last.span.end, line: last.span.line, column: last.span.column), text: ""))
+            statement.append(
+                Token(
+                    kind: .end,
+                    span: SourceSpan(
+                        start: last.span.end, end: last.span.end, line: last.span.line, column: last.span.column),
+                    text: ""))
         }
         let found = Array(diagnostics[reportedDiagnostics...])
         reportedDiagnostics = diagnostics.count
@@ -252,7 +257,8 @@ public struct Lexer {
             index += 1
         }
         unterminatedString = true
-        let span = SourceSpan(start: start, end: start + 1, line: source.line(ofOffset: start), column: source.column(ofOffset: start))
+        let span = SourceSpan(
+            start: start, end: start + 1, line: source.line(ofOffset: start), column: source.column(ofOffset: start))
         diagnostics.append(
             Diagnostic(
                 code: "unterminated-string", message: "unterminated string", span: span, in: source,
