@@ -10,6 +10,8 @@ public struct LoadOptions: Sendable {
     /// Extra tokens read as null besides empty, NA, NULL and N/A.
     public var nullTokens: [String] = []
     public var skipBadRows = false
+    /// A `.sql` dump's budgets (`timeout`, `memory_mb`): a runaway statement stops with an error naming its line.
+    public var dumpLimits = DumpLimits()
 
     public init() {}
 }
