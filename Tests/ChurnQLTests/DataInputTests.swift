@@ -161,17 +161,23 @@ struct DataInputTests {
         #expect(error.message.contains("time budget (0.3 s)"))
     }
 
+    /// Through the binary: SQLite's heap limit is per process, and tests in this process load databases in parallel.
     @Test func runawayDumpStopsAtItsMemoryBudget() throws {
-        let path = Self.root.appendingPathComponent("Tests/corpus/runaway_insert.sql").path
-        var limits = DumpLimits()
-        limits.memoryMB = 16
-        limits.timeoutSeconds = 600
-        let error = try #require(Self.diagnostic { () throws(Diagnostic) in try SQLiteLoader.loadDump(path: path, limits: limits) })
-        #expect(error.code == "dump-memory")
-        #expect(error.line == 6)
-        #expect(error.message.contains("16 MB"))
-        // The limit is lifted afterwards: SQLite works normally again.
-        #expect(sqlite3_hard_heap_limit64(-1) != 16 * 1_048_576)
+        let r = try ChurnQLBinary.run(
+            ["-c", "load \"Tests/corpus/runaway_insert.sql\" with (memory_mb: 16, timeout: 600)"], in: Self.root,
+            hangGuard: 300)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("runaway_insert.sql:6:1: error: the dump needs more memory than its budget (16 MB)"))
+        // The next statement runs with SQLite working normally again.
+        let next = try ChurnQLBinary.run(
+            [
+                "--format", "csv", "--keep-going", "-c",
+                "load \"Tests/corpus/runaway_insert.sql\" with (memory_mb: 16, timeout: 600)",
+                "-c", "load \"Tests/corpus/rejected_statement.sql\"", "-c", "load \"examples/shop/orders.csv\"",
+                "-c", "from orders | count",
+            ], in: Self.root, hangGuard: 300)
+        #expect(next.stdout == "n\n9119\n")
+        #expect(next.stderr.contains("SQLite rejected a statement"))
     }
 
     @Test func dumpStopsOnInterrupt() throws {

@@ -191,19 +191,33 @@ struct OptionsAndScriptsTests {
         #expect(RepeatedOptions(["-c"]).remaining == ["-c"])
     }
 
-    /// Line lookup is a binary search over line starts; checked against counting line ends.
+    /// Line lookup is a binary search over marks every 32 lines, then a short scan; checked against counting line
+    /// ends from the start, over enough lines (blank, CRLF, multi-byte) to cross many marks.
     @Test func lineOfAnOffsetMatchesCountingLineEnds() {
-        let text = "from orders\n\n| count\r\n\"a\nb\" ünï\n\n"
+        var text = ""
+        for i in 0..<150 { text += i % 3 == 0 ? "\n" : (i % 3 == 1 ? "from orders ünï \(i)\r\n" : "| count \(i)\n") }
+        text += "last"
         let source = SourceText(name: nil, text: text)
         let bytes = Array(text.utf8)
+        var line = 1
+        var lineStart = 0
         for offset in 0...bytes.count {
-            let line = bytes[0..<offset].filter { $0 == 10 }.count + 1
-            let lineStart = bytes[0..<offset].lastIndex(of: 10).map { $0 + 1 } ?? 0
+            if offset > 0 && bytes[offset - 1] == 10 {
+                line += 1
+                lineStart = offset
+            }
             #expect(source.line(ofOffset: offset) == line)
             #expect(source.column(ofOffset: offset) == offset - lineStart + 1)
         }
-        #expect(source.lineText(3) == "| count")
-        #expect(source.lineCount == bytes.filter { $0 == 10 }.count + 1)
+        // By bytes: "\r\n" is one Character, so a split on Characters would not see its line end.
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+        #expect(source.lineCount == lines.count)
+        for (i, expected) in lines.enumerated() {
+            let withoutCR = expected.last == 13 ? expected.dropLast() : expected
+            #expect(source.lineText(i + 1) == String(decoding: withoutCR, as: UTF8.self))
+        }
+        #expect(source.lineText(0) == nil)
+        #expect(source.lineText(lines.count + 1) == nil)
     }
 
     /// Reading statement by statement gives what parsing the whole text gives.
