@@ -4,7 +4,8 @@ import Foundation
 
 /// How long a `.sql` dump may run and how much memory SQLite may take for it.
 public struct DumpLimits: Sendable, Equatable {
-    /// Seconds for the whole dump (`with (timeout: 60)`).
+    /// Seconds one statement of the dump may run (`with (timeout: 60)`); a dump of many quick statements is not
+    /// limited as a whole.
     public var timeoutSeconds: Double = 60
     /// Megabytes of SQLite heap (`with (memory_mb: 512)`); nil: 80% of the machine's memory.
     public var memoryMB: Int?
@@ -23,13 +24,18 @@ final class DumpWatch {
     enum Stop { case timeout, interrupted }
 
     let limits: DumpLimits
-    private let deadline: UInt64
+    private var deadline: UInt64 = 0
     private let cancelled: () -> Bool
     private(set) var stopped: Stop?
 
     init(limits: DumpLimits, cancelled: @escaping () -> Bool) {
         self.limits = limits
         self.cancelled = cancelled
+        restartClock()
+    }
+
+    /// Starts the time budget again, for the next statement.
+    func restartClock() {
         let nanoseconds = Swift.min(Swift.max(limits.timeoutSeconds, 0), 1e9) * 1e9
         deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(nanoseconds)
     }

@@ -68,7 +68,7 @@ public enum SQLiteLoader {
         let watch = DumpWatch(limits: limits, cancelled: { progress?.isCancelled ?? false })
         return try watch.watching(db) { () throws(Diagnostic) in
             try execute(text, in: db, path: path, progress: progress, watch: watch)
-            return try loadTables(db, path: path, progress: progress)
+            return try loadTables(db, path: path, progress: progress, watch: watch)
         }
     }
 
@@ -90,6 +90,7 @@ public enum SQLiteLoader {
                     break
                 }
                 if let statement {
+                    watch.restartClock()
                     var step = sqlite3_step(statement)
                     while step == SQLITE_ROW { step = sqlite3_step(statement) }
                     sqlite3_finalize(statement)
@@ -135,7 +136,7 @@ public enum SQLiteLoader {
         case .timeout:
             return error(
                 "dump-timeout",
-                "the dump ran longer than its time budget (\(Self.seconds(watch.limits.timeoutSeconds)) s) in this statement",
+                "this statement of the dump ran longer than its time budget (\(Self.seconds(watch.limits.timeoutSeconds)) s)",
                 "a statement that never ends (e.g. a recursive query without a limit)? to allow more time: "
                     + "load \"\(path)\" with (timeout: 300)")
         case nil:
@@ -144,7 +145,7 @@ public enum SQLiteLoader {
         if sqlite3_errcode(db) == SQLITE_NOMEM {
             return error(
                 "dump-memory",
-                "the dump needs more memory than its budget (\(watch.limits.memoryBytes / 1_048_576) MB) in this statement",
+                "this statement of the dump needs more memory than its budget (\(watch.limits.memoryBytes / 1_048_576) MB)",
                 "to allow more: load \"\(path)\" with (memory_mb: 4096)")
         }
         let message = String(cString: sqlite3_errmsg(db))
@@ -156,9 +157,9 @@ public enum SQLiteLoader {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
-    private static func loadTables(_ db: OpaquePointer, path: String, progress: LoadProgress?) throws(Diagnostic)
-        -> [LoadedTable]
-    {
+    private static func loadTables(
+        _ db: OpaquePointer, path: String, progress: LoadProgress?, watch: DumpWatch? = nil
+    ) throws(Diagnostic) -> [LoadedTable] {
         var names: [String] = []
         try query(
             db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
@@ -173,6 +174,7 @@ public enum SQLiteLoader {
         }
         var tables: [LoadedTable] = []
         for name in names {
+            watch?.restartClock()
             tables.append(try loadTable(db, name: name, path: path, progress: progress))
         }
         return tables

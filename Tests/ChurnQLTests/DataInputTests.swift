@@ -167,7 +167,7 @@ struct DataInputTests {
             ["-c", "load \"Tests/corpus/runaway_insert.sql\" with (memory_mb: 16, timeout: 600)"], in: Self.root,
             hangGuard: 300)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("runaway_insert.sql:6:1: error: the dump needs more memory than its budget (16 MB)"))
+        #expect(r.stderr.contains("runaway_insert.sql:6:1: error: this statement of the dump needs more memory than its budget (16 MB)"))
         // The next statement runs with SQLite working normally again.
         let next = try ChurnQLBinary.run(
             [
@@ -194,7 +194,7 @@ struct DataInputTests {
         let r = try ChurnQLBinary.run(
             ["-c", "load \"Tests/corpus/runaway_recursive.sql\" with (timeout: 0.5)"], in: Self.root, hangGuard: 120)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("Tests/corpus/runaway_recursive.sql:5:1: error: the dump ran longer than its time budget"))
+        #expect(r.stderr.contains("Tests/corpus/runaway_recursive.sql:5:1: error: this statement of the dump ran longer than its time budget"))
         let bad = try ChurnQLBinary.run(
             ["-c", "load \"Tests/corpus/runaway_recursive.sql\" with (memory_mb: -1)"], in: Self.root, hangGuard: 120)
         #expect(bad.status == 1)
