@@ -146,7 +146,7 @@ public enum CommandLineRun {
                 if interactive { throw Session.asofParameterProblem(name) }
                 if request.script == nil && !request.commands.isEmpty {
                     let declared = request.commands.contains {
-                        Session.declaresParameter(name, Parser.parse(SourceText(name: nil, text: $0)).statements)
+                        Session.declaresParameter(name, in: SourceText(name: nil, text: $0))
                     }
                     if !declared { throw Session.asofParameterProblem(name) }
                 } else {

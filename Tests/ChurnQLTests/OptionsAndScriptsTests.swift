@@ -148,6 +148,19 @@ struct OptionsAndScriptsTests {
                 "examples/reports/weekly.cql",
             ], in: Self.root)
         #expect(r.status == 0)
+        let commands = try ChurnQLBinary.run(
+            [
+                Self.cdnow, "--quiet", "--format", "csv", "--set", "asof=1998-03-31", "-c", "param asof = 1998-06-30",
+                "-c", "set asof = $asof", "-c", "from customers | agg last = max(last_order), n = count()",
+            ], in: Self.root)
+        let reference = try ChurnQLBinary.run(
+            [
+                Self.cdnow, "--quiet", "--format", "csv", "--asof", "1998-03-31", "-c",
+                "from customers | agg last = max(last_order), n = count()",
+            ], in: Self.root)
+        #expect(commands.status == 0)
+        #expect(commands.stdout == reference.stdout)
+        #expect(commands.stdout.contains("1998-03"))
         let undeclared = try ChurnQLBinary.run(
             [Self.cdnow, "--set", "asof=1998-03-31"], in: Self.root, stdin: "from customers | count\n")
         #expect(undeclared.status == 2)
