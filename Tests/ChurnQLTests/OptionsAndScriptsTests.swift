@@ -269,3 +269,19 @@ struct OptionsAndScriptsTests {
         #expect(try Self.listing(directory) == ["s.cql"])
     }
 }
+
+/// A chain of operators builds a tree one level deeper per operator; a million of them crashed freeing it.
+struct LongChainTests {
+    @Test("a chain beyond the depth limit is an error, one within it parses", arguments: [" or ", " and ", " + ", " * "])
+    func longChains(_ separator: String) {
+        let operand = separator == " or " || separator == " and " ? "amount > 1" : "amount"
+        let long = "from orders | where " + Array(repeating: operand, count: 200_000).joined(separator: separator)
+        let parsed = Parser.parse(SourceText(name: nil, text: long))
+        #expect(parsed.statements.isEmpty)
+        #expect(parsed.diagnostics.contains { $0.message.contains("nested too deeply") })
+        let short = "from orders | where " + Array(repeating: operand, count: 200).joined(separator: separator)
+        let fine = Parser.parse(SourceText(name: nil, text: short))
+        #expect(fine.diagnostics.isEmpty)
+        #expect(fine.statements.count == 1)
+    }
+}
