@@ -285,3 +285,23 @@ struct LongChainTests {
         #expect(fine.statements.count == 1)
     }
 }
+
+extension LongChainTests {
+    /// `in (…)` with 30,000 items: compiled as a balanced tree (it was a chain, which crashed compiling).
+    @Test func longInListAnswers() throws {
+        let directory = try OptionsAndScriptsTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let amounts = [5, 29_999, 30_000, 42, -1]
+        var csv = "customer_id,order_date,amount\n"
+        for (i, amount) in amounts.enumerated() { csv += "c\(i),2024-01-0\(i + 1),\(amount)\n" }
+        try csv.write(to: directory.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
+        let list = (0..<30_000).map(String.init).joined(separator: ", ")
+        // A script: one argument may not exceed 128 KB.
+        try "from orders | where amount in (\(list)) | count\n".write(
+            to: directory.appendingPathComponent("q.cql"), atomically: true, encoding: .utf8)
+        let r = try ChurnQLBinary.run(
+            ["orders.csv", "--quiet", "--format", "csv", "-f", "q.cql"], in: directory, hangGuard: 300)
+        #expect(r.status == 0)
+        #expect(r.stdout == "n\n\(amounts.filter { (0..<30_000).contains($0) }.count)\n")
+    }
+}
