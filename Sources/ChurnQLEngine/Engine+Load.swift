@@ -8,6 +8,7 @@ import Foundation
 extension Engine {
     static let loadOptionNames = [
         "delimiter", "header", "date_format", "null", "skip_bad_rows", "customer", "date", "amount", "key_match",
+        "timeout", "memory_mb",
     ]
 
     /// `load "path" [as name] [with (…)]` from a statement.
@@ -44,6 +45,18 @@ extension Engine {
             case "skip_bad_rows":
                 guard case .boolean(let b) = value else { throw fail("true or false") }
                 loadOptions.skipBadRows = b
+            case "timeout":
+                // Seconds a .sql dump may run.
+                switch value {
+                case .integer(let n) where n > 0 && n <= 1_000_000: loadOptions.dumpLimits.timeoutSeconds = Double(n)
+                case .decimal(let x) where x > 0 && x <= 1_000_000: loadOptions.dumpLimits.timeoutSeconds = x
+                default: throw fail("a number of seconds between 0 and 1000000, e.g. 60")
+                }
+            case "memory_mb":
+                guard case .integer(let n) = value, n > 0, n <= 1 << 30 else {
+                    throw fail("a number of megabytes, e.g. 512")
+                }
+                loadOptions.dumpLimits.memoryMB = Int(n)
             case "customer", "date", "amount":
                 guard case .text(let s) = value else { throw fail("a column name in double quotes") }
                 overrides[option.key] = s
@@ -91,7 +104,7 @@ extension Engine {
         let stopDisplay = progressDisplay?(progress, URL(fileURLWithPath: path).lastPathComponent)
         defer { stopDisplay?() }
         if isDump {
-            loaded = try SQLiteLoader.loadDump(path: path, progress: progress)
+            loaded = try SQLiteLoader.loadDump(path: path, limits: options.dumpLimits, progress: progress)
         } else if lower.hasSuffix(".sqlite") || lower.hasSuffix(".db") || lower.hasSuffix(".sqlite3")
             || SQLiteLoader.isDatabase(path: path)
         {

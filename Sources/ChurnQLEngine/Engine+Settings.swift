@@ -52,9 +52,7 @@ extension Engine {
             if case .column(let word, _) = expression, word.lowercased() == "none" {
                 lostWhen = nil
             } else {
-                let utf8 = Array(source.text.utf8)
-                let text = String(
-                    decoding: utf8[Swift.max(0, span.start)..<Swift.min(utf8.count, span.end)], as: UTF8.self)
+                let text = source.text(of: span)
                 let previous = lostWhen
                 lostWhen = (expression, source, text)
                 cachedCustomers = nil
@@ -76,6 +74,12 @@ extension Engine {
         }
         invalidateProfile()
         return "\(name) = \(settingValue(name))"
+    }
+
+    /// Sets the analysis date from a value (the command line's `--asof`), never through statement text.
+    public func setAsof(_ day: Int32) {
+        asofOverride = day
+        invalidateProfile()
     }
 
     func settingValue(_ name: String) -> String {

@@ -8,12 +8,7 @@ extension Engine {
     func explainQuery(_ query: Query, source: SourceText) throws(Diagnostic) -> Table {
         var steps: [String] = []
         var rows: [Int64] = []
-        let utf8 = Array(source.text.utf8)
-        func text(_ span: SourceSpan) -> String {
-            let start = Swift.max(0, Swift.min(span.start, utf8.count))
-            let end = Swift.max(start, Swift.min(span.end, utf8.count))
-            return String(decoding: utf8[start..<end], as: UTF8.self)
-        }
+        func text(_ span: SourceSpan) -> String { source.text(of: span) }
         let executor = QueryExecutor(engine: self, source: source)
         for count in 0...query.operations.count {
             var prefix = query

@@ -74,8 +74,7 @@ enum Workbench {
     }
 
     static func handoverQuery(_ rep: String) -> String {
-        let quoted = rep.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "from customers | where rep == \"\(quoted)\" | sort -revenue"
+        "from customers | where rep == \(Lexer.quoted(rep)) | sort -revenue"
             + " | select customer_id, revenue, status, last_order, last_contact, next_contact, contacts"
     }
 

@@ -16,6 +16,8 @@ public struct LoadOptions: Sendable {
     /// Columns that must hold numbers (the `amount:` option; columns named like amounts, quantities, prices and
     /// profits always must): a value that is not a number is an error, a skipped row or a null, never text.
     public var numericColumns: [String] = []
+    /// A `.sql` dump's budgets (`timeout`, `memory_mb`): a runaway statement stops with an error naming its line.
+    public var dumpLimits = DumpLimits()
 
     public init() {}
 }

@@ -27,6 +27,9 @@ public final class LoadProgress: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// True once the user interrupted the load.
+    var isCancelled: Bool { cancelled() }
+
     /// Throws when the user interrupted the load.
     func check() throws(Diagnostic) {
         if cancelled() {

@@ -9,6 +9,8 @@ final class MappedFile: @unchecked Sendable {
 
     /// Maps `path`, or nil when it is not a non-empty regular file or cannot be mapped (the caller reads it).
     init?(path: String) {
+        // Checked before opening: opening a FIFO would start (and closing it break) its writer's stream.
+        guard case .regular = try? FileInput.kind(of: path) else { return nil }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -7,6 +7,8 @@ import Foundation
 public enum SQLiteLoader {
     /// True when the file starts with SQLite's header string.
     public static func isDatabase(path: String) -> Bool {
+        // Only a regular file is sniffed: reading a pipe's first bytes would take them from the CSV reader.
+        guard case .regular = try? FileInput.kind(of: path) else { return false }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
@@ -16,12 +18,14 @@ public enum SQLiteLoader {
     /// Every table of a database file.
     /// `progress` counts the bytes of the rows read (against the file's size) and is checked for Ctrl-C.
     public static func loadDatabase(path: String, progress: LoadProgress? = nil) throws(Diagnostic) -> [LoadedTable] {
-        _ = try FileInput.read(path)
+        guard case .regular = try FileInput.kind(of: path) else {
+            throw Diagnostic(
+                code: "sqlite-pipe", message: "a SQLite database cannot be read from a pipe: \(path)", file: path,
+                hint: "save it to a file first, or pipe a dump (sqlite3 DB .dump) into a .sql file")
+        }
         var db: OpaquePointer?
-        // A URI with immutable=1 opens strictly read-only and never creates journal files beside the input.
-        let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?mode=ro"
         let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
-        guard sqlite3_open_v2(uri, &db, flags, nil) == SQLITE_OK, let db else {
+        guard sqlite3_open_v2(immutableURI(path), &db, flags, nil) == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
             throw Diagnostic(code: "sqlite-open", message: "cannot open SQLite database: \(message)", file: path)
@@ -30,9 +34,24 @@ public enum SQLiteLoader {
         return try loadTables(db, path: path, progress: progress)
     }
 
+    /// A read-only, immutable URI for a database file: SQLite then takes no locks and never creates `-wal`, `-shm`
+    /// or journal files beside the input, even for a WAL-mode database. The absolute path is percent-escaped, so `?`,
+    /// `#` and `%` in a file name stay part of the name.
+    static func immutableURI(_ path: String) -> String {
+        let absolute =
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%;=&")
+        let escaped = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+        // `file://` + an absolute path: an empty authority, so a path starting with `//` is not read as a host.
+        return "file://" + escaped + "?mode=ro&immutable=1"
+    }
+
     /// Executes a dump into an in-memory database, statement by statement, then loads every table.
     /// `progress` counts the statement text run, then the bytes of the rows read (against twice the file's size).
-    public static func loadDump(path: String, progress: LoadProgress? = nil) throws(Diagnostic) -> [LoadedTable] {
+    public static func loadDump(path: String, limits: DumpLimits = DumpLimits(), progress: LoadProgress? = nil)
+        throws(Diagnostic) -> [LoadedTable]
+    {
         let data = try FileInput.read(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw Diagnostic(
@@ -46,14 +65,17 @@ public enum SQLiteLoader {
         defer { sqlite3_close(db) }
         // A dump must not reach other files: ATTACH (and VACUUM INTO, which attaches) are refused.
         sqlite3_set_authorizer(db, { _, action, _, _, _, _ in action == SQLITE_ATTACH ? SQLITE_DENY : SQLITE_OK }, nil)
-        try execute(text, in: db, path: path, progress: progress)
-        return try loadTables(db, path: path, progress: progress)
+        let watch = DumpWatch(limits: limits, cancelled: { progress?.isCancelled ?? false })
+        return try watch.watching(db) { () throws(Diagnostic) in
+            try execute(text, in: db, path: path, progress: progress, watch: watch)
+            return try loadTables(db, path: path, progress: progress, watch: watch)
+        }
     }
 
     /// Runs each statement, naming the line of the first that SQLite rejects.
-    private static func execute(_ text: String, in db: OpaquePointer, path: String, progress: LoadProgress?)
-        throws(Diagnostic)
-    {
+    private static func execute(
+        _ text: String, in db: OpaquePointer, path: String, progress: LoadProgress?, watch: DumpWatch
+    ) throws(Diagnostic) {
         let source = SourceText(name: path, text: text)
         var failure: Diagnostic?
         text.utf8CString.withUnsafeBufferPointer { buffer in
@@ -64,15 +86,16 @@ public enum SQLiteLoader {
                 var tail: UnsafePointer<CChar>?
                 let rc = sqlite3_prepare_v2(db, current, -1, &statement, &tail)
                 if rc != SQLITE_OK {
-                    failure = located(db, path: path, source: source, start: start, at: current)
+                    failure = located(db, path: path, source: source, start: start, at: current, watch: watch)
                     break
                 }
                 if let statement {
+                    watch.restartClock()
                     var step = sqlite3_step(statement)
                     while step == SQLITE_ROW { step = sqlite3_step(statement) }
                     sqlite3_finalize(statement)
                     if step != SQLITE_DONE {
-                        failure = located(db, path: path, source: source, start: start, at: current)
+                        failure = located(db, path: path, source: source, start: start, at: current, watch: watch)
                         break
                     }
                 }
@@ -95,28 +118,48 @@ public enum SQLiteLoader {
     }
 
     private static func located(
-        _ db: OpaquePointer, path: String, source: SourceText, start: UnsafePointer<CChar>, at: UnsafePointer<CChar>
+        _ db: OpaquePointer, path: String, source: SourceText, start: UnsafePointer<CChar>, at: UnsafePointer<CChar>,
+        watch: DumpWatch
     ) -> Diagnostic {
         var offset = at - start
         // Skip the whitespace before the statement so the line points at its first word.
-        while offset < source.text.utf8.count,
-            let byte = source.text.utf8[source.text.utf8.index(source.text.utf8.startIndex, offsetBy: offset)]
-                as UInt8?,
-            byte == 10 || byte == 13 || byte == 32 || byte == 9
-        {
-            offset += 1
+        while offset < source.bytes.count, [10, 13, 32, 9].contains(source.bytes[offset]) { offset += 1 }
+        let line = source.line(ofOffset: offset)
+        func error(_ code: String, _ message: String, _ hint: String) -> Diagnostic {
+            Diagnostic(
+                code: code, message: message, file: path, line: line, column: 1, sourceLine: source.lineText(line),
+                hint: hint)
         }
-        let prefix = source.text.utf8.prefix(offset)
-        let line = prefix.reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+        switch watch.stopped {
+        case .interrupted:
+            return error("interrupted", "interrupted", "the load was cancelled; nothing was loaded")
+        case .timeout:
+            return error(
+                "dump-timeout",
+                "this statement of the dump ran longer than its time budget (\(Self.seconds(watch.limits.timeoutSeconds)) s)",
+                "a statement that never ends (e.g. a recursive query without a limit)? to allow more time: "
+                    + "load \"\(path)\" with (timeout: 300)")
+        case nil:
+            break
+        }
+        if sqlite3_errcode(db) == SQLITE_NOMEM {
+            return error(
+                "dump-memory",
+                "this statement of the dump needs more memory than its budget (\(watch.limits.memoryBytes / 1_048_576) MB)",
+                "to allow more: load \"\(path)\" with (memory_mb: 4096)")
+        }
         let message = String(cString: sqlite3_errmsg(db))
-        return Diagnostic(
-            code: "sqlite-dump", message: "SQLite rejected a statement: \(message)", file: path, line: line,
-            column: 1, sourceLine: source.lineText(line), hint: "the dump should come from sqlite3 DB .dump")
+        return error(
+            "sqlite-dump", "SQLite rejected a statement: \(message)", "the dump should come from sqlite3 DB .dump")
     }
 
-    private static func loadTables(_ db: OpaquePointer, path: String, progress: LoadProgress?) throws(Diagnostic)
-        -> [LoadedTable]
-    {
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
+    private static func loadTables(
+        _ db: OpaquePointer, path: String, progress: LoadProgress?, watch: DumpWatch? = nil
+    ) throws(Diagnostic) -> [LoadedTable] {
         var names: [String] = []
         try query(
             db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
@@ -131,6 +174,7 @@ public enum SQLiteLoader {
         }
         var tables: [LoadedTable] = []
         for name in names {
+            watch?.restartClock()
             tables.append(try loadTable(db, name: name, path: path, progress: progress))
         }
         return tables

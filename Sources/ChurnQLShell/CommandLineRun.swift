@@ -34,15 +34,13 @@ public enum CommandLineRun {
         let session = Session(
             format: request.format ?? (interactive ? .table : .table), quiet: request.quiet,
             errorsAsJSON: request.errorsAsJSON)
-        for assignment in request.parameters {
-            guard let (name, value) = parseParameter(assignment) else {
-                session.report(
-                    Diagnostic(
-                        code: "usage", message: "--set expects NAME=VALUE, got '\(assignment)'",
-                        hint: "--set asof=2024-06-30"))
-                return ExitStatus.usageError
-            }
-            session.engine.parameters[name] = value
+        let asofDay: Int32?
+        do throws(Diagnostic) {
+            asofDay = try request.asof.map(parseAsof)
+            try applyParameters(request, to: session, interactive: interactive)
+        } catch {
+            session.report(error)
+            return ExitStatus.usageError
         }
         session.engine.progressDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
@@ -64,18 +62,16 @@ public enum CommandLineRun {
                 // Roles are decided once every file is in, so describe the tables afterwards.
                 for line in try session.engine.loadFile(path: file, describe: false) { session.note(line) }
                 loadedNames += session.engine.lastLoadedNames
-                session.journal.append("load \"\(file.replacingOccurrences(of: "\"", with: "\\\""))\"")
+                session.journal.append("load \(Lexer.quoted(file))")
             } catch {
                 session.report(error)
                 return ExitStatus.usageError
             }
         }
-        if let asof = request.asof {
-            let wasQuiet = session.quiet
-            session.quiet = true
-            let outcome = session.runScript("set asof = \(asof)", name: "--asof")
-            session.quiet = wasQuiet
-            if !outcome.succeeded { return ExitStatus.usageError }
+        if let asofDay {
+            // A value, applied through the settings API: the option's text never becomes a statement.
+            session.engine.setAsof(asofDay)
+            session.journal.append("set asof = \(Dates.format(asofDay))")
         }
         var report = loadedNames.map { session.engine.describeLoad($0) }
         if !request.files.isEmpty, let summary = session.engine.asofSummary { report.append(summary) }
@@ -112,6 +108,7 @@ public enum CommandLineRun {
             if let identity = source.identity { session.runningScripts.append(identity) }
             let outcome = session.runScript(source.text, name: script, keepGoing: request.keepGoing)
             failed = !outcome.succeeded
+            if outcome.usageError { return finish(session, usageError: true) }
             if outcome.quit || (failed && !request.keepGoing) { return finish(session, failed) }
         }
         for (i, command) in request.commands.enumerated() {
@@ -130,16 +127,67 @@ public enum CommandLineRun {
                 source = try ScriptSource.readStandardInput()
             } catch {
                 session.report(error)
-                return finish(session, false, status: ExitStatus.usageError)
+                return finish(session, usageError: true)
             }
             if let identity = source.identity { session.runningScripts.append(identity) }
-            failed = !session.runScript(source.text, name: "<stdin>", keepGoing: request.keepGoing).succeeded
+            let outcome = session.runScript(source.text, name: "<stdin>", keepGoing: request.keepGoing)
+            if outcome.usageError { return finish(session, usageError: true) }
+            failed = !outcome.succeeded
         }
         return finish(session, failed)
     }
 
+    /// `--asof DATE`: a date written as a date literal (`2024-06-30`), nothing else.
+    static func parseAsof(_ text: String) throws(Diagnostic) -> Int32 {
+        let lexed = Lexer.lex(SourceText(name: "--asof", text: text))
+        let significant = lexed.tokens.filter { $0.kind != .end && $0.kind != .newline }
+        guard lexed.diagnostics.isEmpty, significant.count == 1,
+            case .date(let year, let month, let day) = significant[0].kind
+        else {
+            throw Diagnostic(
+                code: "usage", message: "--asof expects a date yyyy-MM-dd, got \(Lexer.quoted(text)): invalid date",
+                hint: "--asof 2024-06-30")
+        }
+        return Dates.dayNumber(year: year, month: month, day: day)
+    }
+
+    /// `--set NAME=VALUE`: typed values bound as parameters and journaled as `param` lines, so `.save` replays them.
+    /// `--set asof=…` names a script parameter, not the analysis date: refused unless the script declares it.
+    private static func applyParameters(_ request: CommandLineRequest, to session: Session, interactive: Bool)
+        throws(Diagnostic)
+    {
+        for assignment in request.parameters {
+            guard let (name, value) = parseParameter(assignment) else {
+                throw Diagnostic(
+                    code: "usage", message: "--set expects NAME=VALUE, got \(Lexer.quoted(assignment))",
+                    hint: "--set min_revenue=500")
+            }
+            if name.lowercased() == "asof" {
+                if interactive { throw Session.asofParameterProblem(name) }
+                if request.script == nil && !request.commands.isEmpty {
+                    let declared = request.commands.contains {
+                        Session.declaresParameter(name, in: SourceText(name: nil, text: $0))
+                    }
+                    if !declared { throw Session.asofParameterProblem(name) }
+                } else {
+                    session.asofParameterToCheck = name
+                }
+            }
+            session.engine.parameters[name] = value
+            session.journal.append("param \(parameterName(name)) = \(ValueLiteral.text(value))")
+        }
+    }
+
+    /// A parameter name as `param` accepts it: backquoted unless it is a plain identifier.
+    private static func parameterName(_ name: String) -> String {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else {
+            return "`\(name)`"
+        }
+        return name
+    }
+
     /// Completes an `.output` file still open; a failure there is an error of the run.
-    private static func finish(_ session: Session, _ failed: Bool, status: Int32? = nil) -> Int32 {
+    private static func finish(_ session: Session, _ failed: Bool = false, usageError: Bool = false) -> Int32 {
         var failed = failed
         do {
             try session.sink.close()
@@ -147,7 +195,8 @@ public enum CommandLineRun {
             session.report(error)
             failed = true
         }
-        return status ?? (failed ? ExitStatus.queryError : ExitStatus.success)
+        if usageError { return ExitStatus.usageError }
+        return failed ? ExitStatus.queryError : ExitStatus.success
     }
 
     private static func rcFilePath() -> String {

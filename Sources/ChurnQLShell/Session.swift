@@ -32,6 +32,8 @@ public final class Session {
     var protectedFiles: ProtectedFiles {
         ProtectedFiles(inputs: engine.loadedPaths, scripts: runningScripts, history: LineEditor.historyPath)
     }
+    /// `--set asof=…` was given for the next script: it must declare `param asof`, or nothing runs.
+    var asofParameterToCheck: String?
 
     public init(format: OutputFormat = .table, quiet: Bool = false, errorsAsJSON: Bool = false) {
         self.format = format
@@ -44,51 +46,41 @@ public final class Session {
     public struct Outcome {
         public var errors: [Diagnostic] = []
         public var quit = false
+        /// A problem with the command line, found when the script was read (exit status 2).
+        public var usageError = false
         public var succeeded: Bool { errors.isEmpty }
     }
 
     /// Runs every statement and meta command of a text in order. Stops at the first error unless `keepGoing`;
-    /// errors are reported as they happen, or all at the end with `keepGoing`.
+    /// errors are reported as they happen, or all at the end with `keepGoing`. Statements are read, parsed and run
+    /// one at a time from one shared copy of the text, so time and memory grow with the script's size, no faster.
     @discardableResult
     public func runScript(_ text: String, name: String?, keepGoing: Bool = false) -> Outcome {
         var outcome = Outcome()
         let segments = ScriptSegments(text)
         let source = SourceText(name: name, text: segments.queryText)
-        let parsed = Parser.parse(source)
-        let parseErrors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-        enum Item {
-            case statement(StatementNode)
-            case meta(ScriptSegments.MetaLine)
-            var line: Int {
-                switch self {
-                case .statement(let node): return node.span.line
-                case .meta(let meta): return meta.line
-                }
+        if let parameter = asofParameterToCheck {
+            asofParameterToCheck = nil
+            guard Self.declaresParameter(parameter, in: source) else {
+                let problem = Self.asofParameterProblem(parameter)
+                report(problem)
+                outcome.errors.append(problem)
+                outcome.usageError = true
+                return outcome
             }
+            note("note: --set \(parameter)=… sets the script's parameter $\(parameter); --asof sets the analysis date")
         }
-        var items: [Item] = parsed.statements.map(Item.statement) + segments.metaLines.map(Item.meta)
-        items.sort { $0.line < $1.line }
-        let firstErrorLine = parseErrors.first?.line ?? Int.max
-        var reportedParseErrors = false
         func fail(_ diagnostic: Diagnostic) {
             outcome.errors.append(diagnostic)
             if !keepGoing { report(diagnostic) }
         }
-        for item in items {
-            if !keepGoing && item.line > firstErrorLine { break }
-            switch item {
-            case .statement(let node):
+        var metaLines = segments.metaLines[...]
+        /// Runs the meta commands written before `line`; false when one of them quits.
+        func runMetaLines(before line: Int) -> Bool {
+            while let meta = metaLines.first, meta.line < line {
+                metaLines = metaLines.dropFirst()
                 do {
-                    try run(node, source: source)
-                } catch {
-                    fail(error.relocatedIfNeeded(name))
-                }
-            case .meta(let meta):
-                do {
-                    if try runMeta(meta.text, file: name, line: meta.line) == .quit {
-                        outcome.quit = true
-                        return outcome
-                    }
+                    if try runMeta(meta.text, file: name, line: meta.line) == .quit { return false }
                 } catch {
                     var located = error
                     if located.line == 0 {
@@ -99,26 +91,77 @@ public final class Session {
                         located.length = meta.text.count
                     }
                     fail(located)
+                    if !keepGoing { return true }
                 }
             }
-            if !keepGoing && !outcome.errors.isEmpty { return outcome }
+            return true
         }
-        if !parseErrors.isEmpty {
-            if keepGoing {
-                outcome.errors += parseErrors
-            } else {
-                outcome.errors.append(parseErrors[0])
-                report(parseErrors[0])
-                reportedParseErrors = true
+        var reader = StatementReader(source)
+        reading: while let parsed = reader.next() {
+            let errors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+            for node in parsed.statements {
+                guard runMetaLines(before: node.span.line) else {
+                    outcome.quit = true
+                    return outcome
+                }
+                if !keepGoing && !outcome.errors.isEmpty { break reading }
+                do {
+                    try run(node, source: source)
+                } catch {
+                    fail(error.relocatedIfNeeded(name))
+                }
+                if !keepGoing && !outcome.errors.isEmpty { break reading }
+            }
+            if let first = errors.first {
+                guard runMetaLines(before: first.line) else {
+                    outcome.quit = true
+                    return outcome
+                }
+                if !keepGoing && !outcome.errors.isEmpty { break reading }
+                if keepGoing {
+                    outcome.errors += errors
+                } else {
+                    fail(first)
+                    break reading
+                }
             }
         }
-        _ = reportedParseErrors
+        if keepGoing || outcome.errors.isEmpty {
+            if !runMetaLines(before: Int.max) {
+                outcome.quit = true
+                return outcome
+            }
+        }
         if keepGoing && !outcome.errors.isEmpty {
-            let sorted = outcome.errors
-            for error in sorted { report(error) }
-            note("\(sorted.count) error\(sorted.count == 1 ? "" : "s")")
+            for error in outcome.errors { report(error) }
+            note("\(outcome.errors.count) error\(outcome.errors.count == 1 ? "" : "s")")
         }
         return outcome
+    }
+
+    /// Whether a script declares `param NAME`, read statement by statement without running anything.
+    static func declaresParameter(_ name: String, in source: SourceText) -> Bool {
+        var reader = StatementReader(source)
+        while let parsed = reader.next() {
+            if declaresParameter(name, parsed.statements) { return true }
+        }
+        return false
+    }
+
+    static func declaresParameter(_ name: String, _ statements: [StatementNode]) -> Bool {
+        statements.contains {
+            if case .param(let declared, _) = $0.statement { return declared == name }
+            return false
+        }
+    }
+
+    static func asofParameterProblem(_ name: String) -> Diagnostic {
+        Diagnostic(
+            code: "usage",
+            message: "--set \(name)=… sets a script parameter named \(name) ($\(name)), not the analysis date",
+            hint:
+                "use --asof 2024-06-30 to set the analysis date (--set \(name) is for scripts that declare param \(name))"
+        )
     }
 
     /// Executes one statement and shows its result.
@@ -180,7 +223,7 @@ public final class Session {
             break
         }
         if timer { note(String(format: "run time: %.3f s", Date().timeIntervalSince(started))) }
-        journal.append(statementText(node, source))
+        journal.append(source.text(of: node.span))
     }
 
     /// Writes a result to a file in the format its extension names, atomically.
@@ -189,13 +232,6 @@ public final class Session {
         let fileFormat: OutputFormat = lower.hasSuffix(".json") ? .json : (lower.hasSuffix(".md") ? .markdown : .csv)
         try AtomicFile.write(TableRenderer.render(table, format: fileFormat), to: path, protected: protectedFiles)
         note("exported \(NumberFormat.grouped(String(table.rowCount))) rows to \(path)")
-    }
-
-    private func statementText(_ node: StatementNode, _ source: SourceText) -> String {
-        let utf8 = Array(source.text.utf8)
-        let start = Swift.max(0, Swift.min(node.span.start, utf8.count))
-        let end = Swift.max(start, Swift.min(node.span.end, utf8.count))
-        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 
     /// A message for standard error (load reports, confirmations), silenced by --quiet unless it is a warning.

@@ -16,67 +16,138 @@ public struct Lexer {
     private var index = 0
     private var line = 1
     private var lineStart = 0
+    /// Raw tokens lexed ahead and not yet filtered, read from `nextRaw`.
     private var tokens: [Token] = []
+    private var nextRawIndex = 0
     private var diagnostics: [Diagnostic] = []
+    private var reportedDiagnostics = 0
     private var unterminatedString = false
+    private var endAdded = false
     /// Line and line start where the current token began (strings may span lines).
     private var tokenLine = 1
     private var tokenLineStart = 0
+    /// Newline filtering: bracket depth and the last token passed on.
+    private var depth = 0
+    private var lastPassed: Token?
+    /// For `isIncomplete`: brackets open over the raw tokens, and the last token that is not a line end.
+    private var openBrackets = 0
+    private var lastSignificant: Token?
 
     public init(_ source: SourceText) {
         self.source = source
-        self.bytes = Array(source.text.utf8)
+        self.bytes = source.bytes
     }
 
     /// Lexes the whole source.
     public static func lex(_ source: SourceText) -> Result {
         var lexer = Lexer(source)
-        return lexer.run()
+        var result: [Token] = []
+        while let token = lexer.nextToken() { result.append(token) }
+        return Result(tokens: result, diagnostics: lexer.diagnostics, isIncomplete: lexer.isIncomplete)
     }
 
-    private mutating func run() -> Result {
-        while index < bytes.count {
-            let c = bytes[index]
-            let start = index
-            tokenLine = line
-            tokenLineStart = lineStart
-            if c == 10 {
-                add(.newline, from: start)
-                index += 1
-                line += 1
-                lineStart = index
-            } else if c == 32 || c == 9 || c == 13 {
-                index += 1
-            } else if c == UInt8(ascii: "#") || (c == UInt8(ascii: "-") && peek(1) == UInt8(ascii: "-")) {
-                while index < bytes.count && bytes[index] != 10 { index += 1 }
-            } else if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) {
-                lexNumber()
-            } else if isIdentifierStart(c) {
-                while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
-                add(.identifier(text(start, index)), from: start)
-            } else if c == UInt8(ascii: "`") {
-                lexQuotedIdentifier()
-            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
-                lexString(quote: c)
-            } else if c == UInt8(ascii: "$") {
-                index += 1
-                while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
-                if index - start == 1 {
-                    error("expected a parameter name after '$'", from: start, hint: "write parameters as $name")
-                } else {
-                    add(.parameter(text(start + 1, index)), from: start)
-                }
-            } else if c == UInt8(ascii: ";") {
-                index += 1
-                add(.semicolon, from: start)
+    /// The tokens of the next statement, through its end (a line end or `;`, or `.end` after the last one), and the
+    /// lexing errors found on the way; nil when the source is used up. Only one statement's tokens are held.
+    public mutating func nextStatement() -> (tokens: [Token], diagnostics: [Diagnostic])? {
+        var statement: [Token] = []
+        while let token = nextToken() {
+            statement.append(token)
+            if token.kind == .newline || token.kind == .semicolon || token.kind == .end { break }
+        }
+        guard let last = statement.last else { return nil }
+        if last.kind != .end {
+            statement.append(
+                Token(
+                    kind: .end,
+                    span: SourceSpan(
+                        start: last.span.end, end: last.span.end, line: last.span.line, column: last.span.column),
+                    text: ""))
+        }
+        let found = Array(diagnostics[reportedDiagnostics...])
+        reportedDiagnostics = diagnostics.count
+        return (statement, found)
+    }
+
+    /// True when the text lexed so far stops inside a string, an open bracket, or after a trailing `|` or `,`.
+    public var isIncomplete: Bool {
+        if unterminatedString || openBrackets > 0 { return true }
+        if let last = lastSignificant, case .symbol(let s) = last.kind, s == "|" || s == "," { return true }
+        return false
+    }
+
+    /// The next raw token, lexing more of the source when needed; nil after `.end`.
+    private mutating func nextRaw() -> Token? {
+        guard fillRaw(count: 1) else { return nil }
+        let token = tokens[nextRawIndex]
+        nextRawIndex += 1
+        if nextRawIndex == tokens.count {
+            tokens.removeAll(keepingCapacity: true)
+            nextRawIndex = 0
+        }
+        switch token.kind {
+        case .symbol("("), .symbol("["): openBrackets += 1
+        case .symbol(")"), .symbol("]"): openBrackets -= 1
+        case .newline, .end: return token
+        default: break
+        }
+        lastSignificant = token
+        return token
+    }
+
+    /// Lexes until at least `count` raw tokens wait unread; false when the source ran out first.
+    private mutating func fillRaw(count: Int) -> Bool {
+        while tokens.count - nextRawIndex < count {
+            if index < bytes.count {
+                step()
+            } else if !endAdded {
+                endAdded = true
+                tokenLine = line
+                tokenLineStart = lineStart
+                add(.end, from: index)
             } else {
-                lexSymbol()
+                return false
             }
         }
+        return true
+    }
+
+    private mutating func step() {
+        let c = bytes[index]
+        let start = index
         tokenLine = line
         tokenLineStart = lineStart
-        add(.end, from: index)
-        return Result(tokens: filterNewlines(), diagnostics: diagnostics, isIncomplete: incomplete())
+        if c == 10 {
+            add(.newline, from: start)
+            index += 1
+            line += 1
+            lineStart = index
+        } else if c == 32 || c == 9 || c == 13 {
+            index += 1
+        } else if c == UInt8(ascii: "#") || (c == UInt8(ascii: "-") && peek(1) == UInt8(ascii: "-")) {
+            while index < bytes.count && bytes[index] != 10 { index += 1 }
+        } else if isDigit(c) || (c == UInt8(ascii: ".") && isDigit(peek(1))) {
+            lexNumber()
+        } else if isIdentifierStart(c) {
+            while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+            add(.identifier(text(start, index)), from: start)
+        } else if c == UInt8(ascii: "`") {
+            lexQuotedIdentifier()
+        } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+            lexString(quote: c)
+        } else if c == UInt8(ascii: "$") {
+            index += 1
+            while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+            if index - start == 1 {
+                error("expected a parameter name after '$'", from: start, hint: "write parameters as $name")
+            } else {
+                add(.parameter(text(start + 1, index)), from: start)
+            }
+        } else if c == UInt8(ascii: ";") {
+            index += 1
+            add(.semicolon, from: start)
+        } else {
+            lexSymbol()
+        }
     }
 
     // MARK: Tokens
@@ -186,7 +257,8 @@ public struct Lexer {
             index += 1
         }
         unterminatedString = true
-        let span = SourceSpan(start: start, end: start + 1, line: lineOf(start), column: columnOf(start))
+        let span = SourceSpan(
+            start: start, end: start + 1, line: source.line(ofOffset: start), column: source.column(ofOffset: start))
         diagnostics.append(
             Diagnostic(
                 code: "unterminated-string", message: "unterminated string", span: span, in: source,
@@ -238,47 +310,36 @@ public struct Lexer {
         "|", ",", "(", "[", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", ":",
     ]
 
-    private func filterNewlines() -> [Token] {
-        var result: [Token] = []
-        var depth = 0
-        for (i, token) in tokens.enumerated() {
+    /// The next token, dropping line ends that cannot end a statement; nil after `.end`.
+    private mutating func nextToken() -> Token? {
+        while let token = nextRaw() {
             switch token.kind {
             case .symbol("("), .symbol("["): depth += 1
             case .symbol(")"), .symbol("]"): depth = Swift.max(0, depth - 1)
             case .newline:
                 if depth > 0 { continue }
-                guard let previous = result.last else { continue }
+                guard let previous = lastPassed else { continue }
                 if case .newline = previous.kind { continue }
                 if case .semicolon = previous.kind { continue }
                 if case .symbol(let s) = previous.kind, Self.continuingSymbols.contains(s) { continue }
                 if let word = previous.word, word == "and" || word == "or" { continue }
-                if nextSignificant(after: i)?.isSymbol("|") == true { continue }
+                if nextSignificantIsPipe() { continue }
             default: break
             }
-            result.append(token)
+            lastPassed = token
+            return token
         }
-        return result
+        return nil
     }
 
-    private func nextSignificant(after i: Int) -> Token? {
-        tokens[(i + 1)...].first { $0.kind != .newline }
-    }
-
-    private func incomplete() -> Bool {
-        if unterminatedString { return true }
-        var depth = 0
-        var last: Token?
-        for token in tokens {
-            switch token.kind {
-            case .symbol("("), .symbol("["): depth += 1
-            case .symbol(")"), .symbol("]"): depth -= 1
-            case .newline, .end: continue
-            default: break
-            }
-            last = token
+    /// Whether the first raw token after the waiting line ends is `|` (a line starting with `|` continues).
+    private mutating func nextSignificantIsPipe() -> Bool {
+        var ahead = 1
+        while fillRaw(count: ahead) {
+            let token = tokens[nextRawIndex + ahead - 1]
+            if token.kind != .newline { return token.isSymbol("|") }
+            ahead += 1
         }
-        if depth > 0 { return true }
-        if let last, case .symbol(let s) = last.kind, s == "|" || s == "," { return true }
         return false
     }
 
@@ -299,14 +360,9 @@ public struct Lexer {
         return d <= days[m - 1]
     }
 
-    private func lineOf(_ offset: Int) -> Int { bytes[0..<offset].reduce(1) { $0 + ($1 == 10 ? 1 : 0) } }
-    private func columnOf(_ offset: Int) -> Int {
-        var i = offset
-        while i > 0 && bytes[i - 1] != 10 { i -= 1 }
-        return offset - i + 1
-    }
-
     private mutating func add(_ kind: TokenKind, from start: Int) {
+        // A run of line ends (blank or comment lines) acts as one: keeping one bounds the look-ahead.
+        if kind == .newline, nextRawIndex < tokens.count, tokens.last?.kind == .newline { return }
         let span = SourceSpan(start: start, end: index, line: tokenLine, column: start - tokenLineStart + 1)
         tokens.append(Token(kind: kind, span: span, text: text(start, Swift.min(index, bytes.count))))
     }

@@ -8,8 +8,11 @@ extension Parser {
         try enterNesting()
         defer { nesting -= 1 }
         var left = try parseAnd()
+        var chained = 0
+        defer { nesting -= chained }
         while current.word == "or" {
             advance()
+            try enterChain(&chained)
             let right = try parseAnd()
             left = .binary(.or, left, right, left.span.merged(with: right.span))
         }
@@ -19,8 +22,11 @@ extension Parser {
     /// and := not {'and' not}
     mutating func parseAnd() throws -> Expression {
         var left = try parseNot()
+        var chained = 0
+        defer { nesting -= chained }
         while current.word == "and" {
             advance()
+            try enterChain(&chained)
             let right = try parseNot()
             left = .binary(.and, left, right, left.span.merged(with: right.span))
         }
@@ -103,9 +109,12 @@ extension Parser {
     /// additive := multiplicative {('+'|'-') multiplicative}
     mutating func parseAdditive() throws -> Expression {
         var left = try parseMultiplicative()
+        var chained = 0
+        defer { nesting -= chained }
         while current.isSymbol("+") || current.isSymbol("-") {
             let op: BinaryOperator = current.isSymbol("+") ? .add : .subtract
             advance()
+            try enterChain(&chained)
             let right = try parseMultiplicative()
             left = .binary(op, left, right, left.span.merged(with: right.span))
         }
@@ -115,9 +124,12 @@ extension Parser {
     /// multiplicative := unary {('*'|'/'|'%') unary}
     mutating func parseMultiplicative() throws -> Expression {
         var left = try parseUnary()
+        var chained = 0
+        defer { nesting -= chained }
         while current.isSymbol("*") || current.isSymbol("/") || current.isSymbol("%") {
             let op: BinaryOperator = current.isSymbol("*") ? .multiply : current.isSymbol("/") ? .divide : .modulo
             advance()
+            try enterChain(&chained)
             let right = try parseUnary()
             left = .binary(op, left, right, left.span.merged(with: right.span))
         }
@@ -199,11 +211,21 @@ extension Parser {
         return .call(name.lowercased(), arguments, nameToken.span.merged(with: close.span))
     }
 
+    /// Each operator of a chain (`a or b or c …`, `a + b + c …`) makes the tree one level deeper, and a tree is
+    /// compiled and freed recursively: a chain of a million `or`s crashed freeing it. So chained operators count
+    /// against the same depth as brackets.
+    mutating func enterChain(_ chained: inout Int) throws {
+        chained += 1
+        try enterNesting()
+    }
+
     /// Bounds recursion so deeply nested input reports an error instead of exhausting the stack.
     mutating func enterNesting() throws {
         nesting += 1
         if nesting > 256 {
-            report("expression nested too deeply", at: current, hint: "split it into several derive steps")
+            report(
+                "expression nested too deeply (more than 256 levels of brackets or operators in a row)", at: current,
+                hint: "split it into several derive steps; for many alternatives use x in (…)")
             throw Failure()
         }
     }

@@ -90,8 +90,11 @@ struct ChurnQLCommand: ParsableCommand {
 StandardStreams.prepare()
 
 do {
-    let command = try ChurnQLCommand.parse()
-    exit(CommandLineRun.run(try command.request()))
+    let options = RepeatedOptions(Array(CommandLine.arguments.dropFirst()))
+    var request = try ChurnQLCommand.parse(options.remaining).request()
+    request.commands = options.commands + request.commands
+    request.parameters = options.parameters + request.parameters
+    exit(CommandLineRun.run(request))
 } catch {
     let code = ChurnQLCommand.exitCode(for: error)
     let message = ChurnQLCommand.fullMessage(for: error)

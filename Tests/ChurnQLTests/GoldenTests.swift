@@ -59,9 +59,12 @@ enum ChurnQLBinary {
         return directory.appendingPathComponent("churnql")
     }
 
-    static func run(_ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:])
-        throws -> Result
-    {
+    /// `hangGuard`: seconds after which the process is stopped, so a hang fails the test instead of the run (never
+    /// a timing assertion: give it many times the expected time).
+    static func run(
+        _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:],
+        hangGuard: Double? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -77,6 +80,12 @@ enum ChurnQLBinary {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        if let hangGuard {
+            nonisolated(unsafe) let guarded = process
+            DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard) {
+                if guarded.isRunning { guarded.terminate() }
+            }
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so a full pipe cannot block the child.

@@ -43,11 +43,8 @@ enum ExpressionCompiler {
             }
             return try Functions.compile(name, arguments, span, context)
         case .inList(let subject, let items, let negated, let span):
-            var result: Expression?
-            for item in items {
-                let test = Expression.binary(.equal, subject, item, span)
-                result = result.map { .binary(.or, $0, test, span) } ?? test
-            }
+            let tests = items.map { Expression.binary(.equal, subject, $0, span) }
+            let result = balancedOr(tests[...], span)
             let compiled = try result.map { e throws(Diagnostic) in try compile(e, context) } ?? .boolean { _ in false }
             return negated ? try unary(.not, compiled, span, context) : compiled
         case .between(let subject, let low, let high, let negated, let span):
@@ -102,5 +99,19 @@ enum ExpressionCompiler {
                 "type-mismatch", "'not' needs a true/false value, not \(inner.type.rawValue)", span,
                 hint: "compare first, e.g. not (x > 0)")
         }
+    }
+}
+
+extension ExpressionCompiler {
+    /// `a or b or …` as a balanced tree: its depth grows with the logarithm of the count, so a long `in (…)` list
+    /// neither overflows the stack when compiled or freed nor nests evaluation a million calls deep.
+    static func balancedOr(_ tests: ArraySlice<Expression>, _ span: SourceSpan) -> Expression? {
+        guard let first = tests.first else { return nil }
+        if tests.count == 1 { return first }
+        let middle = tests.startIndex + tests.count / 2
+        guard let left = balancedOr(tests[..<middle], span), let right = balancedOr(tests[middle...], span) else {
+            return first
+        }
+        return .binary(.or, left, right, span)
     }
 }

@@ -197,9 +197,8 @@ struct QueryExecutor {
         if case .column(let name, _) = item.expression { return name }
         if case .call(let fn, let args, _) = item.expression, args.isEmpty { return fn }
         let span = item.expression.span
-        let utf8 = Array(source.text.utf8)
-        guard span.start >= 0, span.end <= utf8.count, span.start < span.end else { return "expr" }
-        return String(decoding: utf8[span.start..<span.end], as: UTF8.self)
+        guard span.start >= 0, span.end <= source.bytes.count, span.start < span.end else { return "expr" }
+        return source.text(of: span)
     }
 
     private func uniqueNames(_ columns: [Column]) -> [Column] {

@@ -1,0 +1,6 @@
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE orders (customer_id TEXT, order_date TEXT, amount REAL);
+INSERT INTO orders VALUES('a','2024-01-15',10.0);
+WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM r) SELECT count(*) FROM r;
+COMMIT;
