@@ -43,6 +43,9 @@ enum ExpressionCompiler {
             }
             return try Functions.compile(name, arguments, span, context)
         case .inList(let subject, let items, let negated, let span):
+            if let membership = try TextMembership.compile(subject, items, negated: negated, context) {
+                return membership
+            }
             var result: Expression?
             for item in items {
                 let test = Expression.binary(.equal, subject, item, span)
