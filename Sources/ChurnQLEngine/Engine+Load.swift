@@ -152,6 +152,11 @@ extension Engine {
         }
         // Shown once the load stands: a warning that became the load's error is not shown twice.
         for note in loaded.flatMap(\.notes) { show(note, in: &messages) }
+        if let roles, let orders = loaded.first(where: { $0.table.name == ordersTableName }),
+            let dropped = DroppedAmount.warning(orders.table, roles: roles, path: path)
+        {
+            show(dropped, in: &messages)
+        }
         cachedLatest = nil
         invalidateProfile()
         let names = loaded.map(\.table.name)

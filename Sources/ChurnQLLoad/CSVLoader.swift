@@ -343,7 +343,7 @@ public enum CSVLoader {
                 text, column: column, bytes: bytes, base: base, delimiter: delimiter, width: width,
                 start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, offset: offset)
         }
-        return LoadedTable(table: table, notes: notes + numberWarnings)
+        return LoadedTable(table: KeyColumns.markingIdentifiers(table), notes: notes + numberWarnings)
     }
 
     static func raggedRow(

@@ -1,3 +1,5 @@
+import ChurnQLStore
+
 /// Columns that name customers or orders. Their values are identifiers, so they are kept as text exactly as
 /// written: read as numbers or dates, `10.1` and `10.10` would become one customer and `20230115` a date.
 public enum KeyColumns {
@@ -16,6 +18,16 @@ public enum KeyColumns {
             !explicit && RoleDetector.orderIDNames.contains(normalized)
             && !RoleDetector.customerNames.contains(normalized)
         return orderIDOnly && sniffer.nonNull > 0 && sniffer.canonicalInteger ? .integerID : .text
+    }
+
+    /// The table with its integer key columns (order ids that are all plain integers) marked as identifiers, so
+    /// tables print them as written.
+    public static func markingIdentifiers(_ table: Table) -> Table {
+        var table = table
+        for i in table.columns.indices where table.columns[i].type == .integer && isKeyName(table.columns[i].name) {
+            table.columns[i].isIdentifier = true
+        }
+        return table
     }
 
     /// The indices of the key columns among `names`: those named like keys, and those named in `explicit`

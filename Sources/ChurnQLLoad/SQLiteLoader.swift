@@ -215,7 +215,8 @@ public enum SQLiteLoader {
             }
         }
         let columns = zip(columnNames, values).map { ValueColumnBuilder.column(name: $0, texts: $1) }
-        return LoadedTable(table: Table(name: name, columns: columns, rowCount: values.first?.count ?? 0))
+        let table = Table(name: name, columns: columns, rowCount: values.first?.count ?? 0)
+        return LoadedTable(table: KeyColumns.markingIdentifiers(table))
     }
 
     private static func query(

@@ -1,11 +1,13 @@
 import ChurnQLStore
 
-/// Cell text for every format: dates as yyyy-MM-dd, decimals to 6 places, thousands separators in tables only.
+/// Cell text for every format: dates as yyyy-MM-dd, decimals to 6 places, thousands separators in tables only
+/// (and never in identifiers).
 public enum CellFormatter {
     public static func text(_ column: Column, _ row: Int, grouped: Bool) -> String? {
         if column.isNull(row) { return nil }
         switch column.storage {
-        case .integer(let v): return grouped ? NumberFormat.grouped(String(v[row])) : String(v[row])
+        case .integer(let v):
+            return grouped && !column.isIdentifier ? NumberFormat.grouped(String(v[row])) : String(v[row])
         case .decimal(let v):
             let plain = NumberFormat.plain(v[row])
             return grouped ? NumberFormat.grouped(plain) : plain

@@ -4,6 +4,9 @@ public struct Column: Sendable {
     public var storage: ColumnStorage
     /// nil when the column has no nulls.
     public var nulls: [Bool]?
+    /// Identifiers (order ids kept as integers): tables print them as written, without digit grouping, as they
+    /// are not quantities. Set by the loader; kept wherever the column passes unchanged (select, sort, join, …).
+    public var isIdentifier = false
 
     public init(name: String, storage: ColumnStorage, nulls: [Bool]? = nil) {
         self.name = name
@@ -43,7 +46,9 @@ public struct Column: Sendable {
         case .text(let codes, let dictionary):
             newStorage = .text(codes: indices.map { codes[$0] }, dictionary: dictionary)
         }
-        return Column(name: name, storage: newStorage, nulls: newNulls)
+        var result = Column(name: name, storage: newStorage, nulls: newNulls)
+        result.isIdentifier = isIdentifier
+        return result
     }
 
     /// Like `gather`, but an index of -1 yields null (outer joins).

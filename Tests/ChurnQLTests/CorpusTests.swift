@@ -40,6 +40,9 @@ struct CorpusTests {
         Case(
             file: "malformed_amount.csv", status: 2,
             message: "malformed_amount.csv:4:15: error: column 'amount' holds numbers, but '1.2.3' is not one"),
+        Case(
+            file: "amount_mostly_text.csv", status: 0,
+            message: "warning: column 'amount' is named like the amount, but 3 of 4 values are not numbers"),
         Case(file: "colliding_keys.csv", status: 0, message: "loaded colliding_keys: 7 rows"),
         Case(
             file: "attach_in_dump.sql", status: 2,

@@ -16,9 +16,35 @@ enum BinaryCompiler {
         switch op {
         case .and, .or: return try logic(op, left, right, span, context)
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            if left.type == .text, right.type.isNumeric {
+                return try textWithNumber(op, leftExpr, rightExpr, right.type, span, context, flip: false)
+            }
+            if right.type == .text, left.type.isNumeric {
+                return try textWithNumber(op, rightExpr, leftExpr, left.type, span, context, flip: true)
+            }
             return try Comparison.compile(op, left, right, rightExpr, leftExpr, span, context)
         default: return try arithmetic(op, left, right, span, context)
         }
+    }
+
+    /// Text against a number: `==`/`!=` with a numeric constant compare with its text (NumberAsKeyText); anything
+    /// else is an error whose hint explains text keys.
+    private static func textWithNumber(
+        _ op: BinaryOperator, _ textExpr: Expression, _ numberExpr: Expression, _ numberType: DataType,
+        _ span: SourceSpan, _ context: CompileContext, flip: Bool
+    ) throws(Diagnostic) -> Vector {
+        guard op == .equal || op == .notEqual else {
+            throw NumberAsKeyText.orderingError(op, textExpr, numberExpr, numberType, span, context)
+        }
+        guard let text = try NumberAsKeyText.text(of: numberExpr, context) else {
+            throw context.error(
+                "type-mismatch", "cannot compare text with \(numberType.rawValue)", span,
+                hint: "a number constant compares with text keys by its digits (customer_id == 42); "
+                    + "a computed number does not: compare text with text")
+        }
+        let literal = Expression.literal(.string(text), numberExpr.span)
+        return flip
+            ? try compile(op, literal, textExpr, span, context) : try compile(op, textExpr, literal, span, context)
     }
 
     private static func coerceTextToDate(_ date: inout Vector, _ other: inout Vector, _ otherExpr: Expression) {

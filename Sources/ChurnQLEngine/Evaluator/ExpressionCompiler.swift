@@ -43,6 +43,9 @@ enum ExpressionCompiler {
             }
             return try Functions.compile(name, arguments, span, context)
         case .inList(let subject, let items, let negated, let span):
+            if let membership = try TextMembership.compile(subject, items, negated: negated, context) {
+                return membership
+            }
             let tests = items.map { Expression.binary(.equal, subject, $0, span) }
             let result = balancedOr(tests[...], span)
             let compiled = try result.map { e throws(Diagnostic) in try compile(e, context) } ?? .boolean { _ in false }
