@@ -106,19 +106,11 @@ struct DataInputTests {
         writer.waitUntilExit()
         #expect(fromFifo.status == 0)
         #expect(fromFifo.stdout == expected.stdout)
-        let substitution = Process()
-        substitution.executableURL = URL(fileURLWithPath: "/bin/bash")
-        substitution.arguments = [
-            "-c",
-            "'\(ChurnQLBinary.url.path)' <(cat '\(Self.orders)') --quiet --format csv -c 'from orders | agg n = count(), s = sum(amount)'",
-        ]
-        let out = Pipe()
-        substitution.standardOutput = out
-        try substitution.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        substitution.waitUntilExit()
-        #expect(substitution.terminationStatus == 0)
-        #expect(String(decoding: data, as: UTF8.self) == expected.stdout)
+        let substitution = try ShellCommand.run(
+            "\"$CHURNQL\" <(cat '\(Self.orders)') --quiet --format csv -c 'from orders | agg n = count(), s = sum(amount)'",
+            shell: "/bin/bash", in: directory)
+        #expect(substitution.status == 0)
+        #expect(substitution.stdout == expected.stdout)
     }
 
     /// Paths that are not readable files: exit 2 on the command line with the path named; the shell goes on.

@@ -59,8 +59,7 @@ enum ChurnQLBinary {
         return directory.appendingPathComponent("churnql")
     }
 
-    /// `hangGuard`: seconds after which the process is stopped, so a hang fails the test instead of the run (never
-    /// a timing assertion: give it many times the expected time).
+    /// `hangGuard`: see ProcessOutput.collect.
     static func run(
         _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:],
         hangGuard: Double? = nil
@@ -73,34 +72,7 @@ enum ChurnQLBinary {
         env["CHURNQL_HISTORY"] = "/dev/null"
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let hangGuard {
-            nonisolated(unsafe) let guarded = process
-            DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard) {
-                if guarded.isRunning { guarded.terminate() }
-            }
-        }
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full pipe cannot block the child.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
-            status: process.terminationStatus)
+        let output = try ProcessOutput.collect(process, stdin: stdin, hangGuard: hangGuard)
+        return Result(stdout: output.stdout, stderr: output.stderr, status: process.terminationStatus)
     }
 }
