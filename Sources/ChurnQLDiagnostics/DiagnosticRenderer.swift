@@ -21,22 +21,12 @@ public enum DiagnosticRenderer {
         return out
     }
 
-    /// The source line (escaped, tabs as spaces) and a caret under the span, both indented by two. Columns and
-    /// lengths count UTF-8 bytes, as the lexer and the loaders report them; the caret is placed by the terminal
-    /// width of the escaped text before the span.
+    /// The source line (escaped, tabs as spaces, cut to a window around the span with `…`) and a caret under the
+    /// span, both indented by two. The caret is placed by the terminal width of the escaped text before the span.
     static func sourceWithCaret(_ source: String, column: Int, length: Int) -> String {
-        let bytes = Array(source.replacingOccurrences(of: "\t", with: " ").utf8)
-        func isContinuation(_ i: Int) -> Bool { i < bytes.count && bytes[i] & 0xC0 == 0x80 }
-        var start = Swift.min(column - 1, bytes.count)
-        while start > 0 && isContinuation(start) { start -= 1 }
-        var end = Swift.min(bytes.count, start + Swift.max(1, length))
-        while isContinuation(end) { end += 1 }
-        let pieces = [bytes[..<start], bytes[start..<end], bytes[end...]].map { String(decoding: $0, as: UTF8.self) }
-        let shown = TerminalText.escaped(parts: pieces)
-        let pad = TerminalText.width(shown[0])
-        let marks = Swift.max(1, TerminalText.width(shown[1]))
-        return "  " + shown.joined() + "\n  " + String(repeating: " ", count: pad)
-            + String(repeating: "^", count: marks)
+        let excerpt = SourceExcerpt(line: source, column: column, length: length)
+        return "  " + excerpt.text + "\n  " + String(repeating: " ", count: excerpt.caretColumn)
+            + String(repeating: "^", count: excerpt.caretWidth)
     }
 
     /// One JSON object per diagnostic: file, line, column, code, severity, message, hint.

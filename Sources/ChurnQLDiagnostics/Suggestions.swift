@@ -2,9 +2,12 @@
 public enum Suggestions {
     /// The candidate closest to `word`, or nil when none is plausibly a typo of it.
     public static func closest(to word: String, in candidates: [String]) -> String? {
+        // A word more than three characters longer than a candidate is no typo of it (the limit is at most 3, and
+        // the prefix rule needs the candidate longer): skipped, so a 12 MB name costs no 12 MB × name edit distance.
+        let length = word.unicodeScalars.count
         let lower = word.lowercased()
         var best: (String, Int)?
-        for candidate in candidates {
+        for candidate in candidates where length <= candidate.unicodeScalars.count + 3 {
             let distance = editDistance(lower, candidate.lowercased())
             if best == nil || distance < best?.1 ?? Int.max { best = (candidate, distance) }
         }

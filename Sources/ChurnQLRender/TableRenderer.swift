@@ -27,11 +27,19 @@ public enum TableRenderer {
         return out
     }
 
+    /// Decided on bytes, not Characters: "\r\n" is one Character equal to neither "\r" nor "\n", and a quote or comma
+    /// followed by a combining mark is another, so a Character test left such fields unquoted.
     static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let special: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 10, 13]
+        guard s.utf8.contains(where: { special.contains($0) }) else { return s }
+        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        bytes.reserveCapacity(s.utf8.count + 8)
+        for byte in s.utf8 {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
         }
-        return s
+        bytes.append(UInt8(ascii: "\""))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func json(_ table: Table) -> String {

@@ -157,7 +157,7 @@ public enum CommandLineRun {
         throws(Diagnostic)
     {
         for assignment in request.parameters {
-            guard let (name, value) = parseParameter(assignment) else {
+            guard let (name, value) = try parseParameter(assignment) else {
                 throw Diagnostic(
                     code: "usage", message: "--set expects NAME=VALUE, got \(Lexer.quoted(assignment))",
                     hint: "--set min_revenue=500")
@@ -219,12 +219,31 @@ public enum CommandLineRun {
     }
 
     /// `name=value`: the value is read as a literal (date, number, true/false), else as text.
-    static func parseParameter(_ text: String) -> (String, Value)? {
+    static func parseParameter(_ text: String) throws(Diagnostic) -> (String, Value)? {
         guard let eq = text.firstIndex(of: "=") else { return nil }
         let name = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
         let raw = String(text[text.index(after: eq)...])
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
-        let (expression, diagnostics) = Parser.parseExpression(SourceText(name: nil, text: raw))
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        if isInteger(trimmed) {
+            // The language reads an integer beyond 64 bits as a decimal; a parameter would lose its digits in silence.
+            guard let value = Int64(trimmed) else {
+                throw Diagnostic(
+                    code: "usage", message: "--set \(name)=\(raw): integer too large (beyond 64 bits)",
+                    hint: "write it as a decimal (\(trimmed).0), or quote it to pass it as text: "
+                        + "--set \(name)='\(Lexer.quoted(raw))'")
+            }
+            return (name, .integer(value))
+        }
+        let source = SourceText(name: nil, text: raw)
+        let (expression, diagnostics) = Parser.parseExpression(source)
+        // A value written as a number or date that the lexer refuses (0000-01-01, 2024-02-30, 20 digits) is a
+        // mistake, not text: taken as text it would compare and sort as text in silence.
+        if !diagnostics.isEmpty, looksLikeNumberOrDate(raw), let problem = Lexer.lex(source).diagnostics.first {
+            throw Diagnostic(
+                code: "usage", message: "--set \(name)=\(raw): \(problem.message)",
+                hint: "write a valid value, or quote it to pass it as text: --set \(name)='\(Lexer.quoted(raw))'")
+        }
         if diagnostics.isEmpty, let expression, case .literal(let literal, _) = expression {
             switch literal {
             case .integer(let v): return (name, .integer(v))
@@ -241,5 +260,25 @@ public enum CommandLineRun {
             if case .decimal(let v) = literal { return (name, .decimal(-v)) }
         }
         return (name, .text(raw))
+    }
+
+    /// Digits with an optional leading minus.
+    private static func isInteger(_ text: String) -> Bool {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        return !digits.isEmpty && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// Whether a `--set` value is shaped as a number, date or duration is (`2024-02-30`, `1.5e`, `999999999999d`):
+    /// a digit or point first, then only digits, points, signs and exponents, with an optional duration unit. Text
+    /// that merely starts with a digit (`12abc`, `0x1F`) stays text.
+    private static func looksLikeNumberOrDate(_ raw: String) -> Bool {
+        var text = Substring(raw.trimmingCharacters(in: .whitespaces))
+        if text.first == "-" { text = text.dropFirst() }
+        for unit in ["mo", "d", "w", "y"] where text.hasSuffix(unit) {
+            text = text.dropLast(unit.count)
+            break
+        }
+        guard let first = text.first, first.isASCII, first.isNumber || first == "." else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isNumber || ".-+eE".contains($0)) }
     }
 }

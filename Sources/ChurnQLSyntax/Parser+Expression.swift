@@ -215,18 +215,19 @@ extension Parser {
     /// compiled and freed recursively: a chain of a million `or`s crashed freeing it. So chained operators count
     /// against the same depth as brackets.
     mutating func enterChain(_ chained: inout Int) throws {
-        chained += 1
         try enterNesting()
+        chained += 1
     }
 
-    /// Bounds recursion so deeply nested input reports an error instead of exhausting the stack.
+    /// Bounds recursion so deeply nested input reports an error instead of exhausting the stack. A refused level
+    /// is not counted: the caller's `defer` that would take it back is not set up yet when this throws.
     mutating func enterNesting() throws {
-        nesting += 1
-        if nesting > 256 {
+        guard nesting < 256 else {
             report(
                 "expression nested too deeply (more than 256 levels of brackets or operators in a row)", at: current,
                 hint: "split it into several derive steps; for many alternatives use x in (…)")
             throw Failure()
         }
+        nesting += 1
     }
 }

@@ -352,6 +352,33 @@ struct ExpressionParserTests {
         #expect(!parse("from t | derive y = \(minuses)1").diagnostics.isEmpty)
     }
 
+    /// A too-deep expression must not leave the depth counter raised for the statements after it in the same text
+    /// (the REPL parses a whole input at once): the deepest form that parses alone still parses after one.
+    @Test(
+        "nesting limit resets after a too-deep statement",
+        arguments: [("(", ")"), ("not ", ""), ("- ", ""), ("x or ", ""), ("x + ", "")])
+    func nestingLimitResetsAfterATooDeepStatement(_ opening: String, _ closing: String) throws {
+        func statement(_ n: Int) -> String {
+            "from t | where " + String(repeating: opening, count: n) + "x" + String(repeating: closing, count: n)
+        }
+        let name = opening
+        let deepest = try #require((200...300).last { parse(statement($0)).diagnostics.isEmpty }, "\(name)")
+        #expect(parse(statement(deepest + 1)).diagnostics.count == 1)
+        let text = [statement(deepest + 1), statement(deepest), statement(deepest + 40), statement(deepest)]
+            .joined(separator: "\n")
+        let result = parse(text)
+        #expect(result.diagnostics.map(\.line) == [1, 3], "\(name)")
+        #expect(result.statements.count == 2, "\(name)")
+    }
+
+    @Test func bracketDepthLimitIs255() {
+        let brackets = { (n: Int) in String(repeating: "(", count: n) + "x" + String(repeating: ")", count: n) }
+        #expect(
+            parse("from t | where \(brackets(255))\nfrom t | where \(brackets(256))").diagnostics.map(\.line) == [2])
+        #expect(
+            parse("from t | where \(brackets(256))\nfrom t | where \(brackets(255))").diagnostics.map(\.line) == [1])
+    }
+
     @Test func moderateNestingStillParses() {
         let open = String(repeating: "(", count: 50)
         let close = String(repeating: ")", count: 50)

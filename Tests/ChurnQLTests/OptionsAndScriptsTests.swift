@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLStore
 import Foundation
 import Testing
 
@@ -119,15 +120,65 @@ struct OptionsAndScriptsTests {
         #expect(try Self.listing(directory) == ["report.cql", "saved.cql"])
     }
 
-    @Test("a --set value is written as a literal that reads back as the same value", arguments: [
-        "n=3", "x=-2.5", "d=1998-06-30", "w=90d", "m=6mo", "t=true", "s=hello world", "q=a\"b\\c\nd\te",
-        "z=null", "big=1e999", "neg=-7",
-    ])
+    @Test(
+        "a --set value is written as a literal that reads back as the same value",
+        arguments: [
+            "n=3", "x=-2.5", "d=1998-06-30", "w=90d", "m=6mo", "t=true", "s=hello world", "q=a\"b\\c\nd\te",
+            "z=null", "big=1e999", "neg=-7",
+        ])
     func parameterLiteralRoundTrips(_ assignment: String) throws {
-        let (name, value) = try #require(CommandLineRun.parseParameter(assignment))
+        let (name, value) = try #require(try CommandLineRun.parseParameter(assignment))
         let literal = ValueLiteral.text(value)
-        let (_, again) = try #require(CommandLineRun.parseParameter("\(name)=\(literal)"))
+        let (_, again) = try #require(try CommandLineRun.parseParameter("\(name)=\(literal)"))
         #expect(again == value)
+    }
+
+    /// A `--set` value shaped as a number, date or duration that is not a valid one is a usage error naming the
+    /// flag and the problem; text that merely starts with a digit stays text, and quoting makes anything text.
+    @Test(
+        "--set values that are bad numbers or dates",
+        arguments: [
+            ("d=0000-01-01", "invalid date"), ("d=2024-02-30", "invalid date"), ("d=2024-13-01", "invalid date"),
+            ("d=-0000-01-01", "invalid date"), ("n=99999999999999999999", "integer too large"),
+            ("n=-99999999999999999999", "integer too large"), ("w=999999999999d", "duration too large"),
+        ])
+    func badNumberOrDateIsAUsageError(_ assignment: String, _ problem: String) throws {
+        do {
+            let parsed = try CommandLineRun.parseParameter(assignment)
+            Issue.record("expected an error, got \(String(describing: parsed))")
+        } catch {
+            #expect(error.code == "usage")
+            #expect(error.message.hasPrefix("--set \(assignment): "), "\(error.message)")
+            #expect(error.message.contains(problem), "\(error.message)")
+            let quoted = try #require(error.hint?.split(separator: "'").dropFirst().first.map(String.init))
+            let name = String(assignment.prefix { $0 != "=" })
+            let raw = String(assignment.dropFirst(name.count + 1))
+            let asText = try #require(try CommandLineRun.parseParameter("\(name)=\(quoted)"))
+            #expect(asText.1 == .text(raw))
+        }
+    }
+
+    @Test(
+        "--set values that stay what they look like",
+        arguments: [
+            ("n=9223372036854775807", Value.integer(Int64.max)), ("n=-9223372036854775808", .integer(Int64.min)),
+            ("n=007", .integer(7)), ("id=12abc", .text("12abc")), ("id=0x1F", .text("0x1F")),
+            ("v=1.2.3", .text("1.2.3")), ("d=\"0000-01-01\"", .text("0000-01-01")),
+            ("d=2024-02-29", .date(Dates.dayNumber(year: 2024, month: 2, day: 29))),
+        ])
+    func goodValuesKeepTheirType(_ assignment: String, _ expected: Value) throws {
+        let parsed = try #require(try CommandLineRun.parseParameter(assignment))
+        #expect(parsed.1 == expected)
+    }
+
+    @Test func badSetValueExitsWithUsageStatus() throws {
+        let r = try ChurnQLBinary.run(
+            [Self.cdnow, "--set", "d=0000-01-01", "-c", "param d = 1998-01-01", "-c", "from customers | count"],
+            in: Self.root)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--set d=0000-01-01: invalid date"))
+        #expect(r.stderr.contains("--set d='\"0000-01-01\"'"))
+        #expect(r.stdout.isEmpty)
     }
 
     // MARK: --set asof
@@ -173,7 +224,9 @@ struct OptionsAndScriptsTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var script = ""
-        for i in 0..<40_000 { script += i % 2 == 0 ? "set churn_window = \(i % 300 + 1)d\n" : "let v\(i % 7) = from orders\n" }
+        for i in 0..<40_000 {
+            script += i % 2 == 0 ? "set churn_window = \(i % 300 + 1)d\n" : "let v\(i % 7) = from orders\n"
+        }
         script += "from v3 | count\n"
         try script.write(to: directory.appendingPathComponent("long.cql"), atomically: true, encoding: .utf8)
         let orders = Self.root.appendingPathComponent(Self.cdnow).path
@@ -272,7 +325,8 @@ struct OptionsAndScriptsTests {
 
 /// A chain of operators builds a tree one level deeper per operator; a million of them crashed freeing it.
 struct LongChainTests {
-    @Test("a chain beyond the depth limit is an error, one within it parses", arguments: [" or ", " and ", " + ", " * "])
+    @Test(
+        "a chain beyond the depth limit is an error, one within it parses", arguments: [" or ", " and ", " + ", " * "])
     func longChains(_ separator: String) {
         let operand = separator == " or " || separator == " and " ? "amount > 1" : "amount"
         let long = "from orders | where " + Array(repeating: operand, count: 200_000).joined(separator: separator)

@@ -51,10 +51,7 @@ enum ExpressionCompiler {
             let compiled = try result.map { e throws(Diagnostic) in try compile(e, context) } ?? .boolean { _ in false }
             return negated ? try unary(.not, compiled, span, context) : compiled
         case .between(let subject, let low, let high, let negated, let span):
-            let test = Expression.binary(
-                .and, .binary(.greaterEqual, subject, low, span), .binary(.lessEqual, subject, high, span), span)
-            let compiled = try compile(test, context)
-            return negated ? try unary(.not, compiled, span, context) : compiled
+            return try BetweenCompiler.compile(subject, low, high, negated: negated, span, context)
         case .isNull(let subject, let negated, _):
             let inner = try compile(subject, context)
             return .boolean { row in inner.value(row).isNull != negated }
