@@ -1,4 +1,5 @@
 @preconcurrency import CLibEdit
+import ChurnQLLoad
 import Foundation
 
 /// Set by the SIGINT handler; read by the prompt loop and by the engine between steps.

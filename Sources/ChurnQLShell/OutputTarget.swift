@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// What writing to a path means. A regular file (or a new one) is replaced atomically: a temporary file in its

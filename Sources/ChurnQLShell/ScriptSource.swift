@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// Script text from a file (`-f`, `.read`, the rc file) or stdin, read as a stream in chunks, so that pipes and
