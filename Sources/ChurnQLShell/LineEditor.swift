@@ -137,7 +137,7 @@ private func attemptedCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, 
         // insert only what the matches share.
         let list = candidates.map(Completer.display).joined(separator: "  ")
         _ = POSIXIO.writeAll(1, "\n" + list + "\n")
-        _ = rl_on_new_line()
+        rl_forced_update_display()
         let shared = commonPrefix(candidates)
         guard shared.count > word.count, shared.hasPrefix(word) else { return nil }
         LineEditor.matches = [shared]
