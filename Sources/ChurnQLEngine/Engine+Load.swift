@@ -15,6 +15,7 @@ extension Engine {
     func load(path: String, alias: String?, options: [Option], span: SourceSpan, source: SourceText) throws(Diagnostic)
         -> [String]
     {
+        let path = UserPath.expandTilde(path)
         var loadOptions = LoadOptions()
         var overrides: [String: String] = [:]
         for option in options {
@@ -94,6 +95,7 @@ extension Engine {
     )
         throws(Diagnostic) -> [String]
     {
+        let path = UserPath.expandTilde(path)
         let lower = path.lowercased()
         var loaded: [LoadedTable]
         var isCSV = false

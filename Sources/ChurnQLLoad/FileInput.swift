@@ -51,13 +51,9 @@ public enum FileInput {
     private static func statFailure(_ path: String, errno code: Int32) -> Diagnostic {
         switch code {
         case ENOENT:
-            // The shell expands ~ only at the start of a word it sees; in a quoted name or a load statement it stays.
-            let tilde = path.hasPrefix("~")
             return Diagnostic(
                 code: "file-not-found", message: "no such file: \(path)", file: path,
-                hint: tilde
-                    ? "churnql does not expand ~; write the full path, e.g. \(NSHomeDirectory())\(path.dropFirst())"
-                    : "check the path; relative paths start from \(FileManager.default.currentDirectoryPath)")
+                hint: "check the path; relative paths start from \(FileManager.default.currentDirectoryPath)")
         case ELOOP:
             return Diagnostic(
                 code: "symlink-loop", message: "\(path): too many levels of symbolic links (a symlink loop)",

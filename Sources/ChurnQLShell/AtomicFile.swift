@@ -134,16 +134,29 @@ enum AtomicFile {
     }
 }
 
-/// Temporary files not yet renamed, removed if the process must exit early (stdout failed).
+/// Temporary files not yet renamed, removed if the process must exit early (stdout failed, or a signal:
+/// `SignalCleanup` holds them for the handler).
 enum TemporaryFiles {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var paths: Set<String> = []
+    /// Each path with its signal-cleanup slot.
+    nonisolated(unsafe) private static var paths: [String: Int?] = [:]
 
-    static func add(_ path: String) { lock.withLock { _ = paths.insert(path) } }
-    static func remove(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+    static func add(_ path: String) {
+        let slot = SignalCleanup.register(path)
+        lock.withLock { paths[path] = slot }
+    }
+
+    static func remove(_ path: String) {
+        let slot = lock.withLock { paths.removeValue(forKey: path) }
+        if let slot = slot ?? nil { SignalCleanup.unregister(slot) }
+    }
+
     static func removeAll() {
         lock.withLock {
-            for path in paths { unlink(path) }
+            for (path, slot) in paths {
+                unlink(path)
+                if let slot { SignalCleanup.unregister(slot) }
+            }
             paths.removeAll()
         }
     }

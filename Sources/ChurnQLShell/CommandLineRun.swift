@@ -45,6 +45,8 @@ public enum CommandLineRun {
         session.engine.progressDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.loadCancelled = { interruptRequested != 0 }
+        // Ctrl-C belongs to the shell (it stops a query); elsewhere it ends churnql like SIGTERM, files cleaned up.
+        SignalCleanup.install(includingInterrupt: !interactive)
         if interactive { LineEditor.installInterruptHandler() }
         // Stdin would be the script but was closed: say so before loading anything.
         if !interactive && request.commands.isEmpty && request.script == nil && StandardStreams.inputWasClosed {

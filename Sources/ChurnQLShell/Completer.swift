@@ -34,7 +34,7 @@ struct Completer {
         if trimmed.isEmpty {
             options = Parser.statementWords + Session.metaCommands
         } else if let word = previous?.word, word == "from" || word == "join" {
-            options = sources
+            options = sources.compactMap(Self.written)
         } else if previous?.word == "set" {
             options = settings
         } else if previous?.word == "explain" {
@@ -42,10 +42,37 @@ struct Completer {
         } else if previous?.isSymbol("|") == true {
             options = Parser.operatorWords
         } else {
-            options = pipelineColumns(tokens) + Self.functions + Self.expressionWords
+            options = pipelineColumns(tokens).compactMap(Self.written) + Self.functions + Self.expressionWords
         }
-        return Array(Set(options.filter { $0.hasPrefix(word) })).sorted()
+        // libedit breaks words at a backquote: after one the user typed, offer the rest of the quoted name.
+        if beforeWord.hasSuffix("`") && beforeWord.filter({ $0 == "`" }).count % 2 == 1 {
+            options = options.compactMap { $0.hasPrefix("`") ? String($0.dropFirst()) : nil }
+        }
+        // A bare prefix also finds a name that needs backquotes.
+        let matching = options.filter { $0.hasPrefix(word) || ($0.hasPrefix("`") && $0.dropFirst().hasPrefix(word)) }
+        return Array(Set(matching)).sorted()
     }
+
+    /// A name as the parser reads it back: bare when it is a plain identifier, else in backquotes; nil when it
+    /// cannot be written at all (a backquote or line end inside, or a NUL, which a C string cannot carry).
+    static func written(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        func isStart(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c >= 0x80 }
+        if let first = bytes.first, isStart(first), bytes.allSatisfy({ isStart($0) || ($0 >= 48 && $0 <= 57) }),
+            !expressionWords.contains(name.lowercased())
+        {
+            return name
+        }
+        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "`")), !bytes.contains(10), !bytes.contains(13),
+            !bytes.contains(0)
+        else {
+            return nil
+        }
+        return "`" + name + "`"
+    }
+
+    /// How a candidate is listed on the terminal: control characters in a name must not drive it.
+    static func display(_ candidate: String) -> String { TerminalText.escaped(candidate) }
 
     /// Inside `load "…` with the quote still open: complete file names.
     private func insideLoadString(_ text: String) -> Bool {

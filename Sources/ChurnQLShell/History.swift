@@ -1,5 +1,6 @@
 @preconcurrency import CLibEdit
 import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// The history file. libedit's write_history() opens its path with fopen("w"): it would truncate an input

@@ -1,4 +1,6 @@
 @preconcurrency import CLibEdit
+import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// Set by the SIGINT handler; read by the prompt loop and by the engine between steps.
@@ -89,12 +91,9 @@ enum LineEditor {
     nonisolated(unsafe) static var matches: [String] = []
     nonisolated(unsafe) static var matchIndex = 0
 
+    /// Hands libedit the matches `attemptedCompletion` prepared, one per call.
     static func nextCompletion(_ prefix: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
-        if state == 0 {
-            let text = prefix.map { String(cString: $0) } ?? ""
-            matches = currentCandidates(word: text) ?? []
-            matchIndex = 0
-        }
+        if state == 0 { matchIndex = 0 }
         guard matchIndex < matches.count else { return nil }
         defer { matchIndex += 1 }
         return strdup(matches[matchIndex])
@@ -126,10 +125,37 @@ private func attemptedCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, 
 {
     let word = text.map { String(cString: $0) } ?? ""
     // nil candidates mean a file name is wanted: let libedit complete paths.
-    guard currentCandidates(word: word) != nil else {
+    guard let candidates = currentCandidates(word: word) else {
         rl_attempted_completion_over = 0
         return nil
     }
     rl_attempted_completion_over = 1
+    rl_completion_append_character = 32
+    LineEditor.matches = candidates
+    if candidates.count > 1, candidates.contains(where: { Completer.display($0) != $0 }) {
+        // libedit would list the names raw, control characters and all: list them escaped here, and let it
+        // insert only what the matches share.
+        let list = candidates.map(Completer.display).joined(separator: "  ")
+        _ = POSIXIO.writeAll(1, "\n" + list + "\n")
+        rl_forced_update_display()
+        let shared = commonPrefix(candidates)
+        guard shared.count > word.count, shared.hasPrefix(word) else { return nil }
+        LineEditor.matches = [shared]
+        rl_completion_append_character = 0
+    }
     return rl_completion_matches(text, completionGenerator)
+}
+
+/// The longest start every candidate has, by Unicode scalars.
+private func commonPrefix(_ candidates: [String]) -> String {
+    guard var shared = candidates.first.map({ Array($0.unicodeScalars) }) else { return "" }
+    for candidate in candidates.dropFirst() {
+        let scalars = Array(candidate.unicodeScalars)
+        var length = 0
+        while length < shared.count && length < scalars.count && shared[length] == scalars[length] { length += 1 }
+        shared.removeLast(shared.count - length)
+    }
+    var text = ""
+    text.unicodeScalars.append(contentsOf: shared)
+    return text
 }

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// What writing to a path means. A regular file (or a new one) is replaced atomically: a temporary file in its
@@ -23,6 +24,8 @@ enum OutputTarget: Equatable {
             guard error == ENOENT else { throw failure(given, error) }
             return .replace(realPath: try newFilePath(path, given: given), mode: nil)
         }
+        // /dev/stdout and its aliases onto a closed stdout must not write into its placeholder and claim success.
+        try StandardStreams.refuseClosedStream(at: path, named: given, writing: true)
         // Only a regular file can be destroyed by a write; devices and pipes are written through.
         if info.st_mode & S_IFMT == S_IFREG { try protected.check(FileIdentity(info), named: given) }
         switch info.st_mode & S_IFMT {

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLLoad
 import Foundation
 
 /// Script text from a file (`-f`, `.read`, the rc file) or stdin, read as a stream in chunks, so that pipes and
@@ -16,6 +17,8 @@ enum ScriptSource {
 
     static func read(path given: String) throws(Diagnostic) -> Script {
         let path = UserPath.expandTilde(given)
+        // Before opening: /dev/stdin onto a closed stdin is no script (and opening some placeholders could block).
+        try StandardStreams.refuseClosedStream(at: path, named: given, writing: false)
         var fd: Int32
         repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) } while fd < 0 && errno == EINTR
         guard fd >= 0 else { throw openFailure(given, errno) }
@@ -24,11 +27,7 @@ enum ScriptSource {
     }
 
     static func readStandardInput() throws(Diagnostic) -> Script {
-        if StandardStreams.inputWasClosed {
-            throw Diagnostic(
-                code: "stdin-closed", message: "standard input is closed, so there is no script to read",
-                hint: "pass a query with -c or a script with -f")
-        }
+        if StandardStreams.inputWasClosed { throw StandardStreams.closedInput }
         return try read(descriptor: 0, name: "<stdin>")
     }
 

@@ -124,20 +124,63 @@ struct DataInputTests {
         let cases: [(String, String)] = [
             ("loop1", "loop1: too many levels of symbolic links"),
             ("folder.csv", "folder.csv is a directory"),
-            ("~/orders.csv", "does not expand ~"),
+            ("~/orders.csv", "no such file: \(directory.path)/orders.csv"),
             ("file/orders.csv", "a part of the path is not a directory"),
             ("missing.csv", "no such file: missing.csv"),
         ]
         for (path, message) in cases {
-            let r = try ChurnQLBinary.run([path, "-c", "from orders | count"], in: directory)
+            let r = try ChurnQLBinary.run(
+                [path, "-c", "from orders | count"], in: directory, environment: ["HOME": directory.path])
             #expect(r.status == 2, "\(path)")
             #expect(r.stderr.contains(message), "\(path): \(r.stderr)")
             // In a session the error is reported and the next statement runs.
             let session = try ChurnQLBinary.run(
-                ["--format", "csv"], in: directory, stdin: "load \"\(path)\"\n", environment: [:])
+                ["--format", "csv"], in: directory, stdin: "load \"\(path)\"\n", environment: ["HOME": directory.path])
             #expect(session.status == 1)
             #expect(session.stderr.contains(message), "\(path): \(session.stderr)")
         }
+    }
+
+    /// `~` and `~/x` name $HOME in every path churnql takes: files given without a shell, `load`, `-f`, `.read`
+    /// and outputs. The same run with the expanded paths written out is the reference.
+    @Test func tildeNamesTheHomeFolderInEveryPath() throws {
+        let home = try Self.temporaryDirectory()
+        let elsewhere = try Self.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: home)
+            try? FileManager.default.removeItem(at: elsewhere)
+        }
+        try FileManager.default.copyItem(atPath: Self.orders, toPath: home.appendingPathComponent("orders.csv").path)
+        func script(_ prefix: String) -> String {
+            """
+            load "\(prefix)/orders.csv" as again
+            .read \(prefix)/inner.cql
+            export from again | count to "\(prefix)/count.csv"
+            """
+        }
+        try "from customers | group status | agg n = count() | sort status\n".write(
+            to: home.appendingPathComponent("inner.cql"), atomically: true, encoding: .utf8)
+        try script("~").write(to: home.appendingPathComponent("tilde.cql"), atomically: true, encoding: .utf8)
+        try script(home.path).write(to: home.appendingPathComponent("plain.cql"), atomically: true, encoding: .utf8)
+        let environment = ["HOME": home.path]
+        let reference = try ChurnQLBinary.run(
+            ["\(home.path)/orders.csv", "--format", "csv", "-f", "\(home.path)/plain.cql"], in: elsewhere,
+            environment: environment)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let expected = try String(contentsOf: home.appendingPathComponent("count.csv"), encoding: .utf8)
+        try FileManager.default.removeItem(at: home.appendingPathComponent("count.csv"))
+        let tilde = try ChurnQLBinary.run(
+            ["~/orders.csv", "--format", "csv", "-f", "~/tilde.cql"], in: elsewhere, environment: environment)
+        #expect(tilde.status == 0, "\(tilde.stderr)")
+        #expect(tilde.stdout == reference.stdout)
+        #expect(tilde.stdout.contains("active"))
+        #expect(try String(contentsOf: home.appendingPathComponent("count.csv"), encoding: .utf8) == expected)
+        // The loaded input is protected under its ~ name too.
+        let overwrite = try ChurnQLBinary.run(
+            ["~/orders.csv", "-c", "export from orders | take 1 to \"~/orders.csv\""], in: elsewhere,
+            environment: environment)
+        #expect(overwrite.status == 1)
+        #expect(overwrite.stderr.contains("loaded input"), "\(overwrite.stderr)")
     }
 
     // MARK: Dump budgets

@@ -30,7 +30,45 @@ struct StandardStreamTests {
         Case(name: "stderr closed", command: "\(query) -c 'from nope | count' 2>&-", status: 1, stderr: ""),
     ]
 
-    @Test(arguments: cases)
+    /// The closed streams reached through their /dev and /proc names: the same errors as the streams themselves,
+    /// never a silent write into the placeholder that holds the descriptor's number.
+    static let aliasCases: [Case] =
+        ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].flatMap { path in
+            [
+                Case(
+                    name: "export to \(path), stdout closed",
+                    command: "\(query) -c 'export from orders | take 1 to \"\(path)\"' >&-", status: 2,
+                    stderr: "churnql: cannot write to standard output: it is closed"),
+                Case(
+                    name: ".output \(path), stdout closed", command: "\(query) -c '.output \(path)' -c 'print 1' >&-",
+                    status: 2, stderr: "churnql: cannot write to standard output: it is closed"),
+            ]
+        } + [
+            Case(
+                name: "-f /dev/stdin, stdin closed", command: "\(query) -f /dev/stdin <&-", status: 2,
+                stderr: "standard input is closed"),
+            Case(
+                name: "-f /dev/fd/0, stdin closed", command: "\(query) -f /dev/fd/0 <&-", status: 2,
+                stderr: "standard input is closed"),
+            Case(
+                name: ".read /dev/stdin, stdin closed", command: "\(query) -c '.read /dev/stdin' <&-", status: 1,
+                stderr: "standard input is closed"),
+            Case(
+                name: ".output /dev/stderr, stderr closed",
+                command: "{ \(query) -c '.output /dev/stderr' -c 'print 1' 2>&-; echo status=$? >&2; }", status: 0,
+                stderr: "status=1"),
+            Case(
+                name: "export to /dev/stderr, stderr closed",
+                command: "{ \(query) -c 'export from orders | take 1 to \"/dev/stderr\"' 2>&-; echo status=$? >&2; }",
+                status: 0, stderr: "status=1"),
+            // The placeholders are not /dev/null: writing to it and reading it stay fine.
+            Case(
+                name: "export to /dev/null, stdout closed",
+                command: "\(query) -c 'export from orders | take 1 to \"/dev/null\"' >&-", status: 0, stderr: ""),
+            Case(name: "-f /dev/null, stdin closed", command: "\(query) -f /dev/null <&-", status: 0, stderr: ""),
+        ]
+
+    @Test(arguments: cases + aliasCases)
     func stream(_ c: Case) throws {
         let folder = try ShellCommand.temporaryFolder("streams")
         defer { try? FileManager.default.removeItem(at: folder) }
