@@ -32,7 +32,7 @@ public enum StandardStreams {
         let writable = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1
         }
         guard writable >= 0 else { return nil }
-        let path = String(cString: template)
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let readOnly = open(path, O_RDONLY)
         unlink(path)
         close(writable)
