@@ -86,7 +86,7 @@ struct ChurnQLCommand: ParsableCommand {
     }
 #endif
 
-// Before any file is opened: closed standard descriptors get /dev/null, a broken pipe becomes an error.
+// Before any file is opened: closed standard descriptors get a placeholder, a broken pipe becomes an error.
 StandardStreams.prepare()
 
 do {
