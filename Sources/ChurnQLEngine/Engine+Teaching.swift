@@ -4,26 +4,22 @@ import ChurnQLStore
 import ChurnQLSyntax
 
 extension Engine {
-    /// `explain from …`: runs the pipeline step by step and shows the rows after each step.
+    /// `explain from …`: runs the pipeline once and shows the rows after each step.
     func explainQuery(_ query: Query, source: SourceText) throws(Diagnostic) -> Table {
+        var rowsAfter = [Int](repeating: 0, count: query.operations.count + 1)
+        _ = try QueryExecutor(engine: self, source: source).run(query) { step, rows in rowsAfter[step] = rows }
         var steps: [String] = []
         var rows: [Int64] = []
         func text(_ span: SourceSpan) -> String { source.text(of: span) }
-        let executor = QueryExecutor(engine: self, source: source)
         for count in 0...query.operations.count {
-            var prefix = query
-            prefix.operations = Array(query.operations.prefix(count))
-            // A group step alone is not runnable; it is shown together with its agg.
-            if let last = prefix.operations.last, case .group = last.operation, count < query.operations.count {
-                continue
-            }
-            let table = try executor.run(prefix)
+            // A group step alone has no rows of its own; it is shown together with its agg.
+            if let last = query.operations.prefix(count).last, case .group = last.operation { continue }
             var label = count == 0 ? "from \(query.source)" : "| " + text(query.operations[count - 1].span)
             if count >= 2, case .group = query.operations[count - 2].operation {
                 label = "| " + text(query.operations[count - 2].span) + " " + label
             }
             steps.append(label)
-            rows.append(Int64(table.rowCount))
+            rows.append(Int64(rowsAfter[count]))
         }
         return Table(
             name: "explain",

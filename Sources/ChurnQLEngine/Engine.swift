@@ -9,10 +9,12 @@ import ChurnQLSyntax
 public final class Engine {
     /// Loaded tables under their own names.
     public internal(set) var catalog = Catalog()
-    /// `let` views: the query and the text it was written in.
-    var views: [String: (query: Query, source: SourceText)] = [:]
+    /// `let` views, each bound to the views it reads as they were when it was defined.
+    var views: [String: ViewDefinition] = [:]
+    /// The named views' rows while a run of `let` statements lasts (see `defineView`).
+    var recentViewTables: ViewMemo?
     /// Values of `$name` parameters.
-    public var parameters: [String: Value] = [:]
+    public var parameters: [String: Value] = [:] { didSet { recentViewTables = nil } }
     public internal(set) var asofOverride: Int32?
     public internal(set) var churnWindow = 90
     public internal(set) var lostWindow = 365
@@ -65,12 +67,13 @@ public final class Engine {
 
     /// Executes one parsed statement.
     public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
+        // Only a `let` leaves every view's rows as they were; any other statement may change what a view reads.
+        if case .let = node.statement {} else { recentViewTables = nil }
         switch node.statement {
         case .query(let query):
             return .table(try QueryExecutor(engine: self, source: source).run(query))
         case .let(let name, let query):
-            _ = try QueryExecutor(engine: self, source: source).run(query)
-            views[name] = (query, source)
+            try defineView(name, query, source: source)
             return .notes(["view \(name) defined"])
         case .load(let path, let alias, let options):
             return .notes(try load(path: path, alias: alias, options: options, span: node.span, source: source))
@@ -166,6 +169,7 @@ public final class Engine {
     }
 
     func invalidateProfile() {
+        recentViewTables = nil
         cachedProfile = nil
         cachedHistory = nil
         cachedCRM = nil
@@ -292,13 +296,13 @@ public final class Engine {
 
     /// A table, view, or the derived `customers` / detected `orders` table.
     /// `needed`: the columns a query reads from it (nil: all), which spares the customers table the others.
-    func resolveSource(_ name: String, span: SourceSpan, source: SourceText, needing needed: Set<String>? = nil)
-        throws(Diagnostic) -> Table
-    {
+    /// `scope`: the views its names mean (nil: the session's); `memo`: the views this statement has computed.
+    func resolveSource(
+        _ name: String, span: SourceSpan, source: SourceText, needing needed: Set<String>? = nil,
+        scope: ViewScope? = nil, memo: ViewMemo? = nil
+    ) throws(Diagnostic) -> Table {
         let lower = name.lowercased()
-        if let view = views[name] ?? views.first(where: { $0.key.lowercased() == lower })?.value {
-            return try QueryExecutor(engine: self, source: view.source).run(view.query)
-        }
+        if let view = (scope ?? ViewScope(views)).lookup(name) { return try viewTable(view, memo: memo ?? ViewMemo()) }
         if lower == "customers" && ordersTableName != nil { return try customersTable(needing: needed) }
         if lower == "customers_raw", let name = attributesTableName, let table = catalog[name] { return table }
         if let table = catalog[name] { return table }

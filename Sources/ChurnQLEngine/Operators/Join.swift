@@ -4,6 +4,9 @@ import ChurnQLSyntax
 
 /// Hash equi-join on named columns present in both tables.
 enum Join {
+    /// The widest result a join may build: a view joined with itself doubles its columns at every level.
+    static let columnLimit = 10_000
+
     static func run(
         left: Table, right: Table, on names: [String], kind: JoinKind, span: SourceSpan,
         context: CompileContext, limit: Int
@@ -21,6 +24,12 @@ enum Join {
             }
             leftKeys.append(l)
             rightKeys.append(r)
+        }
+        let width = left.columns.count + right.columns.count - rightKeys.count
+        if width > columnLimit {
+            throw context.error(
+                "result-too-large", "the join would produce \(width) columns, more than \(columnLimit)", span,
+                hint: "select the columns you need before joining: … | select customer_id, amount | join …")
         }
         // Keys compare by text so an integer id matches the same id stored as text.
         func key(_ columns: [Column], _ row: Int) -> [String]? {

@@ -9,15 +9,30 @@ struct QueryExecutor {
     let source: SourceText
     /// Faults met by this query's row closures (overflow, dates beyond the calendar), thrown after the step.
     let faults = EvaluationFaults()
+    /// The views the query's names mean: the session's, or inside a view those it was bound to.
+    let scope: ViewScope?
+    /// The views this statement has computed, shared with the executors of the views it reads.
+    let memo: ViewMemo
 
-    func run(_ query: Query) throws(Diagnostic) -> Table {
+    init(engine: Engine, source: SourceText, scope: ViewScope? = nil, memo: ViewMemo = ViewMemo()) {
+        self.engine = engine
+        self.source = source
+        self.scope = scope
+        self.memo = memo
+    }
+
+    /// `rowsAfterStep(k, n)`: after the first k operations (0: the source alone) there are n rows, reported once
+    /// per step for `explain`; sorts then order every row, so that each step's count is its own.
+    func run(_ query: Query, rowsAfterStep: ((Int, Int) -> Void)? = nil) throws(Diagnostic) -> Table {
         var table = try engine.resolveSource(
-            query.source, span: query.sourceSpan, source: source, needing: ColumnNeeds.of(query))
+            query.source, span: query.sourceSpan, source: source, needing: ColumnNeeds.of(query), scope: scope,
+            memo: memo)
         var pendingGroup: (keys: [NamedExpression], span: SourceSpan)?
         var selection: [Int]?
         for (index, node) in query.operations.enumerated() {
             try engine.checkCancelled()
             try faults.check()
+            rowsAfterStep?(index, selection?.count ?? table.rowCount)
             switch node.operation {
             case .where, .group, .agg, .count, .sort, .take, .top: break
             default:
@@ -84,7 +99,9 @@ struct QueryExecutor {
             case .sort(let keys):
                 // `sort … | take n` needs only the first n rows: select them instead of sorting everything.
                 var limit: Int?
-                if index + 1 < query.operations.count, case .take(let n) = query.operations[index + 1].operation {
+                if rowsAfterStep == nil, index + 1 < query.operations.count,
+                    case .take(let n) = query.operations[index + 1].operation
+                {
                     limit = n
                 }
                 selection = try sortedRows(table, keys, selection, limit: limit)
@@ -114,7 +131,7 @@ struct QueryExecutor {
                     ? table.gather(groups.firstRows)
                     : Table(name: table.name, columns: keys.map { $0.gather(groups.firstRows) })
             case .join(let other, let on, let kind):
-                let right = try engine.resolveSource(other, span: node.span, source: source)
+                let right = try engine.resolveSource(other, span: node.span, source: source, scope: scope, memo: memo)
                 table = try Join.run(
                     left: table, right: right, on: on, kind: kind, span: node.span, context: context(table),
                     limit: engine.rowLimit)
@@ -138,6 +155,7 @@ struct QueryExecutor {
                 "group-needs-agg", "'group' must be followed by '| agg …' or '| count'", group.span,
                 hint: "… | group status | agg n = count()")
         }
+        rowsAfterStep?(query.operations.count, table.rowCount)
         return table
     }
 
