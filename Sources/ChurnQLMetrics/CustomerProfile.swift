@@ -76,10 +76,10 @@ public struct CustomerProfile: Sendable {
         -> [Int]
     {
         let keyColumn = table.columns[keyIndex]
-        var index: [String: Int] = [:]
+        var index: [ExactText: Int] = [:]
         var sharing: [Int: [Int]] = [:]
         for c in 0..<history.customerCount {
-            let form = keyMatch.normalized(history.keys.value(at: c).plainText)
+            let form = ExactText(keyMatch.normalized(history.keys.value(at: c).plainText))
             if let first = index[form] {
                 sharing[first, default: []].append(c)
             } else {
@@ -89,7 +89,7 @@ public struct CustomerProfile: Sendable {
         var rowFor = [Int](repeating: -1, count: history.customerCount)
         var extraKeys: [Value] = []
         for row in 0..<table.rowCount where !keyColumn.isNull(row) {
-            let key = keyMatch.normalized(keyColumn.value(at: row).plainText)
+            let key = ExactText(keyMatch.normalized(keyColumn.value(at: row).plainText))
             if let c = index[key] {
                 if c < rowFor.count, rowFor[c] < 0 {
                     rowFor[c] = row

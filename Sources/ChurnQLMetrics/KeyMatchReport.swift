@@ -22,32 +22,32 @@ public struct KeyMatchReport: Sendable {
     public init(orders: Column, customers: Column, mode: KeyMatch) {
         self.mode = mode
         let orderRows = Self.distinctKeys(orders)
-        let customerKeys = Self.distinctKeys(customers).keys
+        let customerKeys = Self.distinctKeys(customers).keys.map(\.text)
         orderCustomers = orderRows.count
         customerCount = customerKeys.count
         // Orders' keys under each rule, to the first orders key written that way.
         let rules = KeyMatch.allCases.filter { $0 == mode || Self.looser($0, than: mode) }
-        var byRule: [KeyMatch: [String: String]] = [:]
+        var byRule: [KeyMatch: [ExactText: String]] = [:]
         for rule in rules {
-            var map: [String: String] = [:]
+            var map: [ExactText: String] = [:]
             // The smallest key of each form, so that examples do not depend on hashing order.
-            for key in orderRows.keys {
-                let form = rule.normalized(key)
+            for key in orderRows.keys.map(\.text) {
+                let form = ExactText(rule.normalized(key))
                 if let known = map[form], known <= key { continue }
                 map[form] = key
             }
             byRule[rule] = map
         }
-        var matchedOrderForms: Set<String> = []
-        var customerForms: [String: Int] = [:]
-        for key in customerKeys { customerForms[mode.normalized(key), default: 0] += 1 }
+        var matchedOrderForms: Set<ExactText> = []
+        var customerForms: [ExactText: Int] = [:]
+        for key in customerKeys { customerForms[ExactText(mode.normalized(key)), default: 0] += 1 }
         sharedForms = customerForms.values.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
         var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
         for key in customerKeys.sorted() {
-            let form = mode.normalized(key)
+            let form = ExactText(mode.normalized(key))
             if let orderKey = byRule[mode]?[form] {
                 matchedOrderForms.insert(form)
-                if orderRows[key] == nil {
+                if orderRows[ExactText(key)] == nil {
                     loosened.count += 1
                     if loosened.examples.count < 3 { loosened.examples.append((key, orderKey)) }
                 }
@@ -55,7 +55,7 @@ public struct KeyMatchReport: Sendable {
             }
             customersWithoutOrders += 1
             for rule in rules where rule != mode {
-                guard let orderKey = byRule[rule]?[rule.normalized(key)] else { continue }
+                guard let orderKey = byRule[rule]?[ExactText(rule.normalized(key))] else { continue }
                 var entry = near[rule] ?? (0, [])
                 entry.count += 1
                 if entry.examples.count < 3 { entry.examples.append((key, orderKey)) }
@@ -63,7 +63,7 @@ public struct KeyMatchReport: Sendable {
                 break
             }
         }
-        for (key, rows) in orderRows where !matchedOrderForms.contains(mode.normalized(key)) {
+        for (key, rows) in orderRows where !matchedOrderForms.contains(ExactText(mode.normalized(key.text))) {
             orderCustomersUnknown += 1
             orderRowsUnknown += rows
         }
@@ -126,15 +126,15 @@ public struct KeyMatchReport: Sendable {
     private static func count(_ n: Int) -> String { NumberFormat.grouped(String(n)) }
 
     /// Each distinct non-null key as text, with its number of rows (text columns are counted by code).
-    static func distinctKeys(_ column: Column) -> [String: Int] {
-        var rows: [String: Int] = [:]
+    static func distinctKeys(_ column: Column) -> [ExactText: Int] {
+        var rows: [ExactText: Int] = [:]
         if case .text(let codes, let dictionary) = column.storage {
             var perCode = [Int](repeating: 0, count: dictionary.count)
             for row in 0..<column.count where !column.isNull(row) { perCode[Int(codes[row])] += 1 }
-            for (code, n) in perCode.enumerated() where n > 0 { rows[dictionary[code], default: 0] += n }
+            for (code, n) in perCode.enumerated() where n > 0 { rows[ExactText(dictionary[code]), default: 0] += n }
         } else {
             for row in 0..<column.count where !column.isNull(row) {
-                rows[column.value(at: row).plainText, default: 0] += 1
+                rows[ExactText(column.value(at: row).plainText), default: 0] += 1
             }
         }
         return rows

@@ -80,9 +80,18 @@ final class OutputFile {
         }
     }
 
-    /// Closes the file and renames the temporary file into place.
-    func commit() throws(Diagnostic) {
+    /// Closes the file and renames the temporary file into place. `protected` is checked again here: an `.output`
+    /// stays open across statements, and its target may have been loaded (or `.read`) since it was opened.
+    func commit(protected: ProtectedFiles = ProtectedFiles()) throws(Diagnostic) {
         guard fd >= 0 else { throw failed(EBADF) }
+        if let destination, let identity = FileIdentity(path: destination) {
+            do throws(Diagnostic) {
+                try protected.check(identity, named: name)
+            } catch {
+                discard()
+                throw error
+            }
+        }
         let closeError = calls.close(fd)
         fd = -1
         if closeError != 0 {
@@ -130,7 +139,7 @@ enum AtomicFile {
     static func write(_ text: String, to path: String, protected: ProtectedFiles) throws(Diagnostic) {
         let file = try OutputFile.open(path, protected: protected)
         try file.write(text)
-        try file.commit()
+        try file.commit(protected: protected)
     }
 }
 

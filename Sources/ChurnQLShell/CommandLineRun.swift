@@ -192,7 +192,7 @@ public enum CommandLineRun {
     private static func finish(_ session: Session, _ failed: Bool = false, usageError: Bool = false) -> Int32 {
         var failed = failed
         do {
-            try session.sink.close()
+            try session.sink.close(protected: session.protectedFiles)
         } catch {
             session.report(error)
             failed = true

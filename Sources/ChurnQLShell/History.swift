@@ -24,7 +24,7 @@ enum History {
             let bytes = try libeditText()
             let file = try OutputFile.open(path, protected: unprotected)
             try file.write(bytes)
-            try file.commit()
+            try file.commit(protected: unprotected)
         } catch {
             guard !warned else { return }
             warned = true

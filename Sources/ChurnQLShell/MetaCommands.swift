@@ -54,7 +54,7 @@ extension Session {
             if let argument {
                 try sink.redirect(to: argument, protected: protectedFiles)
             } else {
-                try sink.close()
+                try sink.close(protected: protectedFiles)
             }
         case ".read":
             guard let argument else { throw Diagnostic(code: "bad-meta", message: "usage: .read FILE") }

@@ -21,14 +21,14 @@ final class OutputSink {
 
     /// Sends output to a file until `close()`.
     func redirect(to path: String, protected: ProtectedFiles) throws(Diagnostic) {
-        try close()
+        try close(protected: protected)
         file = try OutputFile.open(path, protected: protected)
     }
 
-    /// Finishes a redirected file and returns to stdout.
-    func close() throws(Diagnostic) {
+    /// Finishes a redirected file and returns to stdout; refused if its target became protected meanwhile.
+    func close(protected: ProtectedFiles) throws(Diagnostic) {
         guard let file else { return }
         self.file = nil
-        try file.commit()
+        try file.commit(protected: protected)
     }
 }

@@ -7,7 +7,7 @@ public struct ColumnBuilder {
     private var days: [Int32] = []
     private var codes: [Int32] = []
     private var dictionary: [String] = []
-    private var lookup: [String: Int32] = [:]
+    private var lookup: [ExactText: Int32] = [:]
     private var nulls: [Bool] = []
     private var sawNull = false
 
@@ -37,12 +37,12 @@ public struct ColumnBuilder {
     }
 
     private mutating func appendText(_ s: String) {
-        if let code = lookup[s] {
+        if let code = lookup[ExactText(s)] {
             codes.append(code)
         } else {
             let code = Int32(dictionary.count)
             dictionary.append(s)
-            lookup[s] = code
+            lookup[ExactText(s)] = code
             codes.append(code)
         }
     }
@@ -57,7 +57,7 @@ public struct ColumnBuilder {
         }
         if type == .text && dictionary.isEmpty {
             dictionary.append("")
-            lookup[""] = 0
+            lookup[ExactText("")] = 0
         }
     }
 

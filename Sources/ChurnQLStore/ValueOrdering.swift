@@ -109,7 +109,11 @@ public enum ValueOrdering {
         case (.null, _): return 1
         case (_, .null): return -1
         case (.text(let x), .text(let y)):
-            return x == y ? 0 : (x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1)
+            // Scalars, not String ==: texts differing only in Unicode normalization are different values.
+            if x.unicodeScalars.elementsEqual(y.unicodeScalars) { return 0 }
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
+        // Exact: as doubles, integers beyond 2^53 would compare equal.
+        case (.integer(let x), .integer(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.date(let x), .date(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.timestamp(let x), .timestamp(let y)): return x == y ? 0 : (x < y ? -1 : 1)
         case (.boolean(let x), .boolean(let y)): return x == y ? 0 : (!x ? -1 : 1)

@@ -185,6 +185,23 @@ struct OutputTargetTests {
 
     /// Each system call of a replaced file fails in turn: the error names the file, the target keeps its text,
     /// and the temporary file is gone.
+    /// An `.output` stays open across statements: a file loaded after it was opened is protected when it closes,
+    /// by `.output` alone or at the end of the run.
+    @Test(arguments: ["\n.output", ""])
+    func fileLoadedWhileOutputIsOpenIsKept(_ closing: String) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let later = folder.appendingPathComponent("later.csv")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("orders.csv"), to: later)
+        let before = try Data(contentsOf: later)
+        let r = try Self.churnql(
+            [".output later.csv\nfrom orders | take 1\nload \"later.csv\" as later" + closing], in: folder)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("refusing to overwrite later.csv: it is a loaded input file"), "stderr: \(r.stderr)")
+        #expect(try Data(contentsOf: later) == before)
+        #expect(ShellCommand.leftovers(in: folder).isEmpty)
+    }
+
     @Test(arguments: ["write", "close", "rename"])
     func injectedFailureRemovesTheTemporaryFile(_ failing: String) throws {
         let folder = try ShellCommand.temporaryFolder("inject")

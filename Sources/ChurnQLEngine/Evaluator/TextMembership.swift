@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLStore
 import ChurnQLSyntax
 
 /// `text in (…)` over constants as one lookup: a pasted list of thousands of ids would otherwise compile to a
@@ -11,19 +12,19 @@ enum TextMembership {
         guard !items.isEmpty else { return nil }
         let compiled = try ExpressionCompiler.compile(subject, context)
         guard compiled.type == .text else { return nil }
-        var members = Set<String>()
+        var members = Set<ExactText>()
         for item in items {
             guard let text = try constantText(item, context) else { return nil }
-            members.insert(text)
+            members.insert(ExactText(text))
         }
         switch compiled {
         case .textColumn(let codes, let dictionary, let nulls):
-            let isMember = dictionary.map { members.contains($0) != negated }
+            let isMember = dictionary.map { members.contains(ExactText($0)) != negated }
             if let nulls { return .boolean { nulls[$0] ? nil : isMember[Int(codes[$0])] } }
             return .boolean { isMember[Int(codes[$0])] }
         default:
             guard let value = compiled.asText else { return nil }
-            return .boolean { row in value(row).map { members.contains($0) != negated } }
+            return .boolean { row in value(row).map { members.contains(ExactText($0)) != negated } }
         }
     }
 

@@ -31,17 +31,18 @@ enum Join {
                 "result-too-large", "the join would produce \(width) columns, more than \(columnLimit)", span,
                 hint: "select the columns you need before joining: … | select customer_id, amount | join …")
         }
-        // Keys compare by text so an integer id matches the same id stored as text.
-        func key(_ columns: [Column], _ row: Int) -> [String]? {
-            var parts: [String] = []
+        // Keys compare by their text's bytes, so an integer id matches the same id stored as text and keys differing
+        // only in Unicode normalization stay apart.
+        func key(_ columns: [Column], _ row: Int) -> [ExactText]? {
+            var parts: [ExactText] = []
             for column in columns {
                 let v = column.value(at: row)
                 if v.isNull { return nil }
-                parts.append(v.plainText)
+                parts.append(ExactText(v.plainText))
             }
             return parts
         }
-        var index: [[String]: [Int]] = [:]
+        var index: [[ExactText]: [Int]] = [:]
         for row in 0..<right.rowCount {
             if let k = key(rightKeys, row) { index[k, default: []].append(row) }
         }

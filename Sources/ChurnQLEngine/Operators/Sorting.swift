@@ -23,15 +23,15 @@ enum Sorting {
             default: return TopRows.select(limit, of: rows, less: less)
             }
         }
-        // One numeric key without nulls: compare the values directly (stable by row number).
-        if keys.count == 1, keys[0].nulls == nil, let values = numericValues(keys[0]) {
-            var indices = Array(0..<rows)
-            if descending[0] {
-                indices.sort { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
-            } else {
-                indices.sort { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        // One numeric key without nulls: compare the values directly, in their own type (integers beyond 2^53 are
+        // not distinct as doubles), stable by row number.
+        if keys.count == 1, keys[0].nulls == nil {
+            switch keys[0].storage {
+            case .decimal(let v): return sortedRows(v, descending: descending[0])
+            case .integer(let v): return sortedRows(v, descending: descending[0])
+            case .date(let v): return sortedRows(v, descending: descending[0])
+            default: break
             }
-            return indices
         }
         let comparators = zip(keys, descending).map { comparator($0, descending: $1) }
         var indices = Array(0..<rows)
@@ -60,13 +60,14 @@ enum Sorting {
         }
     }
 
-    private static func numericValues(_ column: Column) -> [Double]? {
-        switch column.storage {
-        case .decimal(let v): return v
-        case .integer(let v): return v.map(Double.init)
-        case .date(let v): return v.map(Double.init)
-        default: return nil
+    private static func sortedRows<T: Comparable>(_ values: [T], descending: Bool) -> [Int] {
+        var indices = Array(values.indices)
+        if descending {
+            indices.sort { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        } else {
+            indices.sort { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
         }
+        return indices
     }
 
     /// -1, 0 or 1 for two rows of one column. Text compares by dictionary rank, or, when few comparisons will be
