@@ -13,7 +13,7 @@ enum HelpText {
                     workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
         commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
                     .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .error  .clear  .quit
-        topics      .help language | metrics | where | group | sort | join | rfm | churn_rate | …
+        topics      .help language | functions | settings | metrics | where | group | sort | join | rfm | churn_rate | …
 
         """
 
@@ -89,9 +89,11 @@ enum HelpText {
 
     static func topic(_ name: String?) -> String {
         guard let name = name?.lowercased() else { return overview }
+        if name == "functions" { return CatalogueHelp.functions }
+        if name == "settings" { return CatalogueHelp.settings }
         if let text = topics[name] { return text }
         if let metric = ChurnQLMetricsBridge.definition(name) { return metric }
-        let all = Array(topics.keys) + ChurnQLMetricsBridge.names
+        let all = Array(topics.keys) + ChurnQLMetricsBridge.names + ["functions", "settings"]
         if let suggestion = all.sorted().first(where: { $0.hasPrefix(name) }) { return topic(suggestion) }
         return "no help on '\(name)'. Topics: \(all.sorted().joined(separator: ", "))\n"
     }
