@@ -34,9 +34,10 @@ import Testing
         #expect(actual == expected, "\(path): the \(name) section differs from the catalogue")
     }
 
-    /// Every call written in docs/language.md (`name(` inside backquotes) names a catalogue function.
-    @Test func everyDocumentedCallIsInTheCatalogue() throws {
-        let document = try Self.document("docs/language.md")
+    /// Every call written in the docs (`name(` inside backquotes) names a catalogue function.
+    @Test(arguments: ["docs/language.md", "docs/metrics.md"])
+    func everyDocumentedCallIsInTheCatalogue(_ path: String) throws {
+        let document = try Self.document(path)
         let spans = document.split(separator: "`", omittingEmptySubsequences: false).enumerated()
             .filter { $0.offset % 2 == 1 }.map(\.element)
         var called = Set<String>()
@@ -51,6 +52,16 @@ import Testing
         #expect(!called.isEmpty)
         let unknown = called.subtracting(FunctionCatalog.names)
         #expect(unknown.isEmpty, "documented but not in FunctionCatalog: \(unknown.sorted())")
+    }
+
+    /// Every metric of the catalogue is also explained in the hand-written part of docs/metrics.md.
+    @Test func everyMetricIsExplainedOutsideTheGeneratedTable() throws {
+        let document = try Self.document("docs/metrics.md")
+        let (begin, _) = CatalogueDocs.markers("metrics")
+        let prose = try #require(document.components(separatedBy: begin).first)
+        for metric in MetricCatalog.all {
+            #expect(prose.contains(metric.name), "docs/metrics.md does not explain \(metric.name)")
+        }
     }
 
     /// The tables list each function once, so a doc section cannot hide a duplicate name.
