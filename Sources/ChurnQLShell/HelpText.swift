@@ -55,8 +55,6 @@ enum HelpText {
             "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
         "load":
             "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
-        "set":
-            "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d | set lost_when = p_alive < 0.05\n",
         "churn":
             "churn monthly|weekly|quarterly: base, churned, new, reactivated and churn rate per calendar period.\n  churn quarterly\n",
         "cohort":
@@ -90,10 +88,10 @@ enum HelpText {
     static func topic(_ name: String?) -> String {
         guard let name = name?.lowercased() else { return overview }
         if name == "functions" { return CatalogueHelp.functions }
-        if name == "settings" { return CatalogueHelp.settings }
+        if name == "settings" || name == "set" { return CatalogueHelp.settings }
         if let text = topics[name] { return text }
         if let metric = ChurnQLMetricsBridge.definition(name) { return metric }
-        let all = Array(topics.keys) + ChurnQLMetricsBridge.names + ["functions", "settings"]
+        let all = Array(topics.keys) + ChurnQLMetricsBridge.names + ["functions", "settings", "set"]
         if let suggestion = all.sorted().first(where: { $0.hasPrefix(name) }) { return topic(suggestion) }
         return "no help on '\(name)'. Topics: \(all.sorted().joined(separator: ", "))\n"
     }

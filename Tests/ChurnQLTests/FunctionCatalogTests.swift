@@ -108,6 +108,14 @@ struct FunctionCatalogTests {
         #expect(error?.hint == "did you mean 'lost_when'?")
     }
 
+    /// `set` accepts every catalogue setting, as its example writes it.
+    @Test func everyCatalogueSettingCanBeSet() throws {
+        let engine = try Self.fittedEngine()
+        for setting in SettingsCatalog.all {
+            #expect(ArithmeticRangeTests.failure(engine, setting.example) == nil, "\(setting.example)")
+        }
+    }
+
     @Test func helpPrintsTheCatalogues() {
         let functions = HelpText.topic("functions")
         for function in FunctionCatalog.all {
@@ -115,6 +123,7 @@ struct FunctionCatalogTests {
             #expect(functions.contains(function.summary), "\(function.name)")
         }
         let settings = HelpText.topic("settings")
+        #expect(HelpText.topic("set") == settings)
         for setting in SettingsCatalog.all {
             #expect(settings.contains("  \(setting.name) (\(setting.type), default \(setting.defaultValue))"))
         }
