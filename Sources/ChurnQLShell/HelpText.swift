@@ -30,7 +30,7 @@ enum HelpText {
         Derived customers columns: first_order, last_order, orders, purchase_days, frequency, revenue,
         avg_order_value, days_since_last, tenure_days, active_span_days, purchase_cycle_days, next_purchase,
         overdue_days, status (active/lapsed/lost), is_new.
-        Aggregates: churn_rate([period: 30d]), retention_rate(), repeat_rate(), avg_purchase_cycle().
+        Retention aggregates such as churn_rate([period]) and repeat_rate(): .help functions lists them all.
         explain METRIC shows the definition and a worked example on your data.
           from customers | group status | agg n = count()
 
