@@ -3,7 +3,7 @@ import ChurnQLStore
 import ChurnQLSyntax
 
 extension Engine {
-    static let settingNames = ["asof", "churn_window", "lost_window", "new_window", "lost_when"]
+    static var settingNames: [String] { SettingsCatalog.names }
 
     /// `set NAME = VALUE`; returns the confirmation message.
     func set(_ name: String, _ expression: Expression, source: SourceText) throws(Diagnostic) -> String {
@@ -94,16 +94,12 @@ extension Engine {
 
     /// Settings as a table: name, value, meaning.
     public func settingsTable() -> Table {
-        let meanings = [
-            "asof": asofOverride == nil ? "analysis date (default: latest order date)" : "analysis date (set)",
-            "churn_window": "active while days_since_last ≤ this",
-            "lost_window": "lapsed while days_since_last ≤ this; lost beyond",
-            "new_window": "is_new while tenure_days ≤ this",
-            "lost_when": "a condition that also makes a customer lost, e.g. p_alive < 0.05",
-        ]
-        return textTable(
+        textTable(
             "settings", ["name", "value", "meaning"],
-            Self.settingNames.map { [$0, settingValue($0), meanings[$0] ?? ""] })
+            SettingsCatalog.all.map { setting in
+                let meaning = setting.name == "asof" && asofOverride != nil ? "analysis date (set)" : setting.summary
+                return [setting.name, settingValue(setting.name), meaning]
+            })
     }
 
     /// The loaded tables with their sizes and roles.

@@ -8,14 +8,10 @@ struct Completer {
     var sources: [String]
     /// Columns of a source, by name.
     var columns: (String) -> [String]
-    var settings: [String] = ["asof", "churn_window", "lost_window", "new_window"]
+    var settings: [String] = SettingsCatalog.names
 
-    static let functions = [
-        "lower(", "upper(", "length(", "contains(", "starts_with(", "ends_with(", "coalesce(", "round(", "abs(",
-        "floor(", "ceil(", "year(", "month(", "week(", "day(", "quarter(", "weekday(", "date_trunc(", "days_between(",
-        "if(", "count(", "count_distinct(", "sum(", "avg(", "min(", "max(", "median(", "percentile(", "stddev(",
-        "churn_rate(", "retention_rate(", "repeat_rate(", "avg_purchase_cycle(", "median_purchase_cycle(",
-    ]
+    /// Every function of the language, from the catalogue the evaluator checks calls against.
+    static let functions = FunctionCatalog.names.map { $0 + "(" }
     static let expressionWords = ["and", "or", "not", "in", "between", "is", "null", "true", "false", "asof"]
 
     /// What completes `word`, the text just before the cursor, given everything typed before it.

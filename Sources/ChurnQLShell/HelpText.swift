@@ -13,7 +13,7 @@ enum HelpText {
                     workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
         commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
                     .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .error  .clear  .quit
-        topics      .help language | metrics | where | group | sort | join | rfm | churn_rate | …
+        topics      .help language | functions | settings | metrics | where | group | sort | join | rfm | churn_rate | …
 
         """
 
@@ -30,7 +30,7 @@ enum HelpText {
         Derived customers columns: first_order, last_order, orders, purchase_days, frequency, revenue,
         avg_order_value, days_since_last, tenure_days, active_span_days, purchase_cycle_days, next_purchase,
         overdue_days, status (active/lapsed/lost), is_new.
-        Aggregates: churn_rate([period: 30d]), retention_rate(), repeat_rate(), avg_purchase_cycle().
+        Retention aggregates such as churn_rate([period]) and repeat_rate(): .help functions lists them all.
         explain METRIC shows the definition and a worked example on your data.
           from customers | group status | agg n = count()
 
@@ -55,8 +55,6 @@ enum HelpText {
             "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
         "load":
             "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
-        "set":
-            "set asof = 1998-06-30 | set churn_window = 90d | set lost_window = 365d | set new_window = 30d | set lost_when = p_alive < 0.05\n",
         "churn":
             "churn monthly|weekly|quarterly: base, churned, new, reactivated and churn rate per calendar period.\n  churn quarterly\n",
         "cohort":
@@ -89,9 +87,11 @@ enum HelpText {
 
     static func topic(_ name: String?) -> String {
         guard let name = name?.lowercased() else { return overview }
+        if name == "functions" { return CatalogueHelp.functions }
+        if name == "settings" || name == "set" { return CatalogueHelp.settings }
         if let text = topics[name] { return text }
         if let metric = ChurnQLMetricsBridge.definition(name) { return metric }
-        let all = Array(topics.keys) + ChurnQLMetricsBridge.names
+        let all = Array(topics.keys) + ChurnQLMetricsBridge.names + ["functions", "settings", "set"]
         if let suggestion = all.sorted().first(where: { $0.hasPrefix(name) }) { return topic(suggestion) }
         return "no help on '\(name)'. Topics: \(all.sorted().joined(separator: ", "))\n"
     }

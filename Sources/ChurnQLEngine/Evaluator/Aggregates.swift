@@ -3,16 +3,9 @@ import ChurnQLMetrics
 import ChurnQLStore
 import ChurnQLSyntax
 
-/// Aggregate functions: each computes one value per group, returned as a vector indexed by group.
+/// Aggregate functions: each computes one value per group, returned as a vector indexed by group. Names and
+/// argument counts are `FunctionCatalog`'s.
 enum Aggregates {
-    static let names = [
-        "count", "count_distinct", "sum", "avg", "mean", "min", "max", "median", "percentile", "stddev",
-        "churn_rate", "retention_rate", "repeat_rate", "avg_purchase_cycle", "median_purchase_cycle",
-        "net_revenue_retention", "gross_revenue_retention",
-    ]
-
-    static func isAggregate(_ name: String) -> Bool { names.contains(name) }
-
     static func compile(_ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext)
         throws(Diagnostic) -> Vector
     {

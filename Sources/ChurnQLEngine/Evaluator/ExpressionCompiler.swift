@@ -29,19 +29,19 @@ enum ExpressionCompiler {
         case .binary(let op, let left, let right, let span):
             return try BinaryCompiler.compile(op, left, right, span, context)
         case .call(let name, let arguments, let span):
-            if Aggregates.isAggregate(name) {
+            let signature = try FunctionCatalogLookup.signature(name, arguments, span, context)
+            switch signature.kind {
+            case .aggregate, .retentionAggregate:
                 guard context.aggregation != nil else {
                     throw context.error(
                         "aggregate-outside-agg", "\(name)() is an aggregate and needs an agg step", span,
                         hint: "write … | agg x = \(name)(…) or … | group KEY | agg x = \(name)(…)")
                 }
                 return try Aggregates.compile(name, arguments, span, context)
+            case .customer: return try FormulaCLV.compile(arguments, span, context)
+            case .model: return try PredictiveFunctions.compile(name, arguments, span, context)
+            case .scalar: return try Functions.compile(name, arguments, span, context)
             }
-            if name == "clv_formula" { return try FormulaCLV.compile(arguments, span, context) }
-            if PredictiveFunctions.names.contains(name) {
-                return try PredictiveFunctions.compile(name, arguments, span, context)
-            }
-            return try Functions.compile(name, arguments, span, context)
         case .inList(let subject, let items, let negated, let span):
             if let membership = try TextMembership.compile(subject, items, negated: negated, context) {
                 return membership

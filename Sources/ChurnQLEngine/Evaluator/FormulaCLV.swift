@@ -22,7 +22,7 @@ enum FormulaCLV {
         var horizon = 3
         var retention: Double?
         let checked = ModelArguments(function: "clv_formula", context: context)
-        let usage = "clv_formula(margin: 0.3, discount: 0.1, horizon: 3)"
+        let usage = FunctionCatalog.find("clv_formula")?.example ?? "clv_formula(margin: 0.3)"
         for argument in arguments {
             switch argument.name {
             case "margin"?: margin = try checked.number(argument, "margin", in: 0...1, usage: usage)
@@ -31,15 +31,9 @@ enum FormulaCLV {
                     argument, "the yearly discount rate", in: 0...1, excludingUpper: true, usage: usage)
             case "horizon"?: horizon = try checked.wholeNumber(argument, "horizon (years)", in: 0...100, usage: usage)
             case "retention"?: retention = try checked.number(argument, "retention", in: 0...1, usage: usage)
-            case let name?:
-                throw context.error(
-                    "wrong-arguments", "clv_formula() has no argument '\(name)'", argument.value.span,
-                    hint: "arguments: margin, discount, horizon, retention")
-            case nil:
-                throw context.error(
-                    "wrong-arguments",
-                    "clv_formula() takes named numbers: margin, discount, horizon (years), retention",
-                    argument.value.span, hint: usage)
+            default:
+                // FunctionCatalog has refused positional and unknown arguments.
+                continue
             }
         }
         let s = profile.settings

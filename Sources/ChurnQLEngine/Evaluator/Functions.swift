@@ -3,23 +3,15 @@ import ChurnQLStore
 import ChurnQLSyntax
 import Foundation
 
-/// Scalar functions: text, numbers, dates.
+/// Scalar functions: text, numbers, dates. Their names and argument counts are `FunctionCatalog`'s, checked
+/// before this runs.
 enum Functions {
-    static let names = [
-        "lower", "upper", "length", "contains", "starts_with", "ends_with", "coalesce", "round", "abs", "floor", "ceil",
-        "year", "month", "week", "day", "quarter", "weekday", "date_trunc", "days_between", "if",
-    ]
 
     static func compile(_ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext)
         throws(Diagnostic) -> Vector
     {
         var args: [Vector] = []
         for argument in arguments { args.append(try ExpressionCompiler.compile(argument.value, context)) }
-        func arity(_ n: ClosedRange<Int>, _ usage: String) throws(Diagnostic) {
-            guard n.contains(args.count) else {
-                throw context.error("wrong-arguments", "\(name)() takes \(usage)", span, hint: "e.g. \(usage)")
-            }
-        }
         func text(_ i: Int) throws(Diagnostic) -> (Int) -> String? {
             guard let f = args[i].asText else {
                 throw context.error(
@@ -46,12 +38,10 @@ enum Functions {
         }
         switch name {
         case "lower", "upper", "length":
-            try arity(1...1, "\(name)(text)")
             let f = try text(0)
             if name == "length" { return .integer { f($0).map { Int64($0.count) } } }
             return name == "lower" ? .text { f($0)?.lowercased() } : .text { f($0)?.uppercased() }
         case "contains", "starts_with", "ends_with":
-            try arity(2...2, "\(name)(text, \"part\")")
             let f = try text(0)
             let g = try text(1)
             switch name {
@@ -61,7 +51,6 @@ enum Functions {
             default: return .boolean { row in f(row).flatMap { a in g(row).map { a.hasSuffix($0) } } }
             }
         case "coalesce":
-            try arity(1...16, "coalesce(x, fallback)")
             let type = args.first { $0.type != .null }?.type ?? .null
             if args.allSatisfy({ $0.type == type || $0.type == .null }) {
                 let all = args
@@ -79,7 +68,6 @@ enum Functions {
             }
             throw context.error("type-mismatch", "coalesce() needs arguments of one type", span)
         case "round":
-            try arity(1...2, "round(x) or round(x, digits)")
             let f = try number(0)
             var digits = 0
             if args.count == 2 {
@@ -99,7 +87,6 @@ enum Functions {
                 return scaled.isFinite && abs(scaled) < 0x1p53 ? scaled.rounded() / scale : x
             }
         case "abs":
-            try arity(1...1, "abs(x)")
             if case .integer(let f) = args[0] {
                 let overflow = context.overflowSite("abs()", span)
                 return .integer { row in
@@ -110,12 +97,10 @@ enum Functions {
             let f = try number(0)
             return .decimal { f($0).map { abs($0) } }
         case "floor", "ceil":
-            try arity(1...1, "\(name)(x)")
             let f = try number(0)
             return name == "floor"
                 ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
         case "year", "month", "day", "quarter", "week", "weekday":
-            try arity(1...1, "\(name)(date)")
             let f = try day(0)
             switch name {
             case "year": return .integer { f($0).map { Int64(Dates.civil($0).year) } }
@@ -126,7 +111,6 @@ enum Functions {
             default: return .integer { f($0).map { Int64(isoWeek($0)) } }
             }
         case "date_trunc":
-            try arity(2...2, "date_trunc(\"month\", date)")
             guard case .literal(.string(let unit), _) = arguments[0].value else {
                 throw context.error(
                     "wrong-arguments", "date_trunc() takes the unit as text first", span,
@@ -140,12 +124,10 @@ enum Functions {
             }
             return .date { f($0).map(truncate) }
         case "days_between":
-            try arity(2...2, "days_between(a, b)")
             let a = try day(0)
             let b = try day(1)
             return .integer { row in a(row).flatMap { x in b(row).map { Int64($0) - Int64(x) } } }
         case "if":
-            try arity(3...3, "if(condition, then, else)")
             guard case .boolean(let condition) = args[0] else {
                 throw context.error("type-mismatch", "if() needs a true/false condition first", arguments[0].value.span)
             }
@@ -154,11 +136,9 @@ enum Functions {
             let no = args[2]
             return typed(type) { row in condition(row) == true ? yes.value(row) : no.value(row) }
         default:
-            let all = names + Aggregates.names
             throw context.error(
-                "unknown-function", "unknown function '\(name)'", span,
-                hint: Suggestions.closest(to: name, in: all).map { "did you mean '\($0)'?" }
-                    ?? "functions: \(all.joined(separator: ", "))")
+                "unknown-function", "\(name)() is not available in the in-memory engine", span,
+                hint: "see .help functions")
         }
     }
 

@@ -6,8 +6,6 @@ import ChurnQLSyntax
 /// expected_purchases(h), predicted_clv(months, discount) and expected_spend(): predictions of the fitted models
 /// for each customer row, from the customer's history as of asof.
 enum PredictiveFunctions {
-    static let names = ["expected_purchases", "predicted_clv", "expected_spend"]
-
     /// A customer's (x, t_x, T, mean repeat spend) as of asof, in the model's time unit.
     static func history(_ customer: Int, _ profile: CustomerProfile, unitDays: Double) -> (
         Double, Double, Double, Double
@@ -50,19 +48,7 @@ enum PredictiveFunctions {
                 hint: "from customers | derive e = \(name)(…)")
         }
         let checked = ModelArguments(function: name, context: context)
-        let usages = [
-            "expected_purchases": "expected_purchases(90d)", "expected_spend": "expected_spend()",
-            "predicted_clv": "predicted_clv(12, 0.01)",
-        ]
-        let usage = usages[name] ?? name
-        let maxArguments = name == "expected_spend" ? 0 : name == "expected_purchases" ? 1 : 2
-        guard arguments.count <= maxArguments, arguments.allSatisfy({ $0.name == nil }) else {
-            throw context.error(
-                "wrong-arguments",
-                maxArguments == 0
-                    ? "\(name)() takes no arguments" : "\(name)() takes at most \(maxArguments) argument(s)", span,
-                hint: "e.g. \(usage)")
-        }
+        let usage = FunctionCatalog.find(name)?.example ?? name
         func needSpend() throws(Diagnostic) -> GammaGamma {
             guard let spend = state.spend else {
                 throw context.error(

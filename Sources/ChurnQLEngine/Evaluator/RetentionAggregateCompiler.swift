@@ -83,11 +83,15 @@ enum RetentionAggregateCompiler {
                 Aggregates.quantile(customers(g).compactMap { $0 >= 0 ? cycles[Int($0)] : nil }.sorted(), 0.5)
             }
             return .decimal { medians[$0] }
-        default:
+        case "avg_purchase_cycle":
             let cycles = (0..<groups.count).map {
                 RetentionAggregates.averagePurchaseCycle(customers: customers($0), profile: profile)
             }
             return .decimal { cycles[$0] }
+        default:
+            throw context.error(
+                "unknown-function", "\(name)() is not available in the in-memory engine", span,
+                hint: "see .help functions")
         }
     }
 }
