@@ -8,11 +8,13 @@ extension Engine {
     /// last_contact, contacts, next_contact, days_since_contact, contact_overdue, rep; contract_start,
     /// contract_end, in_contract. Only contacts and contracts on or before asof count.
     func crmColumns(_ profile: CustomerProfile) -> [Column] {
-        if let cachedCRM { return cachedCRM }
-        guard contactsTableName != nil || contractsTableName != nil else {
-            cachedCRM = []
-            return []
+        guard contactsTableName != nil || contractsTableName != nil else { return [] }
+        return derived.crm.value(for: ProfileKey(data: dataVersion, retention: profile.settings)) {
+            makeCRMColumns(profile)
         }
+    }
+
+    private func makeCRMColumns(_ profile: CustomerProfile) -> [Column] {
         let n = profile.history.customerCount
         let asof = profile.settings.asof
         var index: [String: Int] = [:]
@@ -76,7 +78,6 @@ extension Engine {
             columns.append(dateColumn("contract_end", end))
             columns.append(Column(name: "in_contract", storage: .boolean(end.map { ($0 ?? Int32.min) >= asof })))
         }
-        cachedCRM = columns
         return columns
     }
 

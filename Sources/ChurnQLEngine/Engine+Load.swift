@@ -97,6 +97,7 @@ extension Engine {
     {
         let path = UserPath.expandTilde(path)
         let lower = path.lowercased()
+        let modelsWereCurrent = !models.isEmpty && modelsFitOrders
         var loaded: [LoadedTable]
         var isCSV = false
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -159,8 +160,9 @@ extension Engine {
         {
             show(dropped, in: &messages)
         }
-        cachedLatest = nil
-        invalidateProfile()
+        if modelsWereCurrent && !modelsFitOrders {
+            messages.append("note: the fitted models are stale (the orders changed since the fit): fit again")
+        }
         let names = loaded.map(\.table.name)
         if names.contains(where: { $0 == ordersTableName || $0 == attributesTableName }) {
             importReport(into: &messages)
@@ -177,21 +179,16 @@ extension Engine {
 
     /// Chooses the orders table (customer and date roles) and the customers attribute table.
     func detectRoles() throws(Diagnostic) {
+        var found = DetectedRoles()
         var candidates: [(name: String, roles: OrderRoles)] = []
-        contactsTableName = nil
-        contactRoles = nil
-        contractsTableName = nil
-        contractRoles = nil
         for name in catalog.names {
             guard let table = catalog[name] else { continue }
             if let roles = RoleDetector.contacts(table) {
-                contactsTableName = name
-                contactRoles = roles
+                found.contacts = (name, roles)
                 continue
             }
             if let roles = RoleDetector.contracts(table) {
-                contractsTableName = name
-                contractRoles = roles
+                found.contracts = (name, roles)
                 continue
             }
             if let roles = try RoleDetector.detect(table, overrides: roleOverrides[name] ?? [:]) {
@@ -205,21 +202,18 @@ extension Engine {
             }
             ?? candidates.first { $0.name.lowercased() != "customers" }
             ?? candidates.first
-        ordersTableName = preferred?.name
-        roles = preferred?.roles
-        attributesTableName = nil
-        attributesKey = nil
+        found.orders = preferred.map { ($0.name, $0.roles) }
         for name in catalog.names
-        where name != ordersTableName && name != contactsTableName && name != contractsTableName {
+        where name != preferred?.name && name != found.contacts?.table && name != found.contracts?.table {
             guard let table = catalog[name], let key = RoleDetector.customerKey(table) else { continue }
-            if name.lowercased().contains("customer") || attributesTableName == nil {
+            if name.lowercased().contains("customer") || found.attributes == nil {
                 if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") {
                     continue
                 }
-                attributesTableName = name
-                attributesKey = key
+                found.attributes = (name, key)
             }
         }
+        detected = found
     }
 
     /// `loaded orders: 6,919 rows × 4 columns   (customer: …, date: …, amount: …)`.

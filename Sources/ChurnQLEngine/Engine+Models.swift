@@ -42,15 +42,18 @@ extension Engine {
         default:
             throw Diagnostic(code: "bad-fit", message: "unit must be weeks or days", span: span, in: source)
         }
-        let data: CalibrationData
-        if let cached = cachedCalibration, cached.cutoff == cutoff, cached.unitDays == unitDays {
-            data = cached.data
-        } else {
-            data = Trace.measure("calibration data") {
+        let historyKey = HistoryKey(data: dataVersion, asof: asof)
+        let data = derived.calibration.value(
+            for: CalibrationKey(history: historyKey, cutoff: cutoff, unitDays: unitDays)
+        ) {
+            Trace.measure("calibration data") {
                 Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
             }
-            cachedCalibration = (cutoff, unitDays, data)
         }
+        // Models fitted on other orders are not combined with this one.
+        var fitted = modelsFitOrders ? models : FittedModels()
+        fitted.data = ordersVersion
+        fitted.settings = settings
         func failure(_ error: ModelError) -> Diagnostic {
             Diagnostic(
                 code: error.interrupted ? "interrupted" : "fit-failed", message: error.message, span: span,
@@ -59,14 +62,15 @@ extension Engine {
         switch model {
         case "bgnbd", "mbgnbd", "paretonbd":
             do throws(ModelError) {
-                let (fitted, fit) = try monitored(model) { () throws(ModelError) in
+                let (model, fit) = try monitored(model) { () throws(ModelError) in
                     try Self.fitTransactions(model, data)
                 }
-                predictive = PredictiveState(
-                    transactions: fitted, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
-                    spend: predictive?.spend ?? spendOnly?.0, spendFit: predictive?.spendFit ?? spendOnly?.1)
-                // Only the customers table shows model columns (p_alive, lost_when): the history stays.
-                cachedCustomers = nil
+                let spend = fitted.predictive?.spend ?? fitted.spendOnly?.0
+                let spendFit = fitted.predictive?.spendFit ?? fitted.spendOnly?.1
+                fitted.predictive = PredictiveState(
+                    transactions: model, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
+                    spend: spend, spendFit: spendFit)
+                models = fitted
                 let period = "\(Dates.format(history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
                 return .report(
                     [
@@ -83,18 +87,16 @@ extension Engine {
             }
         case "gammagamma":
             do throws(ModelError) {
-                let (fitted, fit) = try monitored(model) { () throws(ModelError) in
+                let (spend, fit) = try monitored(model) { () throws(ModelError) in
                     try GammaGamma.fit(frequency: data.x, monetary: data.monetary)
                 }
-                if var state = predictive {
-                    state.spend = fitted
-                    state.spendFit = fit
-                    predictive = state
+                if fitted.predictive != nil {
+                    fitted.predictive?.spend = spend
+                    fitted.predictive?.spendFit = fit
                 } else {
-                    spendOnly = (fitted, fit)
+                    fitted.spendOnly = (spend, fit)
                 }
-                // Only the customers table shows model columns (p_alive, lost_when): the history stays.
-                cachedCustomers = nil
+                models = fitted
                 return .report(
                     [("Gamma-Gamma on \(fit.customers) repeat customers", parameterTable(fit))], notes: summary(fit))
             } catch {
@@ -168,6 +170,9 @@ extension Engine {
     /// `evaluate`: predicted against actual repeat purchases in the holdout period (calibration end, asof].
     func evaluate(span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
         guard let state = predictive else {
+            if modelIsStale {
+                throw Diagnostic(code: "no-model", message: Self.staleModel, span: span, in: source, hint: Self.refit)
+            }
             throw Diagnostic(
                 code: "no-model", message: "evaluate needs a fitted model", span: span, in: source,
                 hint: "fit bgnbd until 1997-09-30, then evaluate")

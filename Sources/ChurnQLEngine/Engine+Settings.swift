@@ -12,17 +12,17 @@ extension Engine {
         switch name {
         case "asof":
             if case .column(let word, _) = expression, word.lowercased() == "latest" {
-                asofOverride = nil
+                settings.asofOverride = nil
             } else {
                 switch try ExpressionCompiler.constant(expression, context) {
-                case .date(let d): asofOverride = d
+                case .date(let d): settings.asofOverride = d
                 case .text(let s):
                     guard let d = Dates.parseISO(s) else {
                         throw Diagnostic(
                             code: "bad-setting", message: "asof must be a date", span: span, in: source,
                             hint: "set asof = 1998-06-30")
                     }
-                    asofOverride = d
+                    settings.asofOverride = d
                 default:
                     throw Diagnostic(
                         code: "bad-setting", message: "asof must be a date", span: span, in: source,
@@ -40,9 +40,9 @@ extension Engine {
                     span: span, in: source,
                     hint: "set \(name) = 90d")
             }
-            if name == "churn_window" { churnWindow = days }
-            if name == "lost_window" { lostWindow = days }
-            if name == "new_window" { newWindow = days }
+            if name == "churn_window" { settings.churnWindow = days }
+            if name == "lost_window" { settings.lostWindow = days }
+            if name == "new_window" { settings.newWindow = days }
             if lostWindow < churnWindow {
                 return
                     "\(name) = \(days)d (note: lost_window \(lostWindow)d is shorter than churn_window \(churnWindow)d, so nobody is lapsed)"
@@ -50,18 +50,15 @@ extension Engine {
         case "lost_when":
             // `set lost_when = p_alive < 0.05` (or `set lost_when = none`): a model-based definition of lost.
             if case .column(let word, _) = expression, word.lowercased() == "none" {
-                lostWhen = nil
+                settings.lostWhen = nil
             } else {
-                let text = source.text(of: span)
-                let previous = lostWhen
-                lostWhen = (expression, source, text)
-                cachedCustomers = nil
+                let previous = settings.lostWhen
+                settings.lostWhen = LostWhenRule(expression: expression, source: source, text: source.text(of: span))
                 do {
                     _ = try customersTable()
                 } catch {
                     // A condition that does not compile leaves the previous one in force.
-                    lostWhen = previous
-                    cachedCustomers = nil
+                    settings.lostWhen = previous
                     throw error
                 }
             }
@@ -72,14 +69,12 @@ extension Engine {
                 hint: suggestion.map { "did you mean '\($0)'?" }
                     ?? "settings: \(Self.settingNames.joined(separator: ", "))")
         }
-        invalidateProfile()
         return "\(name) = \(settingValue(name))"
     }
 
     /// Sets the analysis date from a value (the command line's `--asof`), never through statement text.
     public func setAsof(_ day: Int32) {
-        asofOverride = day
-        invalidateProfile()
+        settings.asofOverride = day
     }
 
     func settingValue(_ name: String) -> String {

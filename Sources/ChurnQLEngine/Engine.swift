@@ -7,18 +7,20 @@ import ChurnQLSyntax
 /// A session's data and settings, and the one place statements are executed — the shell, `-c`, `-f` and
 /// `.read` all come through here.
 public final class Engine {
-    /// Loaded tables under their own names.
-    public internal(set) var catalog = Catalog()
+    /// Loaded tables under their own names. Every change bumps the data version.
+    public internal(set) var catalog = Catalog() {
+        didSet { dataVersion &+= 1 }
+    }
+    /// Counts changes to the data (the catalog and the role options): derived values are keyed by it.
+    public private(set) var dataVersion = 0
     /// `let` views, each bound to the views it reads as they were when it was defined.
     var views: [String: ViewDefinition] = [:]
     /// The named views' rows while a run of `let` statements lasts (see `defineView`).
     var recentViewTables: ViewMemo?
     /// Values of `$name` parameters.
     public var parameters: [String: Value] = [:] { didSet { recentViewTables = nil } }
-    public internal(set) var asofOverride: Int32?
-    public internal(set) var churnWindow = 90
-    public internal(set) var lostWindow = 365
-    public internal(set) var newWindow = 30
+    /// The `set` settings.
+    public internal(set) var settings = SessionSettings()
     /// The largest result a join may build.
     public var rowLimit = 50_000_000
     /// Asked between steps; the shell sets it from Ctrl-C.
@@ -35,31 +37,21 @@ public final class Engine {
     /// Shows a model fit's progress (iterations); returns the function that ends the display.
     public var fitDisplay: ((FitProgress, String) -> () -> Void)?
 
-    /// The detected orders table and its roles.
-    public internal(set) var ordersTableName: String?
-    public internal(set) var roles: OrderRoles?
-    public internal(set) var attributesTableName: String?
-    public internal(set) var attributesKey: String?
-    /// Detected contacts and contracts tables (the CRM workbench).
-    public internal(set) var contactsTableName: String?
-    public internal(set) var contactRoles: ContactRoles?
-    public internal(set) var contractsTableName: String?
-    public internal(set) var contractRoles: ContractRoles?
-    var roleOverrides: [String: [String: String]] = [:]
-    private var cachedProfile: CustomerProfile?
-    private var cachedHistory: OrderHistory?
-    var cachedCRM: [Column]?
-    var cachedCustomers: Table?
-    /// Model inputs of the last fit (fitting BG/NBD then Gamma-Gamma reads the same calibration data).
-    var cachedCalibration: (cutoff: Int32, unitDays: Double, data: CalibrationData)?
-    /// `set lost_when = …`: the condition, the text it came from, and its source text.
-    var lostWhen: (expression: Expression, source: SourceText, text: String)?
-    var cachedLatest: (value: Int32?, Void)?
+    /// The detected tables and roles.
+    public internal(set) var detected = DetectedRoles()
+    /// Role options given to `load … with (…)`, per table; part of the data version.
+    var roleOverrides: [String: [String: String]] = [:] {
+        didSet { dataVersion &+= 1 }
+    }
+    /// Derived tables keyed by what they read.
+    let derived = DerivedCache()
     /// Tables created by the latest load.
     public internal(set) var lastLoadedNames: [String] = []
-    /// Fitted BG/NBD (and Gamma-Gamma) models.
-    public internal(set) var predictive: PredictiveState?
-    var spendOnly: (GammaGamma, ModelFit)?
+    /// Fitted models; every change bumps the model version, which keys the customers table's model columns.
+    var models = FittedModels() {
+        didSet { modelVersion &+= 1 }
+    }
+    private(set) var modelVersion = 0
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
 
@@ -138,12 +130,9 @@ public final class Engine {
     /// The analysis date: the `asof` setting, else the latest order date.
     public var currentAsof: Int32? { asofOverride ?? latestOrderDate }
 
-    /// The latest order date, computed once per load.
+    /// The latest order date, computed once per version of the data.
     var latestOrderDate: Int32? {
-        if let cachedLatest { return cachedLatest.value }
-        let value = scanLatestOrderDate()
-        cachedLatest = (value, ())
-        return value
+        derived.latestOrderDate.value(for: dataVersion) { scanLatestOrderDate() }
     }
 
     private func scanLatestOrderDate() -> Int32? {
@@ -162,55 +151,49 @@ public final class Engine {
         }
     }
 
-    public var retentionSettings: RetentionSettings? {
-        currentAsof.map {
-            RetentionSettings(asof: $0, churnWindow: churnWindow, lostWindow: lostWindow, newWindow: newWindow)
-        }
-    }
+    public var retentionSettings: RetentionSettings? { currentAsof.map(settings.retention) }
 
-    func invalidateProfile() {
-        recentViewTables = nil
-        cachedProfile = nil
-        cachedHistory = nil
-        cachedCRM = nil
-        cachedCustomers = nil
-        cachedCalibration = nil
-    }
-
-    /// Each customer's orders by date, built on first use after a load or setting change (models need no more).
+    /// Each customer's orders by date up to asof (models need no more).
     public func orderHistory() throws(Diagnostic) -> OrderHistory {
-        if let cachedHistory { return cachedHistory }
-        guard let name = ordersTableName, let roles, let orders = catalog[name], let settings = retentionSettings,
+        guard let name = ordersTableName, let roles, let orders = catalog[name], let asof = currentAsof,
             let customer = orders.column(roles.customer), let date = orders.column(roles.date)
         else { throw Self.noOrders }
-        let amount = amountColumn(orders, roles)
-        let history = Trace.measure("order history") {
-            OrderHistory.build(customer: customer, date: date, amount: amount, asof: settings.asof)
+        return derived.history.value(for: HistoryKey(data: dataVersion, asof: asof)) {
+            let amount = amountColumn(orders, roles)
+            return Trace.measure("order history") {
+                OrderHistory.build(customer: customer, date: date, amount: amount, asof: asof)
+            }
         }
-        cachedHistory = history
-        return history
     }
 
     static let noOrders = Diagnostic(
         code: "no-orders", message: "no orders table is loaded",
         hint: "load a file with customer and date columns: load \"orders.csv\"")
 
-    /// The derived customers profile, built on first use after a load or setting change.
+    /// The key of the profile as the data and settings are now.
+    func profileKey() throws(Diagnostic) -> ProfileKey {
+        guard let retention = retentionSettings else { throw Self.noOrders }
+        return ProfileKey(data: dataVersion, retention: retention)
+    }
+
+    /// The derived customers profile for the current data and settings.
     public func profile() throws(Diagnostic) -> CustomerProfile {
-        if let cachedProfile { return cachedProfile }
+        let key = try profileKey()
+        if let kept = derived.profile.value(ifComputedFor: key) { return kept }
         let history = try orderHistory()
-        guard let roles, let settings = retentionSettings else { throw Self.noOrders }
+        guard let roles else { throw Self.noOrders }
         var attributes: (table: Table, key: String)?
         if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {
             attributes = (table, key)
         }
-        let profile = Trace.measure("customer profile") {
-            CustomerProfile(
-                history: history, settings: settings, keyName: roles.customer, attributes: attributes,
-                keyMatch: keyMatch)
+        let keyMatch = keyMatch
+        return derived.profile.value(for: key) {
+            Trace.measure("customer profile") {
+                CustomerProfile(
+                    history: history, settings: key.retention, keyName: roles.customer, attributes: attributes,
+                    keyMatch: keyMatch)
+            }
         }
-        cachedProfile = profile
-        return profile
     }
 
     /// The derived customers table, with p_alive once a transaction model is fitted. With `needed` (lowercased
@@ -218,32 +201,38 @@ public final class Engine {
     /// the narrow table lacks (a typo, or `profit` and `p_alive`, which are built once with the whole table) gets
     /// the whole table, so that the query's error can suggest from every column.
     func customersTable(needing needed: Set<String>? = nil) throws(Diagnostic) -> Table {
-        if let cachedCustomers, cachedProfile != nil { return cachedCustomers }
         let profile = try profile()
-        if let needed, lostWhen == nil {
+        let rule = settings.lostWhen
+        let key = CustomersKey(
+            profile: try profileKey(), lostWhen: rule, parameters: rule == nil ? [:] : parameters,
+            models: modelVersion)
+        if let whole = derived.customers.value(ifComputedFor: key) { return whole }
+        if let needed, rule == nil {
             var table = profile.table(columns: needed)
             table.columns += crmColumns(profile)
             if needed.isSubset(of: Set(table.columnNames.map { $0.lowercased() })) { return table }
         }
-        var table = profile.table
-        table.columns += crmColumns(profile)
-        if let profit = profitColumn(profile) { table.columns.append(profit) }
-        if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
-        if let rule = lostWhen { table = try applyLostWhen(table, rule) }
-        cachedCustomers = table
-        return table
+        return try derived.customers.value(for: key) { () throws(Diagnostic) in
+            var table = profile.table
+            table.columns += crmColumns(profile)
+            if let profit = profitColumn(profile) { table.columns.append(profit) }
+            if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
+            if let rule { table = try applyLostWhen(table, rule, profile) }
+            return table
+        }
     }
 
     /// Derives the whole customers table now, if there are orders (the interactive shell does so before its prompt).
     public func prepareCustomersTable() { _ = try? customersTable() }
 
     /// `set lost_when = EXPR`: customers for whom EXPR holds are lost, whatever their recency says.
-    private func applyLostWhen(_ table: Table, _ rule: (expression: Expression, source: SourceText, text: String))
-        throws(Diagnostic) -> Table
+    private func applyLostWhen(_ table: Table, _ rule: LostWhenRule, _ profile: CustomerProfile) throws(Diagnostic)
+        -> Table
     {
         var context = CompileContext(table: table, source: rule.source, asof: currentAsof, parameters: parameters)
         context.predictive = predictive
-        context.profile = cachedProfile
+        context.profile = profile
+        context.modelIsStale = modelIsStale
         guard case .boolean(let test) = try ExpressionCompiler.compile(rule.expression, context) else {
             throw Diagnostic(
                 code: "bad-setting", message: "lost_when must be a true/false condition", span: rule.expression.span,

@@ -2,6 +2,9 @@
 public struct Catalog: Sendable {
     private var tables: [String: Table] = [:]
     public private(set) var names: [String] = []
+    /// Each table's stamp: the catalog's change count when it was last put (derived state compares them).
+    private var stamps: [String: Int] = [:]
+    private var changes = 0
 
     public init() {}
 
@@ -15,12 +18,18 @@ public struct Catalog: Sendable {
     public mutating func put(_ table: Table) {
         if tables[table.name] == nil { names.append(table.name) }
         tables[table.name] = table
+        changes &+= 1
+        stamps[table.name] = changes
     }
 
     public mutating func remove(_ name: String) {
         tables[name] = nil
         names.removeAll { $0 == name }
+        stamps[name] = nil
     }
+
+    /// Changes when the table named exactly `name` is put again; nil while there is none.
+    public func stamp(of name: String) -> Int? { stamps[name] }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 }

@@ -14,6 +14,8 @@ struct CompileContext {
     var aggregation: Aggregation?
     /// Fitted models and the customer profile, for prediction functions.
     var predictive: PredictiveState?
+    /// A model was fitted on other data: prediction functions say so instead of "fit first".
+    var modelIsStale = false
     var profile: CustomerProfile?
     /// Shared by every context of one statement; the step that evaluates rows throws the first fault.
     var faults = EvaluationFaults()

@@ -38,6 +38,7 @@ enum PredictiveFunctions {
         throws(Diagnostic) -> Vector
     {
         guard let state = context.predictive, let profile = context.profile else {
+            if context.modelIsStale { throw context.error("no-model", Engine.staleModel, span, hint: Engine.refit) }
             throw context.error(
                 "no-model", "\(name)() needs a fitted model", span,
                 hint: "fit bgnbd (and fit gammagamma for spend and CLV) first")

@@ -188,6 +188,7 @@ struct QueryExecutor {
         context.faults = faults
         if table.entityIndex != nil {
             context.predictive = engine.predictive
+            context.modelIsStale = engine.modelIsStale
             context.profile = try? engine.profile()
         }
         return context

@@ -1,0 +1,44 @@
+import ChurnQLMetrics
+import ChurnQLStore
+
+/// The session's derived values, each keyed by everything it reads: the data version (every change to the catalog
+/// or to the role options) and the settings it depends on. A setting change, load, table replacement or fit changes
+/// a key, and the next use computes again; nothing is invalidated by hand.
+struct DerivedCache {
+    /// The latest order date reads the orders only.
+    let latestOrderDate = KeyedSlot<Int, Int32?>()
+    /// The order history keeps the orders on or before asof.
+    let history = KeyedSlot<HistoryKey, OrderHistory>()
+    /// The profile (whose derived columns are computed lazily and kept inside it) reads the windows too.
+    let profile = KeyedSlot<ProfileKey, CustomerProfile>()
+    /// Contact and contract columns count what happened on or before asof, per profile row.
+    let crm = KeyedSlot<ProfileKey, [Column]>()
+    /// The whole customers table adds profit, p_alive (the fitted model) and lost_when.
+    let customers = KeyedSlot<CustomersKey, Table>()
+    /// Model inputs: fitting BG/NBD then Gamma-Gamma reads the same calibration data.
+    let calibration = KeyedSlot<CalibrationKey, CalibrationData>()
+}
+
+struct HistoryKey: Equatable {
+    var data: Int
+    var asof: Int32
+}
+
+struct ProfileKey: Equatable {
+    let data: Int
+    let retention: RetentionSettings
+}
+
+struct CustomersKey: Equatable {
+    let profile: ProfileKey
+    let lostWhen: LostWhenRule?
+    /// The parameters a lost_when condition may read (empty without one).
+    let parameters: [String: Value]
+    let models: Int
+}
+
+struct CalibrationKey: Equatable {
+    let history: HistoryKey
+    let cutoff: Int32
+    let unitDays: Double
+}
