@@ -13,12 +13,32 @@ public struct CohortMatrix: Sendable {
 }
 
 extension Engine {
+    /// The most calendar periods a `churn` or `cohort` statement covers. Each period walks every customer (and a
+    /// cohort matrix has periods² / 2 cells), so an asof centuries past the data (`--asof 9999-12-31`) would run
+    /// for hours instead of answering.
+    static let periodLimit = 2_000
+
+    static func checkPeriodCount(_ profile: CustomerProfile, _ period: CalendarPeriod, statement: String)
+        throws(Diagnostic)
+    {
+        guard let first = profile.history.days.min() else { return }
+        let asof = profile.settings.asof
+        let count = period.distance(from: first, to: asof) + 1
+        guard count > periodLimit else { return }
+        throw Diagnostic(
+            code: "too-many-periods",
+            message:
+                "\(statement) \(period.rawValue) would cover \(count) periods from \(Dates.format(first)) to asof "
+                + "\(Dates.format(asof)), more than \(periodLimit)",
+            hint: "set asof nearer the data (set asof = …), or use a longer period")
+    }
+
     /// `churn monthly|weekly|quarterly`: one row per calendar period up to asof.
     func churnSeries(_ period: Period) throws(Diagnostic) -> Table {
         let profile = try profile()
-        let rows = ChurnSeries.compute(
-            history: profile.history, settings: profile.settings,
-            period: CalendarPeriod(rawValue: period.rawValue) ?? .monthly)
+        let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
+        try Self.checkPeriodCount(profile, calendar, statement: "churn")
+        let rows = ChurnSeries.compute(history: profile.history, settings: profile.settings, period: calendar)
         let rates = rows.map(\.churnRate)
         return Table(
             name: "churn",
@@ -39,6 +59,7 @@ extension Engine {
     func cohorts(_ period: Period, byRevenue: Bool, shares: Bool) throws(Diagnostic) -> (Table, CohortMatrix) {
         let profile = try profile()
         let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
+        try Self.checkPeriodCount(profile, calendar, statement: "cohort")
         let cells = Cohorts.compute(history: profile.history, asof: profile.settings.asof, period: calendar)
         func label(_ day: Int32) -> String {
             calendar == .monthly ? String(Dates.format(day).prefix(7)) : Dates.format(day)

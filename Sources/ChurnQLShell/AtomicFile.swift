@@ -50,9 +50,14 @@ final class OutputFile {
             return OutputFile(name: path, fd: fd, temporary: nil, destination: nil, calls: calls)
         case .replace(let realPath, let mode):
             let temporary = temporaryPath(for: realPath)
-            let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            guard fd >= 0 else { throw OutputTarget.failure(path, errno) }
+            // Registered before it exists, so a signal between the two cannot leave it behind.
             TemporaryFiles.add(temporary)
+            let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            guard fd >= 0 else {
+                let error = errno
+                TemporaryFiles.remove(temporary)
+                throw OutputTarget.failure(path, error)
+            }
             if let mode { _ = fchmod(fd, mode) }
             return OutputFile(name: path, fd: fd, temporary: temporary, destination: realPath, calls: calls)
         }

@@ -108,7 +108,7 @@ public final class Session {
                 do {
                     try run(node, source: source)
                 } catch {
-                    fail(error.relocatedIfNeeded(name))
+                    fail(error.located(at: node, in: source))
                 }
                 if !keepGoing && !outcome.errors.isEmpty { break reading }
             }
@@ -258,10 +258,15 @@ public final class Session {
 }
 
 extension Diagnostic {
-    /// Errors raised without a file (e.g. no orders loaded) take the script's name.
-    func relocatedIfNeeded(_ name: String?) -> Diagnostic {
-        var copy = self
-        if copy.file == nil { copy.file = name }
-        return copy
+    /// An error raised without a place (no orders loaded, too many periods, no model fitted) points at the
+    /// statement that raised it, so a script's errors always read `file:line:col`. Errors naming a data file keep it.
+    func located(at node: StatementNode, in source: SourceText) -> Diagnostic {
+        guard line == 0, file == nil else { return self }
+        var located = Diagnostic(
+            code: code, message: message, span: node.span, in: source, hint: hint, severity: severity)
+        // The caret covers the statement's first line at most.
+        let restOfLine = (located.sourceLine?.utf8.count ?? 1) - located.column + 1
+        located.length = Swift.min(located.length, Swift.max(1, restOfLine))
+        return located
     }
 }
