@@ -134,7 +134,10 @@ final class OutputFile {
     static func temporaryPath(for realPath: String) -> String {
         let slash = realPath.lastIndex(of: "/") ?? realPath.startIndex
         let folder = String(realPath[..<slash])
-        let name = realPath[realPath.index(after: slash)...].prefix(64)
+        // At most 64 bytes of the name (whole characters), so the temporary name stays under NAME_MAX (255 bytes)
+        // whatever the target's name is written in.
+        var name = Substring(realPath[realPath.index(after: slash)...])
+        while name.utf8.count > 64 { name = name.dropLast() }
         return "\(folder)/.\(name).churnql-\(getpid())-\(counter.next()).tmp"
     }
 }

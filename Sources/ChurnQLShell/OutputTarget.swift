@@ -36,8 +36,7 @@ enum OutputTarget: Equatable {
         case S_IFIFO:
             return .through(path: path, isPipe: true, append: false)
         case S_IFREG:
-            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-            if absolute.hasPrefix("/dev/") || absolute.hasPrefix("/proc/") {
+            if linkChain(path).contains(where: { $0.hasPrefix("/dev/") || $0.hasPrefix("/proc/") }) {
                 return .through(path: path, isPipe: false, append: true)
             }
             guard let real = realPath(path) else { throw failure(given, errno) }
@@ -54,13 +53,8 @@ enum OutputTarget: Equatable {
     private static func newFilePath(_ path: String, given: String) throws(Diagnostic) -> String {
         var current = path
         for _ in 0..<40 {
-            var info = stat()
-            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { break }
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlink(current, &buffer, buffer.count - 1)
-            guard length > 0 else { throw failure(given, errno) }
-            let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = target.hasPrefix("/") ? target : folder(of: current) + "/" + target
+            guard let next = try linkTarget(of: current, given: given) else { break }
+            current = next
         }
         var info = stat()
         if lstat(current, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK { throw failure(given, ELOOP) }
@@ -76,6 +70,30 @@ enum OutputTarget: Equatable {
         }
         let name = current.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? current
         return (realParent == "/" ? "" : realParent) + "/" + name
+    }
+
+    /// The path and every link it passes through, as absolute paths: `out.csv → /dev/stdout → /proc/self/fd/1 → a
+    /// file` names a stream, to be appended to, not a file to replace.
+    private static func linkChain(_ path: String) -> [String] {
+        var current = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var chain = [current]
+        for _ in 0..<40 {
+            guard let next = try? linkTarget(of: current, given: path) else { break }
+            current = next
+            chain.append(current)
+        }
+        return chain
+    }
+
+    /// Where the symlink at `current` points (relative targets made absolute); nil when it is not a link.
+    private static func linkTarget(of current: String, given: String) throws(Diagnostic) -> String? {
+        var info = stat()
+        guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(current, &buffer, buffer.count - 1)
+        guard length > 0 else { throw failure(given, errno) }
+        let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix("/") ? target : folder(of: current) + "/" + target
     }
 
     private static func folder(of path: String) -> String {

@@ -40,6 +40,39 @@ struct OutputTargetTests {
         #expect(r.stdout == Self.twoRows)
     }
 
+    /// A link of the user's own to /dev/stdout, with stdout redirected to a file: the rows are appended to that
+    /// file, which is not replaced (its inode stays, so the shell's redirection keeps working).
+    @Test func linkToStdoutAppends() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("out.csv").path, withDestinationPath: "/dev/stdout")
+        let r = try ShellCommand.run(
+            "ls -i captured.txt 2>/dev/null; echo before > captured.txt; ls -i captured.txt > inode1; "
+                + "\"$CHURNQL\" orders.csv --quiet -c '\(Self.export) \"out.csv\"' >> captured.txt; "
+                + "ls -i captured.txt > inode2; cat captured.txt",
+            in: folder)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout == "before\n" + Self.twoRows)
+        let inodes = try ["inode1", "inode2"].map {
+            try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+        }
+        #expect(inodes[0] == inodes[1])
+        #expect(ShellCommand.fileType(folder.appendingPathComponent("out.csv").path) == S_IFLNK)
+    }
+
+    /// A name of 60 four-byte characters (240 bytes, a legal name): the temporary name beside it stays legal too.
+    @Test func longMultibyteNameCanBeWritten() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let name = String(repeating: "😀", count: 59) + ".c"
+        let r = try Self.churnql(["\(Self.export) \"\(name)\""], in: folder)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let written = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        #expect(written == Self.twoRows)
+        #expect(ShellCommand.leftovers(in: folder).isEmpty)
+    }
+
     @Test func pipeWithoutReaderIsAnErrorAtOnce() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
