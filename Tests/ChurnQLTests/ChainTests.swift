@@ -225,3 +225,36 @@ struct ChainDifferentialTests {
         }
     }
 }
+
+/// 100,000-term chains and a 100,000-value list through the binary: an answer, not a stack overflow.
+struct LongChainBinaryTests {
+    @Test func hundredThousandTermsAnswer() throws {
+        let directory = try OptionsAndScriptsTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let amounts = [5, 99_999, 100_000, 42, -1, 7]
+        var csv = "customer_id,order_date,amount\n"
+        for (i, amount) in amounts.enumerated() { csv += "c\(i),2024-01-0\(i + 1),\(amount)\n" }
+        try csv.write(to: directory.appendingPathComponent("orders.csv"), atomically: true, encoding: .utf8)
+        let n = 100_000
+        let list = (0..<n).map { String($0 * 2 + 1) }.joined(separator: ", ")
+        let ors = (0..<n).map { "amount == \($0 * 2 + 1)" }.joined(separator: " or ")
+        let ands = Array(repeating: "amount > 0", count: n).joined(separator: " and ")
+        let sum = Array(repeating: "amount", count: n).joined(separator: " + ")
+        let product = Array(repeating: "1", count: n).joined(separator: " * ")
+        let script = [
+            "from orders | where amount in (\(list)) | count",
+            "from orders | where \(ors) | count",
+            "from orders | where \(ands) | count",
+            "from orders | derive s = \(sum) | derive p = amount * \(product) | agg s = sum(s), p = sum(p)",
+        ]
+        try (script.joined(separator: "\n") + "\n").write(
+            to: directory.appendingPathComponent("q.cql"), atomically: true, encoding: .utf8)
+        let r = try ChurnQLBinary.run(
+            ["orders.csv", "--quiet", "--format", "csv", "-f", "q.cql"], in: directory, hangGuard: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        let odd = amounts.filter { $0 > 0 && $0 < 2 * n && $0 % 2 == 1 }.count
+        let positive = amounts.filter { $0 > 0 }.count
+        let total = amounts.reduce(0, +)
+        #expect(r.stdout == "n\n\(odd)\nn\n\(odd)\nn\n\(positive)\ns,p\n\(total * n),\(total)\n")
+    }
+}
