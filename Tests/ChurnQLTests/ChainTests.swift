@@ -258,3 +258,62 @@ struct LongChainBinaryTests {
         #expect(r.stdout == "n\n\(odd)\nn\n\(odd)\nn\n\(positive)\ns,p\n\(total * n),\(total)\n")
     }
 }
+
+/// Constant `in (…)` lists as one set lookup, against `x == a or x == b or …` worked out here.
+struct ConstantMembershipTests {
+    static func evaluate(_ text: String, _ table: Table) throws -> [Value] {
+        let (vector, _) = try ChainDifferentialTests.compile(text, table)
+        return (0..<ChainDifferentialTests.rows).map { vector.value($0) }
+    }
+
+    static func expected<T: Equatable>(_ subject: [T?], _ items: [T], negated: Bool) -> [Value] {
+        subject.map { value in value.map { .boolean(items.contains($0) != negated) } ?? .null }
+    }
+
+    @Test("integer, decimal and boolean lists", arguments: [1, 2, 3] as [UInt64])
+    func numbers(seed: UInt64) throws {
+        let data = ChainDifferentialTests.data(seed: seed)
+        var random = FuzzTests.Random(state: seed &* 7)
+        let integers = (0..<50).map { _ in Int64(random.below(201)) - 100 } + [.max, .min + 1]
+        let decimals = (0..<50).map { _ in Double(random.below(2001) - 1000) / 8 }
+        let written = { (v: Int64) in v < 0 ? "-\(v.magnitude)" : "\(v)" }
+        for negated in [false, true] {
+            let keyword = negated ? "not in" : "in"
+            let integerList = integers.map(written).joined(separator: ", ")
+            #expect(
+                try Self.evaluate("i0 \(keyword) (\(integerList))", data.table)
+                    == Self.expected(data.integers[0], integers, negated: negated))
+            // Integers against decimals compare as decimals, as `==` does.
+            let mixed = decimals.map { "\($0)" } + integers.prefix(10).map(written)
+            let mixedValues = decimals + integers.prefix(10).map(Double.init)
+            #expect(
+                try Self.evaluate("d0 \(keyword) (\(mixed.joined(separator: ", ")))", data.table)
+                    == Self.expected(data.decimals[0], mixedValues, negated: negated))
+            #expect(
+                try Self.evaluate("i1 \(keyword) (\(mixed.joined(separator: ", ")))", data.table)
+                    == Self.expected(data.integers[1].map { $0.map(Double.init) }, mixedValues, negated: negated))
+            #expect(
+                try Self.evaluate("b0 \(keyword) (true)", data.table)
+                    == Self.expected(data.booleans[0], [true], negated: negated))
+        }
+    }
+
+    @Test func datesIncludingTextWrittenAsDates() throws {
+        let days: [Int32?] = [0, 10, nil, 20, 30]
+        let table = Table(
+            name: "t",
+            columns: [Column(name: "d", storage: .date(days.map { $0 ?? 0 }), nulls: days.map { $0 == nil })])
+        let list = [Dates.format(10), Dates.format(30)]
+        let (vector, _) = try ChainDifferentialTests.compile("d in (\(list[0]), \"\(list[1])\")", table)
+        #expect((0..<days.count).map { vector.value($0) } == Self.expected(days, [10, 30], negated: false))
+    }
+
+    /// A null item or subject keeps the comparisons' answer: null unless an item matches.
+    @Test func nullsAnswerAsTheComparisonsDo() throws {
+        let data = ChainDifferentialTests.data(seed: 9)
+        let withNull = try Self.evaluate("i0 in (1, null, 2)", data.table)
+        let expected: [Value] = data.integers[0].map { v in v == 1 || v == 2 ? .boolean(true) : .null }
+        #expect(withNull == expected)
+        #expect(try Self.evaluate("null in (1, 2)", data.table).allSatisfy { $0 == .null })
+    }
+}
