@@ -10,7 +10,7 @@ enum ChainCompiler {
     static let pairwiseLimit = 1_000
 
     static func compile(
-        _ first: Expression, _ links: [ChainLink], _ span: SourceSpan, _ context: CompileContext
+        _ first: Expression, _ links: [ChainLink], _ context: CompileContext
     ) throws(Diagnostic) -> Vector {
         guard let op = links.first?.op else { return try ExpressionCompiler.compile(first, context) }
         if op == .and || op == .or { return try logic(op, first, links, context) }

@@ -56,8 +56,8 @@ enum ExpressionCompiler {
             return negated ? try unary(.not, compiled, span, context) : compiled
         case .between(let subject, let low, let high, let negated, let span):
             return try BetweenCompiler.compile(subject, low, high, negated: negated, span, context)
-        case .chain(let first, let links, let span):
-            return try ChainCompiler.compile(first, links, span, context)
+        case .chain(let first, let links, _):
+            return try ChainCompiler.compile(first, links, context)
         case .isNull(let subject, let negated, _):
             let inner = try compile(subject, context)
             return .boolean { row in inner.value(row).isNull != negated }
