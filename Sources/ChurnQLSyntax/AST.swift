@@ -34,14 +34,44 @@ public indirect enum Expression: Equatable, Sendable {
     case inList(Expression, [Expression], negated: Bool, SourceSpan)
     case between(Expression, Expression, Expression, negated: Bool, SourceSpan)
     case isNull(Expression, negated: Bool, SourceSpan)
+    /// `first op x op x …`: three or more operands of one precedence level (`or`, `and`, `+ -`, `* / %`), folded
+    /// left to right. One node, not a tree one level deeper per operator, so that no stage recurses per term;
+    /// two operands stay `.binary`.
+    case chain(Expression, [ChainLink], SourceSpan)
 
     public var span: SourceSpan {
         switch self {
         case .literal(_, let s), .column(_, let s), .parameter(_, let s), .unary(_, _, let s),
             .binary(_, _, _, let s), .call(_, _, let s), .inList(_, _, _, let s), .between(_, _, _, _, let s),
-            .isNull(_, _, let s):
+            .isNull(_, _, let s), .chain(_, _, let s):
             return s
         }
+    }
+}
+
+/// One `op operand` step of a chain.
+public struct ChainLink: Equatable, Sendable {
+    public var op: BinaryOperator
+    public var operand: Expression
+    public init(_ op: BinaryOperator, _ operand: Expression) {
+        self.op = op
+        self.operand = operand
+    }
+}
+
+extension Expression {
+    /// `first` folded with `links`: itself, a `.binary`, or a `.chain`.
+    public static func leftFold(_ first: Expression, _ links: [ChainLink]) -> Expression {
+        guard let last = links.last else { return first }
+        let span = first.span.merged(with: last.operand.span)
+        if links.count == 1 { return .binary(last.op, first, last.operand, span) }
+        return .chain(first, links, span)
+    }
+
+    /// The span of the fold up to and including `link`: where a caret points for an error of its operator, as it
+    /// did when each operator was a `.binary` node.
+    public static func span(of first: Expression, through link: ChainLink) -> SourceSpan {
+        first.span.merged(with: link.operand.span)
     }
 }
 

@@ -7,30 +7,24 @@ extension Parser {
     mutating func parseExpression() throws -> Expression {
         try enterNesting()
         defer { nesting -= 1 }
-        var left = try parseAnd()
-        var chained = 0
-        defer { nesting -= chained }
+        let first = try parseAnd()
+        var links: [ChainLink] = []
         while current.word == "or" {
             advance()
-            try enterChain(&chained)
-            let right = try parseAnd()
-            left = .binary(.or, left, right, left.span.merged(with: right.span))
+            links.append(ChainLink(.or, try parseAnd()))
         }
-        return left
+        return .leftFold(first, links)
     }
 
     /// and := not {'and' not}
     mutating func parseAnd() throws -> Expression {
-        var left = try parseNot()
-        var chained = 0
-        defer { nesting -= chained }
+        let first = try parseNot()
+        var links: [ChainLink] = []
         while current.word == "and" {
             advance()
-            try enterChain(&chained)
-            let right = try parseNot()
-            left = .binary(.and, left, right, left.span.merged(with: right.span))
+            links.append(ChainLink(.and, try parseNot()))
         }
-        return left
+        return .leftFold(first, links)
     }
 
     /// not := 'not' not | comparison
@@ -108,32 +102,26 @@ extension Parser {
 
     /// additive := multiplicative {('+'|'-') multiplicative}
     mutating func parseAdditive() throws -> Expression {
-        var left = try parseMultiplicative()
-        var chained = 0
-        defer { nesting -= chained }
+        let first = try parseMultiplicative()
+        var links: [ChainLink] = []
         while current.isSymbol("+") || current.isSymbol("-") {
             let op: BinaryOperator = current.isSymbol("+") ? .add : .subtract
             advance()
-            try enterChain(&chained)
-            let right = try parseMultiplicative()
-            left = .binary(op, left, right, left.span.merged(with: right.span))
+            links.append(ChainLink(op, try parseMultiplicative()))
         }
-        return left
+        return .leftFold(first, links)
     }
 
     /// multiplicative := unary {('*'|'/'|'%') unary}
     mutating func parseMultiplicative() throws -> Expression {
-        var left = try parseUnary()
-        var chained = 0
-        defer { nesting -= chained }
+        let first = try parseUnary()
+        var links: [ChainLink] = []
         while current.isSymbol("*") || current.isSymbol("/") || current.isSymbol("%") {
             let op: BinaryOperator = current.isSymbol("*") ? .multiply : current.isSymbol("/") ? .divide : .modulo
             advance()
-            try enterChain(&chained)
-            let right = try parseUnary()
-            left = .binary(op, left, right, left.span.merged(with: right.span))
+            links.append(ChainLink(op, try parseUnary()))
         }
-        return left
+        return .leftFold(first, links)
     }
 
     /// unary := '-' unary | primary
@@ -211,21 +199,13 @@ extension Parser {
         return .call(name.lowercased(), arguments, nameToken.span.merged(with: close.span))
     }
 
-    /// Each operator of a chain (`a or b or c …`, `a + b + c …`) makes the tree one level deeper, and a tree is
-    /// compiled and freed recursively: a chain of a million `or`s crashed freeing it. So chained operators count
-    /// against the same depth as brackets.
-    mutating func enterChain(_ chained: inout Int) throws {
-        try enterNesting()
-        chained += 1
-    }
-
     /// Bounds recursion so deeply nested input reports an error instead of exhausting the stack. A refused level
     /// is not counted: the caller's `defer` that would take it back is not set up yet when this throws.
     mutating func enterNesting() throws {
         guard nesting < 256 else {
             report(
-                "expression nested too deeply (more than 256 levels of brackets or operators in a row)", at: current,
-                hint: "split it into several derive steps; for many alternatives use x in (…)")
+                "expression nested too deeply (more than 256 levels of brackets, 'not' or unary '-')", at: current,
+                hint: "split it into several derive steps")
             throw Failure()
         }
         nesting += 1

@@ -28,6 +28,15 @@ struct ColumnNeedsTests {
             ("from customers | top 5 by revenue | select customer_id", ["revenue", "customer_id"]),
             ("from customers | histogram purchase_cycle_days", ["purchase_cycle_days"]),
             ("from customers | where status in (\"lost\") and revenue between 1 and 9 | count", ["status", "revenue"]),
+            // Every operand of a chain (one `.chain` node) is read.
+            (
+                "from customers | derive x = revenue + orders - tenure_days + 1 | agg s = sum(x)",
+                ["revenue", "orders", "tenure_days"]
+            ),
+            (
+                "from customers | where orders > 1 or revenue > 2 or days_since_last < 3 | count",
+                ["orders", "revenue", "days_since_last"]
+            ),
             // After the narrowing step the names are the step's own.
             ("from customers | agg n = count() | where n > 1", []),
         ])

@@ -93,7 +93,13 @@ struct FuzzTests {
             if depth == 0 || random.below(3) == 0 {
                 return random.below(2) == 0 ? random.pick(columns) : random.pick(literals)
             }
-            switch random.below(4) {
+            switch random.below(5) {
+            case 4:
+                // A chain of one precedence level: one `.chain` node.
+                let level = random.pick([["or"], ["and"], ["+", "-"], ["*", "/", "%"]])
+                var chain = expression(depth - 1)
+                for _ in 0..<random.below(6) + 2 { chain += " \(random.pick(level)) " + expression(depth - 1) }
+                return "(" + chain + ")"
             case 0:
                 return "(" + expression(depth - 1) + " " + random.pick(operators) + " " + expression(depth - 1) + ")"
             case 1:

@@ -8,8 +8,18 @@ enum BinaryCompiler {
         _ op: BinaryOperator, _ leftExpr: Expression, _ rightExpr: Expression, _ span: SourceSpan,
         _ context: CompileContext
     ) throws(Diagnostic) -> Vector {
-        var left = try ExpressionCompiler.compile(leftExpr, context)
-        var right = try ExpressionCompiler.compile(rightExpr, context)
+        let left = try ExpressionCompiler.compile(leftExpr, context)
+        let right = try ExpressionCompiler.compile(rightExpr, context)
+        return try combine(op, left, right, leftExpr, rightExpr, span, context)
+    }
+
+    /// `left op right` over compiled operands; the expressions are looked at for constants only.
+    static func combine(
+        _ op: BinaryOperator, _ compiledLeft: Vector, _ compiledRight: Vector, _ leftExpr: Expression,
+        _ rightExpr: Expression, _ span: SourceSpan, _ context: CompileContext
+    ) throws(Diagnostic) -> Vector {
+        var left = compiledLeft
+        var right = compiledRight
         // A date compared with a text literal: read the literal as a date ("1998-01-01").
         coerceTextToDate(&left, &right, rightExpr)
         coerceTextToDate(&right, &left, leftExpr)
@@ -54,21 +64,25 @@ enum BinaryCompiler {
         other = date.type == .date ? .date { _ in day } : .timestamp { _ in Int64(day) * 86400 }
     }
 
+    /// An operand of `and`/`or` as a truth closure, or a type error.
+    static func asBool(_ op: BinaryOperator, _ v: Vector, _ span: SourceSpan, _ context: CompileContext)
+        throws(Diagnostic) -> (Int) -> Bool?
+    {
+        switch v {
+        case .boolean(let f): return f
+        case .null: return { _ in nil }
+        default:
+            throw context.error(
+                "type-mismatch", "'\(op.rawValue)' needs true/false values, not \(v.type.rawValue)", span,
+                hint: "compare first, e.g. revenue > 0 \(op.rawValue) …")
+        }
+    }
+
     private static func logic(
         _ op: BinaryOperator, _ left: Vector, _ right: Vector, _ span: SourceSpan, _ context: CompileContext
     ) throws(Diagnostic) -> Vector {
-        func asBool(_ v: Vector) throws(Diagnostic) -> (Int) -> Bool? {
-            switch v {
-            case .boolean(let f): return f
-            case .null: return { _ in nil }
-            default:
-                throw context.error(
-                    "type-mismatch", "'\(op.rawValue)' needs true/false values, not \(v.type.rawValue)", span,
-                    hint: "compare first, e.g. revenue > 0 \(op.rawValue) …")
-            }
-        }
-        let l = try asBool(left)
-        let r = try asBool(right)
+        let l = try asBool(op, left, span, context)
+        let r = try asBool(op, right, span, context)
         if op == .and {
             return .boolean { row in
                 let a = l(row)
@@ -189,9 +203,7 @@ enum BinaryCompiler {
         _ context: CompileContext
     ) -> Vector {
         let site = context.overflowSite("'\(op.rawValue)'", span)
-        func overflow(_ a: Int64, _ b: Int64) -> Int64? {
-            site.raise("integer overflow: \(a) \(op.rawValue) \(b) is beyond the 64-bit range (±9223372036854775807)")
-        }
+        func overflow(_ a: Int64, _ b: Int64) -> Int64? { site.raise(overflowMessage(a, op, b)) }
         // One closure per operator: a shared closure taking the operation would cost a call per row.
         switch op {
         case .add:
@@ -219,5 +231,9 @@ enum BinaryCompiler {
                 return a.remainderReportingOverflow(dividingBy: b).partialValue
             }
         }
+    }
+
+    static func overflowMessage(_ a: Int64, _ op: BinaryOperator, _ b: Int64) -> String {
+        "integer overflow: \(a) \(op.rawValue) \(b) is beyond the 64-bit range (±9223372036854775807)"
     }
 }

@@ -15,23 +15,28 @@ final class EvaluationFaults {
     }
 }
 
-/// A place in an expression where a row can fault, with its located error prepared at compile time.
+/// A place in an expression where a row can fault. Its located error is made when a row faults, not at compile
+/// time: making it quotes the source line, and a chain of 100,000 operators has as many sites on one line.
 struct FaultSite {
     let faults: EvaluationFaults
-    let diagnostic: Diagnostic
+    let code: String
+    let message: String
+    let span: SourceSpan
+    let source: SourceText
+    let hint: String?
 
     /// Records the error, with a message naming the values when given; returns nil for the row's value.
     func raise<T>(_ message: String? = nil) -> T? {
-        var diagnostic = diagnostic
-        if let message { diagnostic.message = message }
-        faults.record(diagnostic)
+        if faults.first == nil {
+            faults.record(Diagnostic(code: code, message: message ?? self.message, span: span, in: source, hint: hint))
+        }
         return nil
     }
 }
 
 extension CompileContext {
     func faultSite(_ code: String, _ message: String, _ span: SourceSpan, hint: String? = nil) -> FaultSite {
-        FaultSite(faults: faults, diagnostic: error(code, message, span, hint: hint))
+        FaultSite(faults: faults, code: code, message: message, span: span, source: source, hint: hint)
     }
 
     /// An integer result beyond 64 bits.

@@ -46,12 +46,18 @@ enum ExpressionCompiler {
             if let membership = try TextMembership.compile(subject, items, negated: negated, context) {
                 return membership
             }
-            let tests = items.map { Expression.binary(.equal, subject, $0, span) }
-            let result = balancedOr(tests[...], span)
-            let compiled = try result.map { e throws(Diagnostic) in try compile(e, context) } ?? .boolean { _ in false }
+            if let membership = try ConstantMembership.compile(subject, items, negated: negated, context) {
+                return membership
+            }
+            // Any other list: `x == a or x == b or …`, one flat chain.
+            guard let first = items.first else { return negated ? .boolean { _ in true } : .boolean { _ in false } }
+            let tests = items.dropFirst().map { ChainLink(.or, .binary(.equal, subject, $0, span)) }
+            let compiled = try compile(.leftFold(.binary(.equal, subject, first, span), tests), context)
             return negated ? try unary(.not, compiled, span, context) : compiled
         case .between(let subject, let low, let high, let negated, let span):
             return try BetweenCompiler.compile(subject, low, high, negated: negated, span, context)
+        case .chain(let first, let links, _):
+            return try ChainCompiler.compile(first, links, context)
         case .isNull(let subject, let negated, _):
             let inner = try compile(subject, context)
             return .boolean { row in inner.value(row).isNull != negated }
@@ -99,19 +105,5 @@ enum ExpressionCompiler {
                 "type-mismatch", "'not' needs a true/false value, not \(inner.type.rawValue)", span,
                 hint: "compare first, e.g. not (x > 0)")
         }
-    }
-}
-
-extension ExpressionCompiler {
-    /// `a or b or …` as a balanced tree: its depth grows with the logarithm of the count, so a long `in (…)` list
-    /// neither overflows the stack when compiled or freed nor nests evaluation a million calls deep.
-    static func balancedOr(_ tests: ArraySlice<Expression>, _ span: SourceSpan) -> Expression? {
-        guard let first = tests.first else { return nil }
-        if tests.count == 1 { return first }
-        let middle = tests.startIndex + tests.count / 2
-        guard let left = balancedOr(tests[..<middle], span), let right = balancedOr(tests[middle...], span) else {
-            return first
-        }
-        return .binary(.or, left, right, span)
     }
 }

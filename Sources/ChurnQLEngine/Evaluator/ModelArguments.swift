@@ -81,6 +81,8 @@ struct ModelArguments {
         case .column(let name, _): return name.lowercased() == "asof" && context.table.column(name) == nil
         case .unary(_, let inner, _), .isNull(let inner, _, _): return readsNoColumn(inner, context)
         case .binary(_, let a, let b, _): return readsNoColumn(a, context) && readsNoColumn(b, context)
+        case .chain(let first, let links, _):
+            return readsNoColumn(first, context) && links.allSatisfy { readsNoColumn($0.operand, context) }
         case .call(_, let arguments, _): return arguments.allSatisfy { readsNoColumn($0.value, context) }
         case .inList(let subject, let items, _, _):
             return readsNoColumn(subject, context) && items.allSatisfy { readsNoColumn($0, context) }

@@ -59,6 +59,9 @@ enum ColumnNeeds {
             collect(low, into: &names)
             collect(high, into: &names)
         case .isNull(let value, _, _): collect(value, into: &names)
+        case .chain(let first, let links, _):
+            collect(first, into: &names)
+            for link in links { collect(link.operand, into: &names) }
         }
     }
 }
