@@ -142,6 +142,12 @@ struct ArithmeticRangeTests {
         #expect(Self.failure(engine, "set asof = 9999-12-31") == nil)
     }
 
+    @Test func roundingAnIntegerPastTheRangeIsAnOverflow() throws {
+        let engine = try MetricsTests.engine()
+        let query = "from customers | take 1 | select x = round(9223372036854775807, -1)"
+        #expect(Self.failure(engine, query)?.code == "integer-overflow")
+    }
+
     @Test(
         "round digits",
         arguments: [
@@ -149,6 +155,13 @@ struct ArithmeticRangeTests {
             ("round(1234.5678, 15)", .decimal(1234.5678)), ("round(1234.5678, -15)", .decimal(0)),
             ("round(1e300, 15)", .decimal(1e300)), ("round(1234.5678, 16)", nil), ("round(1.5, 1000)", nil),
             ("round(1.5, 2.5)", nil), ("round(1.5, revenue)", nil),
+            // Integers stay exact (a detour through a double would give 9007199254740992 and -9.2e18).
+            ("round(9007199254740993)", .integer(9_007_199_254_740_993)),
+            ("round(9007199254740993, 2)", .integer(9_007_199_254_740_993)),
+            ("floor(-9223372036854775807)", .integer(-9_223_372_036_854_775_807)),
+            ("ceil(9007199254740993)", .integer(9_007_199_254_740_993)),
+            ("round(12345, -2)", .integer(12300)), ("round(-12350, -2)", .integer(-12400)),
+            ("round(12349, -2)", .integer(12300)), ("floor(2.7)", .decimal(2)), ("ceil(-2.5)", .decimal(-2)),
         ] as [(String, Value?)])
     func roundDigits(_ expression: String, _ expected: Value?) throws {
         let engine = try MetricsTests.engine()

@@ -79,6 +79,8 @@ enum Functions {
                 }
                 digits = n
             }
+            // Integers stay integers, exact (through a double they lose digits beyond 2^53).
+            if case .integer(let v) = args[0] { return roundedInteger(v, digits: digits, span, context) }
             let scale = pow(10.0, Double(digits))
             return .decimal { row in
                 guard let x = f(row) else { return nil }
@@ -97,6 +99,7 @@ enum Functions {
             let f = try number(0)
             return .decimal { f($0).map { abs($0) } }
         case "floor", "ceil":
+            if case .integer = args[0] { return args[0] }
             let f = try number(0)
             return name == "floor"
                 ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
@@ -203,5 +206,24 @@ enum Functions {
         let year = Dates.civil(thursday).year
         let jan1 = Dates.dayNumber(year: year, month: 1, day: 1)
         return Int(thursday - jan1) / 7 + 1
+    }
+
+    /// An integer rounded to `digits` (negative: to tens, hundreds, …; half away from zero), checked for overflow.
+    private static func roundedInteger(
+        _ value: @escaping (Int) -> Int64?, digits: Int, _ span: SourceSpan, _ context: CompileContext
+    ) -> Vector {
+        guard digits < 0 else { return .integer(value) }
+        var scale: Int64 = 1
+        for _ in 0..<(-digits) { scale *= 10 }
+        let overflow = context.overflowSite("round()", span)
+        return .integer { row in
+            guard let v = value(row) else { return nil }
+            let remainder = v % scale
+            let down = v - remainder
+            guard 2 * remainder.magnitude >= UInt64(scale) else { return down }
+            let (away, wrapped) = down.addingReportingOverflow(v < 0 ? -scale : scale)
+            guard wrapped else { return away }
+            return overflow.raise("integer overflow: round(\(v), \(digits)) is beyond the 64-bit range")
+        }
     }
 }

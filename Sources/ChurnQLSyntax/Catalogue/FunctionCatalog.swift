@@ -34,17 +34,21 @@ public enum FunctionCatalog {
             "coalesce", [P("x", .any)], variadicUpTo: 16, result: .sameAsArguments, kind: .scalar,
             summary: "the first argument that is not null (up to 16)", example: "coalesce(region, \"unknown\")"),
         .init(
-            "round", [P("x", .number), P("digits", .integer, default: "0")], result: .decimal, kind: .scalar,
-            summary: "x rounded to digits after the point (−15 to 15; negative rounds to tens, hundreds…)",
+            "round", [P("x", .number), P("digits", .integer, default: "0")], result: .sameAsArguments,
+            kind: .scalar,
+            summary:
+                "x rounded to digits after the point (−15 to 15; negative rounds to tens, hundreds…); integers stay exact",
             example: "round(revenue, 2)"),
         .init(
             "abs", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
             summary: "the absolute value (an integer stays an integer)", example: "abs(overdue_days)"),
         .init(
-            "floor", [P("x", .number)], result: .decimal, kind: .scalar, summary: "x rounded down",
+            "floor", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
+            summary: "x rounded down (an integer stays as it is)",
             example: "floor(avg_order_value)"),
         .init(
-            "ceil", [P("x", .number)], result: .decimal, kind: .scalar, summary: "x rounded up",
+            "ceil", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
+            summary: "x rounded up (an integer stays as it is)",
             example: "ceil(avg_order_value)"),
         .init(
             "year", [P("d", .date)], result: .integer, kind: .scalar, summary: "the year of a date",
