@@ -266,7 +266,10 @@ extension Engine {
             let key = attributesKey, let orders = catalog[ordersName]?.column(roles.customer),
             let customers = catalog[customersName]?.column(key)
         else { return }
-        let report = KeyMatchReport(orders: orders, customers: customers, mode: keyMatch)
+        let mode = keyMatch
+        let report = Trace.measure("import report") {
+            KeyMatchReport(orders: orders, customers: customers, mode: mode)
+        }
         importNote = "import: " + report.summary
         for warning in report.warnings {
             show(

@@ -22,50 +22,69 @@ public struct KeyMatchReport: Sendable {
     public init(orders: Column, customers: Column, mode: KeyMatch) {
         self.mode = mode
         let orderRows = Self.distinctKeys(orders)
-        let customerKeys = Self.distinctKeys(customers).keys.map(\.text)
+        let customerKeys = Self.distinctTexts(customers)
         orderCustomers = orderRows.count
         customerCount = customerKeys.count
-        // Orders' keys under each rule, to the first orders key written that way.
+        // Orders' keys under a looser rule, to the smallest orders key written that way (so that examples do not
+        // depend on hashing order); made only when some key does not match, the rare case on large tables.
         let rules = KeyMatch.allCases.filter { $0 == mode || Self.looser($0, than: mode) }
         var byRule: [KeyMatch: [ExactText: String]] = [:]
-        for rule in rules {
-            var map: [ExactText: String] = [:]
-            // The smallest key of each form, so that examples do not depend on hashing order.
-            for key in orderRows.keys.map(\.text) {
-                let form = ExactText(rule.normalized(key))
-                if let known = map[form], known <= key { continue }
-                map[form] = key
+        func orderKey(_ rule: KeyMatch, _ key: String) -> String? {
+            if rule == .exact { return orderRows[ExactText(key)] == nil ? nil : key }
+            if byRule[rule] == nil {
+                var map: [ExactText: String] = [:]
+                for key in orderRows.keys.map(\.text) {
+                    let form = ExactText(rule.normalized(key))
+                    if let known = map[form], known <= key { continue }
+                    map[form] = key
+                }
+                byRule[rule] = map
             }
-            byRule[rule] = map
+            return byRule[rule]?[ExactText(rule.normalized(key))]
+        }
+        if mode != .exact {
+            var customerForms: [ExactText: Int] = [:]
+            for key in customerKeys { customerForms[ExactText(mode.normalized(key.text)), default: 0] += 1 }
+            sharedForms = customerForms.values.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
         }
         var matchedOrderForms: Set<ExactText> = []
-        var customerForms: [ExactText: Int] = [:]
-        for key in customerKeys { customerForms[ExactText(mode.normalized(key)), default: 0] += 1 }
-        sharedForms = customerForms.values.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
-        var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
-        for key in customerKeys.sorted() {
-            let form = ExactText(mode.normalized(key))
-            if let orderKey = byRule[mode]?[form] {
-                matchedOrderForms.insert(form)
-                if orderRows[ExactText(key)] == nil {
-                    loosened.count += 1
-                    if loosened.examples.count < 3 { loosened.examples.append((key, orderKey)) }
-                }
+        var matchedCount = 0
+        var loosenedPairs: [(String, String)] = []
+        var unmatched: [String] = []
+        for key in customerKeys {
+            guard let matchedKey = orderKey(mode, key.text) else {
+                unmatched.append(key.text)
                 continue
             }
-            customersWithoutOrders += 1
+            matchedCount += 1
+            if mode != .exact { matchedOrderForms.insert(ExactText(mode.normalized(matchedKey))) }
+            if orderRows[key] == nil { loosenedPairs.append((key.text, matchedKey)) }
+        }
+        loosened = (loosenedPairs.count, Array(loosenedPairs.sorted { $0.0 < $1.0 }.prefix(3)))
+        customersWithoutOrders = unmatched.count
+        var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
+        for key in unmatched.sorted() {
             for rule in rules where rule != mode {
-                guard let orderKey = byRule[rule]?[ExactText(rule.normalized(key))] else { continue }
+                guard let matchedKey = orderKey(rule, key) else { continue }
                 var entry = near[rule] ?? (0, [])
                 entry.count += 1
-                if entry.examples.count < 3 { entry.examples.append((key, orderKey)) }
+                if entry.examples.count < 3 { entry.examples.append((key, matchedKey)) }
                 near[rule] = entry
                 break
             }
         }
-        for (key, rows) in orderRows where !matchedOrderForms.contains(ExactText(mode.normalized(key.text))) {
-            orderCustomersUnknown += 1
-            orderRowsUnknown += rows
+        // Orders' customers that no customers row matched: none when every orders key was matched exactly.
+        if mode != .exact || matchedCount < orderRows.count {
+            let customerSet = mode == .exact ? Set(customerKeys) : []
+            for (key, rows) in orderRows {
+                let matched =
+                    mode == .exact
+                    ? customerSet.contains(key) : matchedOrderForms.contains(ExactText(mode.normalized(key.text)))
+                if !matched {
+                    orderCustomersUnknown += 1
+                    orderRowsUnknown += rows
+                }
+            }
         }
         nearMatches = rules.compactMap { rule in near[rule].map { (rule, $0.count, $0.examples) } }
     }
@@ -124,6 +143,15 @@ public struct KeyMatchReport: Sendable {
     }
 
     private static func count(_ n: Int) -> String { NumberFormat.grouped(String(n)) }
+
+    /// Each distinct non-null key as text. A text column's dictionary holds each byte string once, so its used
+    /// entries are the answer without hashing them.
+    static func distinctTexts(_ column: Column) -> [ExactText] {
+        guard case .text(let codes, let dictionary) = column.storage else { return Array(distinctKeys(column).keys) }
+        var used = [Bool](repeating: false, count: dictionary.count)
+        for row in 0..<column.count where !column.isNull(row) { used[Int(codes[row])] = true }
+        return dictionary.indices.filter { used[$0] }.map { ExactText(dictionary[$0]) }
+    }
 
     /// Each distinct non-null key as text, with its number of rows (text columns are counted by code).
     static func distinctKeys(_ column: Column) -> [ExactText: Int] {
