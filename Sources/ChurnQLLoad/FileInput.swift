@@ -68,7 +68,7 @@ public enum FileInput {
                 file: path, hint: "check the path")
         default:
             return Diagnostic(
-                code: "file-unreadable", message: "cannot read \(path): \(String(cString: strerror(code)))", file: path)
+                code: "file-unreadable", message: "cannot read \(path): \(POSIXIO.describe(code))", file: path)
         }
     }
 
@@ -77,21 +77,18 @@ public enum FileInput {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw statFailure(path, errno: errno) }
         defer { close(fd) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
         var data = Data()
         while true {
-            let piece: Data?
-            do {
-                piece = try handle.read(upToCount: 1 << 20)
-            } catch {
+            switch POSIXIO.readChunk(fd, upTo: 1 << 20) {
+            case .failure(let error):
                 throw Diagnostic(
-                    code: "file-unreadable", message: "cannot read \(path): \(error.localizedDescription)", file: path)
+                    code: "file-unreadable", message: "cannot read \(path): \(error.description)", file: path)
+            case .success(let piece):
+                if piece.isEmpty { return data }
+                data.append(contentsOf: piece)
+                try MemoryBudget.check(bytes: data.count, path: path)
             }
-            guard let piece, !piece.isEmpty else { break }
-            data.append(piece)
-            try MemoryBudget.check(bytes: data.count, path: path)
         }
-        return data
     }
 
     /// The table name for a file: its stem, made into an identifier (`2024 orders.csv` → `t2024_orders`).
