@@ -9,9 +9,10 @@ public enum SQLiteLoader {
     public static func isDatabase(path: String) -> Bool {
         // Only a regular file is sniffed: reading a pipe's first bytes would take them from the CSV reader.
         guard case .regular = try? FileInput.kind(of: path) else { return false }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard case .success(let head) = POSIXIO.readChunk(fd, upTo: 16) else { return false }
         return head.starts(with: Array("SQLite format 3".utf8))
     }
 
