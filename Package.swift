@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Targets follow the data's journey: diagnostics → store → load → syntax → metrics → engine → render → shell → churnql.
+// Targets follow the data's journey: diagnostics → store → load → syntax → planner → metrics → engine → render → shell
+// → churnql.
 let package = Package(
     name: "churnql",
     platforms: [.macOS(.v13)],
@@ -23,10 +24,14 @@ let package = Package(
         .target(name: "ChurnQLStore", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite", "CByteScan"]),
         .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
+        .target(name: "ChurnQLPlanner", dependencies: ["ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore", "CByteScan"]),
         .target(
             name: "ChurnQLEngine",
-            dependencies: ["ChurnQLSyntax", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad", "ChurnQLDiagnostics"]),
+            dependencies: [
+                "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLDiagnostics",
+            ]),
         .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
             name: "ChurnQLShell",
@@ -47,7 +52,8 @@ let package = Package(
         .testTarget(
             name: "ChurnQLTests",
             dependencies: [
-                "ChurnQLShell", "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore",
+                "ChurnQLLoad",
                 "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite", "CByteScan",
             ],
             resources: [.copy("Fixtures")]),

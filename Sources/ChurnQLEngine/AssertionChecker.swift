@@ -92,7 +92,7 @@ struct AssertionChecker {
     /// The single cell of a query, or an aggregate expression evaluated over all customers.
     private func actualValue(_ assertion: Assertion, span: SourceSpan) throws(Diagnostic) -> Value {
         if let query = assertion.query {
-            let table = try QueryExecutor(engine: engine, source: source).run(query)
+            let table = try engine.run(query, source: source)
             guard table.rowCount == 1, table.columns.count == 1, let column = table.columns.first else {
                 throw Diagnostic(
                     code: "assertion-shape",
@@ -108,7 +108,7 @@ struct AssertionChecker {
             operations: [OperationNode(.agg([NamedExpression(name: "value", expression: expression)]), span: span)])
         let table: Table
         if engine.ordersTableName != nil {
-            table = try QueryExecutor(engine: engine, source: source).run(query)
+            table = try engine.run(query, source: source)
         } else {
             return try ExpressionCompiler.constant(expression, engine.constantContext(source))
         }

@@ -1,6 +1,7 @@
 import ChurnQLDiagnostics
 import ChurnQLLoad
 import ChurnQLMetrics
+import ChurnQLPlanner
 import ChurnQLStore
 
 extension Engine {
@@ -12,6 +13,30 @@ extension Engine {
         return derived.crm.value(for: ProfileKey(data: dataVersion, retention: profile.settings)) {
             makeCRMColumns(profile)
         }
+    }
+
+    /// The CRM columns' names and types, without computing them: the contacts' when a contacts table is
+    /// detected, the contracts' when a contracts table is (the same conditions as `makeCRMColumns`).
+    var crmColumnSchema: [ColumnSchema] {
+        var columns: [ColumnSchema] = []
+        if let name = contactsTableName, let roles = contactRoles, let table = catalog[name],
+            table.column(roles.customer) != nil, table.column(roles.date) != nil
+        {
+            columns += [
+                ColumnSchema("last_contact", .date), ColumnSchema("contacts", .integer),
+                ColumnSchema("next_contact", .date), ColumnSchema("days_since_contact", .integer),
+                ColumnSchema("contact_overdue", .boolean), ColumnSchema("rep", .text),
+            ]
+        }
+        if let name = contractsTableName, let roles = contractRoles, let table = catalog[name],
+            table.column(roles.customer) != nil, table.column(roles.start) != nil, table.column(roles.end) != nil
+        {
+            columns += [
+                ColumnSchema("contract_start", .date), ColumnSchema("contract_end", .date),
+                ColumnSchema("in_contract", .boolean),
+            ]
+        }
+        return columns
     }
 
     private func makeCRMColumns(_ profile: CustomerProfile) -> [Column] {

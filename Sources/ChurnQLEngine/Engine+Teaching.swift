@@ -1,31 +1,27 @@
 import ChurnQLDiagnostics
 import ChurnQLMetrics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
 extension Engine {
     /// `explain from …`: runs the pipeline once and shows the rows after each step.
+    /// `explain from …`: each plan step (the pipeline steps it implements) with the rows after it, from one run.
     func explainQuery(_ query: Query, source: SourceText) throws(Diagnostic) -> Table {
-        var rowsAfter = [Int](repeating: 0, count: query.operations.count + 1)
-        _ = try QueryExecutor(engine: self, source: source).run(query) { step, rows in rowsAfter[step] = rows }
+        let bound = try plan(query, source: source)
+        var rowsAfter = [Int](repeating: 0, count: bound.plan.steps.count)
+        _ = try QueryExecutor(engine: self, source: source).run(bound) { step, rows in rowsAfter[step] = rows }
         var steps: [String] = []
-        var rows: [Int64] = []
-        func text(_ span: SourceSpan) -> String { source.text(of: span) }
-        for count in 0...query.operations.count {
-            // A group step alone has no rows of its own; it is shown together with its agg.
-            if let last = query.operations.prefix(count).last, case .group = last.operation { continue }
-            var label = count == 0 ? "from \(query.source)" : "| " + text(query.operations[count - 1].span)
-            if count >= 2, case .group = query.operations[count - 2].operation {
-                label = "| " + text(query.operations[count - 2].span) + " " + label
-            }
-            steps.append(label)
-            rows.append(Int64(rowsAfter[count]))
+        for (index, step) in bound.plan.steps.enumerated() {
+            steps.append(
+                index == 0
+                    ? "from \(query.source)" : step.spans.map { "| " + source.text(of: $0) }.joined(separator: " "))
         }
         return Table(
             name: "explain",
             columns: [
                 textColumn("step", steps),
-                Column(name: "rows", storage: .integer(rows)),
+                Column(name: "rows", storage: .integer(rowsAfter.map(Int64.init))),
             ])
     }
 

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -15,7 +16,7 @@ extension Engine {
             throw Diagnostic(code: "internal", message: "not a query: \(text)")
         }
         do {
-            return try QueryExecutor(engine: self, source: generated).run(query)
+            return try run(query, source: generated, scope: ViewScope([:]))
         } catch {
             guard let source else { throw error }
             throw Diagnostic(code: error.code, message: error.message, span: span, in: source, hint: error.hint)

@@ -1,6 +1,7 @@
 import ChurnQLDiagnostics
 import ChurnQLLoad
 import ChurnQLMetrics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -15,10 +16,8 @@ public final class Engine {
     public private(set) var dataVersion = 0
     /// `let` views, each bound to the views it reads as they were when it was defined.
     var views: [String: ViewDefinition] = [:]
-    /// The named views' rows while a run of `let` statements lasts (see `defineView`).
-    var recentViewTables: ViewMemo?
     /// Values of `$name` parameters.
-    public var parameters: [String: Value] = [:] { didSet { recentViewTables = nil } }
+    public var parameters: [String: Value] = [:]
     /// The `set` settings.
     public internal(set) var settings = SessionSettings()
     /// The largest result a join may build.
@@ -59,13 +58,12 @@ public final class Engine {
 
     /// Executes one parsed statement.
     public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
-        // Only a `let` leaves every view's rows as they were; any other statement may change what a view reads.
-        if case .let = node.statement {} else { recentViewTables = nil }
         switch node.statement {
         case .query(let query):
-            return .table(try QueryExecutor(engine: self, source: source).run(query))
+            return .table(try run(query, source: source))
         case .let(let name, let query):
-            try defineView(name, query, source: source)
+            views[name] = try Binder(catalog: schemaCatalog(), typing: EngineTyping(engine: self))
+                .defineView(name, query, source: source)
             return .notes(["view \(name) defined"])
         case .load(let path, let alias, let options):
             return .notes(try load(path: path, alias: alias, options: options, span: node.span, source: source))
@@ -81,12 +79,14 @@ public final class Engine {
         case .tables:
             return .table(tablesTable())
         case .describe(let name):
-            let table = try resolveSource(name, span: node.span, source: source)
+            let table = try run(Query(source: name, sourceSpan: node.span, operations: []), source: source)
             return .table(describe(table))
         case .explain(let metric):
             return .text(try MetricExplainer(engine: self).explain(metric, span: node.span, source: source))
         case .explainQuery(let query):
             return .table(try explainQuery(query, source: source))
+        case .explainPlan(let query):
+            return .text(PlanPrinter.render(try plan(query, source: source)))
         case .drill(let metric):
             return .table(try drill(metric, span: node.span, source: source))
         case .survival(let key):
@@ -100,12 +100,11 @@ public final class Engine {
         case .profile(let key):
             return .table(try runQuery(Workbench.profileQuery(key), span: node.span, source: source))
         case .export(let query, let path):
-            let table = try QueryExecutor(engine: self, source: source).run(query)
-            return .export(table, path: path)
+            return .export(try run(query, source: source), path: path)
         case .print(let text):
             return .text(text)
         case .printQuery(let query):
-            return .table(try QueryExecutor(engine: self, source: source).run(query))
+            return .table(try run(query, source: source))
         case .assert(let assertion):
             try AssertionChecker(engine: self, source: source).check(assertion, span: node.span)
             return .nothing
@@ -283,45 +282,13 @@ public final class Engine {
             name: "amount", count: orders.rowCount)
     }
 
-    /// A table, view, or the derived `customers` / detected `orders` table.
-    /// `needed`: the columns a query reads from it (nil: all), which spares the customers table the others.
-    /// `scope`: the views its names mean (nil: the session's); `memo`: the views this statement has computed.
-    func resolveSource(
-        _ name: String, span: SourceSpan, source: SourceText, needing needed: Set<String>? = nil,
-        scope: ViewScope? = nil, memo: ViewMemo? = nil
-    ) throws(Diagnostic) -> Table {
-        let lower = name.lowercased()
-        if let view = (scope ?? ViewScope(views)).lookup(name) { return try viewTable(view, memo: memo ?? ViewMemo()) }
-        if lower == "customers" && ordersTableName != nil { return try customersTable(needing: needed) }
-        if lower == "customers_raw", let name = attributesTableName, let table = catalog[name] { return table }
-        if let table = catalog[name] { return table }
-        if lower == "orders", let ordersTableName, let table = catalog[ordersTableName] { return table }
-        let names = sourceNames
-        let hint: String
-        if names.isEmpty {
-            hint = "no tables are loaded yet: load \"orders.csv\""
-        } else if let suggestion = Suggestions.closest(to: name, in: names) {
-            hint = "did you mean '\(suggestion)'?"
-        } else {
-            hint = "tables: \(names.joined(separator: ", "))"
-        }
-        throw Diagnostic(code: "unknown-table", message: "unknown table '\(name)'", span: span, in: source, hint: hint)
-    }
-
     /// Every name `from` accepts, for completion and suggestions.
-    public var sourceNames: [String] {
-        var names = catalog.names
-        if ordersTableName != nil {
-            if !names.contains("customers") { names.append("customers") }
-            if !names.contains("orders") { names.append("orders") }
-            if attributesTableName == "customers" { names.append("customers_raw") }
-        }
-        return names + views.keys.sorted()
-    }
+    public var sourceNames: [String] { schemaCatalog().sourceNames }
 
-    /// Column names of a source, for completion (empty when unknown).
+    /// Column names of a source, for completion (empty when unknown): from its schema, reading no rows.
     public func columnNames(of name: String) -> [String] {
-        (try? resolveSource(name, span: .none, source: SourceText(name: nil, text: "")))?.columnNames ?? []
+        let query = Query(source: name, sourceSpan: .none, operations: [])
+        return (try? plan(query, source: SourceText(name: nil, text: "")))?.plan.schema.names ?? []
     }
 
     func constantContext(_ source: SourceText) -> CompileContext {

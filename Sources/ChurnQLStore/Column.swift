@@ -17,6 +17,18 @@ public struct Column: Sendable {
     public var type: DataType { storage.type }
     public var count: Int { storage.count }
 
+    /// A column of no rows of `type` (null and duration values are stored as text, as ColumnBuilder does).
+    public static func empty(name: String, type: DataType) -> Column {
+        switch type {
+        case .integer: return Column(name: name, storage: .integer([]))
+        case .decimal: return Column(name: name, storage: .decimal([]))
+        case .boolean: return Column(name: name, storage: .boolean([]))
+        case .date: return Column(name: name, storage: .date([]))
+        case .timestamp: return Column(name: name, storage: .timestamp([]))
+        case .text, .null, .duration: return Column(name: name, storage: .text(codes: [], dictionary: []))
+        }
+    }
+
     @inline(__always)
     public func isNull(_ row: Int) -> Bool { nulls?[row] ?? false }
 

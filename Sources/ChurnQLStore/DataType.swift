@@ -8,4 +8,7 @@ public enum DataType: String, Sendable, CaseIterable {
 
     /// Integer and decimal columns.
     public var isNumeric: Bool { self == .integer || self == .decimal }
+
+    /// The type of a column holding values of this type: null and duration values are stored as text.
+    public var storedType: DataType { self == .null || self == .duration ? .text : self }
 }

@@ -174,6 +174,8 @@ public enum Statement: Equatable, Sendable {
     case explain(String)
     /// `explain from …`: each pipeline stage with its row count.
     case explainQuery(Query)
+    /// `explain plan from …`: the logical plan after the rewrite passes, without running it.
+    case explainPlan(Query)
     /// `drill METRIC`: the customers behind a metric's counts.
     case drill(String)
     /// `survival [by KEY]`: Kaplan–Meier retention curve.

@@ -117,6 +117,11 @@ public struct Parser {
         case "explain":
             advance()
             if current.word == "from" { return .explainQuery(try parseQuery()) }
+            // `explain plan from …`; a metric named plan cannot exist, so the word is free.
+            if current.word == "plan", peekToken().word == "from" {
+                advance()
+                return .explainPlan(try parseQuery())
+            }
             var name = try expectIdentifier("a metric name, e.g. explain churn_rate")
             if current.isSymbol("(") {
                 advance()

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 
 @testable import ChurnQLEngine
 
-/// Projection pushdown: a query on the customers table computes only the derived columns it reads.
+/// Projection pushdown (a rewrite pass): a query on the customers table computes only the derived columns it reads.
 struct ColumnNeedsTests {
     private static func needs(_ text: String) throws -> Set<String>? {
         let parsed = Parser.parse(SourceText(name: nil, text: text))
@@ -14,7 +15,13 @@ struct ColumnNeedsTests {
             Issue.record("not a query: \(text)")
             return nil
         }
-        return ColumnNeeds.of(query)
+        let engine = try MetricsTests.engine()
+        let plan = try engine.plan(query, source: SourceText(name: nil, text: text)).plan
+        guard case .scan(_, let columns) = try #require(plan.steps.first).op else {
+            Issue.record("the plan does not start with a scan")
+            return nil
+        }
+        return columns
     }
 
     @Test(

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLMetrics
 import ChurnQLStore
 import ChurnQLSyntax
@@ -33,24 +34,6 @@ struct CompileContext {
 
     /// The error for a name that is not a column, with the closest column as a hint.
     func unknownColumn(_ name: String, _ span: SourceSpan) -> Diagnostic {
-        let names = table.columnNames.filter { !$0.hasPrefix("__") }
-        if name == "p_alive" && names.contains("frequency") {
-            // A customers table without p_alive: no model, or one fitted on other orders or past asof (stale).
-            return error(
-                "no-model", "p_alive needs a transaction model fitted on the current data", span,
-                hint: "fit bgnbd (a model fitted before a reload, or calibrated past asof, is stale: fit again)")
-        }
-        if let suggestion = Suggestions.closest(to: name, in: names) {
-            return error(
-                "unknown-column", "unknown column '\(name)'; did you mean '\(suggestion)'?", span,
-                hint: "columns of \(table.name): \(Self.preview(names))")
-        }
-        return error(
-            "unknown-column", "unknown column '\(name)'", span, hint: "columns of \(table.name): \(Self.preview(names))"
-        )
-    }
-
-    static func preview(_ names: [String]) -> String {
-        names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
+        Schema(of: table).unknownColumn(name, span, in: source)
     }
 }

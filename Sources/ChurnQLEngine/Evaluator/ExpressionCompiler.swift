@@ -77,11 +77,36 @@ enum ExpressionCompiler {
     }
 
     /// Evaluates an expression that uses no columns (settings, parameters, assertion bounds).
+    /// An expression that reads a column (or an aggregate) over a table of no rows (a step after an empty filter,
+    /// or the binder's typing) has no row to read: it gives a value of its type instead.
     static func constant(_ expression: Expression, _ context: CompileContext) throws(Diagnostic) -> Value {
         let vector = try compile(expression, context)
+        guard context.table.rowCount > 0 || !readsRows(expression) else { return vector.placeholder }
         let value = vector.value(0)
         try context.faults.check()
         return value
+    }
+
+    /// Whether an expression reads a column or a group's rows (anything but literals, parameters and scalar
+    /// functions of them).
+    static func readsRows(_ expression: Expression) -> Bool {
+        var stack = [expression]
+        while let node = stack.popLast() {
+            switch node {
+            case .column: return true
+            case .call(let name, let arguments, _):
+                if FunctionCatalog.find(name)?.kind != .scalar { return true }
+                stack += arguments.map(\.value)
+            case .literal, .parameter: break
+            case .unary(_, let operand, _): stack.append(operand)
+            case .binary(_, let left, let right, _): stack += [left, right]
+            case .inList(let subject, let items, _, _): stack += items + [subject]
+            case .between(let subject, let low, let high, _, _): stack += [subject, low, high]
+            case .isNull(let subject, _, _): stack.append(subject)
+            case .chain(let first, let links, _): stack += links.map(\.operand) + [first]
+            }
+        }
+        return false
     }
 
     static func unary(_ op: UnaryOperator, _ inner: Vector, _ span: SourceSpan, _ context: CompileContext)

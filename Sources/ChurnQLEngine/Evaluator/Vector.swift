@@ -27,6 +27,20 @@ enum Vector {
         }
     }
 
+    /// A value of this vector's type that reads no row (zero, empty text, false, day 0).
+    var placeholder: Value {
+        switch self {
+        case .integer: return .integer(0)
+        case .decimal: return .decimal(0)
+        case .boolean: return .boolean(false)
+        case .date: return .date(0)
+        case .timestamp: return .timestamp(0)
+        case .text, .textColumn: return .text("")
+        case .duration(let d): return .duration(d)
+        case .null: return .null
+        }
+    }
+
     /// The value as a closure returning text (for functions that need strings).
     var asText: ((Int) -> String?)? {
         switch self {

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -9,13 +10,15 @@ enum Histogram {
     {
         let vector = try ExpressionCompiler.compile(expression, context)
         guard let f = vector.asDouble else {
-            throw context.error(
-                "type-mismatch", "histogram needs numbers, not \(vector.type.rawValue)", expression.span,
-                hint: "histogram purchase_cycle_days")
+            throw StepRules.histogramNeedsNumbers(vector.type, expression.span, in: context.source)
         }
         let values = (0..<table.rowCount).compactMap(f).filter(\.isFinite)
         guard let low = values.min(), let high = values.max() else {
-            return Table(name: "histogram", columns: [], rowCount: 0)
+            // No numbers: the same columns, no bins.
+            return Table(
+                name: "histogram",
+                columns: StepRules.histogramColumns.map { Column.empty(name: $0.name, type: $0.type) },
+                rowCount: 0)
         }
         // A range too wide for a Double (±1e308) gets one bin rather than infinite widths.
         let count = high > low && (high - low).isFinite ? bins : 1

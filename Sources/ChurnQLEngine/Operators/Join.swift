@@ -1,11 +1,11 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
 /// Hash equi-join on named columns present in both tables.
 enum Join {
     /// The widest result a join may build: a view joined with itself doubles its columns at every level.
-    static let columnLimit = 10_000
 
     static func run(
         left: Table, right: Table, on names: [String], kind: JoinKind, span: SourceSpan,
@@ -16,21 +16,13 @@ enum Join {
         for name in names {
             guard let l = left.column(name) else { throw context.unknownColumn(name, span) }
             guard let r = right.column(name) else {
-                let suggestion = Suggestions.closest(to: name, in: right.columnNames)
-                throw context.error(
-                    "unknown-column", "table \(right.name) has no column '\(name)'", span,
-                    hint: suggestion.map { "did you mean '\($0)'?" }
-                        ?? "columns of \(right.name): \(CompileContext.preview(right.columnNames))")
+                throw StepRules.joinMissingRight(name, right: Schema(of: right), span, in: context.source)
             }
             leftKeys.append(l)
             rightKeys.append(r)
         }
         let width = left.columns.count + right.columns.count - rightKeys.count
-        if width > columnLimit {
-            throw context.error(
-                "result-too-large", "the join would produce \(width) columns, more than \(columnLimit)", span,
-                hint: "select the columns you need before joining: … | select customer_id, amount | join …")
-        }
+        if width > StepRules.joinColumnLimit { throw StepRules.joinTooWide(width, span, in: context.source) }
         // Keys compare by their text's bytes, so an integer id matches the same id stored as text and keys differing
         // only in Unicode normalization stay apart.
         func key(_ columns: [Column], _ row: Int) -> [ExactText]? {
@@ -66,9 +58,10 @@ enum Join {
         }
         let keyNames = Set(names.map { $0.lowercased() })
         var columns = left.columns.map { $0.gather(leftRows) }
-        let taken = Set(left.columnNames.map { $0.lowercased() })
-        for column in right.columns where !keyNames.contains(column.name.lowercased()) {
-            let name = taken.contains(column.name.lowercased()) ? "\(right.name)_\(column.name)" : column.name
+        let rightColumns = right.columns.filter { !keyNames.contains($0.name.lowercased()) }
+        let rightNames = StepRules.joinColumns(left: Schema(of: left), right: Schema(of: right), on: names)
+            .dropFirst(left.columns.count).map(\.name)
+        for (column, name) in zip(rightColumns, rightNames) {
             columns.append(column.gatherOptional(rightRows).renamed(name))
         }
         return Table(

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 
 /// The `rfm` step: quintile scores r, f, m (5 = best) over the rows in scope, and a named segment.
@@ -6,9 +7,7 @@ enum RFM {
     static func apply(_ table: Table, span: SourceSpan, context: CompileContext) throws(Diagnostic) -> Table {
         func numbers(_ name: String) throws(Diagnostic) -> [Double?] {
             guard let column = table.column(name) else {
-                throw context.error(
-                    "needs-customers", "rfm needs the column '\(name)' of the customers table", span,
-                    hint: "from customers | rfm")
+                throw StepRules.rfmNeeds(name, span, in: context.source)
             }
             return (0..<table.rowCount).map { column.value(at: $0).asDouble }
         }
