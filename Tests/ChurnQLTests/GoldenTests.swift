@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-/// Golden transcripts: each `Tests/golden/<area>/<case>.cql` runs through the real binary as a script
-/// (`churnql ARGS -f case.cql`, ARGS from a first line `-- args: …`), and its stdout, stderr and exit status
-/// must equal `<case>.out`. Set CHURNQL_RECORD=1 to rewrite the .out files (the run then fails on purpose).
+/// Golden transcripts, read like pg_regress's: each `Tests/golden/<area>/<case>.cql` runs through the real binary
+/// as a script (`churnql ARGS --echo -f case.cql`, ARGS from a first line `-- args: …`) with stderr and stdout on
+/// one pipe, so `<case>.out` shows every line of the script, then that statement's output and diagnostics in
+/// the order they were written, and ends with the exit status. Set CHURNQL_RECORD=1 to rewrite the .out files
+/// (the run then fails on purpose).
 struct GoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -26,8 +28,9 @@ struct GoldenTests {
         if let first = script.split(separator: "\n").first, first.hasPrefix("-- args:") {
             arguments = first.dropFirst("-- args:".count).split(separator: " ").map(String.init)
         }
-        let result = try ChurnQLBinary.run(arguments + ["-f", scriptPath], in: Self.root)
-        let actual = result.stdout + "-- stderr\n" + result.stderr + "-- exit \(result.status)\n"
+        let result = try ChurnQLBinary.run(
+            arguments + ["--echo", "-f", scriptPath], in: Self.root, mergingErrors: true)
+        let actual = result.stdout + "-- exit \(result.status)\n"
         let expectedURL = Self.root.appendingPathComponent(scriptPath.replacingOccurrences(of: ".cql", with: ".out"))
         if ProcessInfo.processInfo.environment["CHURNQL_RECORD"] != nil {
             try actual.write(to: expectedURL, atomically: true, encoding: .utf8)
@@ -59,10 +62,10 @@ enum ChurnQLBinary {
         return directory.appendingPathComponent("churnql")
     }
 
-    /// `hangGuard`: see ProcessOutput.collect.
+    /// `hangGuard`, `mergingErrors`: see ProcessOutput.collect.
     static func run(
         _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:],
-        hangGuard: Double? = nil
+        hangGuard: Double? = nil, mergingErrors: Bool = false
     ) throws -> Result {
         let process = Process()
         process.executableURL = url
@@ -72,7 +75,8 @@ enum ChurnQLBinary {
         env["CHURNQL_HISTORY"] = "/dev/null"
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let output = try ProcessOutput.collect(process, stdin: stdin, hangGuard: hangGuard)
+        let output = try ProcessOutput.collect(
+            process, stdin: stdin, hangGuard: hangGuard, mergingErrors: mergingErrors)
         return Result(stdout: output.stdout, stderr: output.stderr, status: process.terminationStatus)
     }
 }
