@@ -17,13 +17,13 @@ struct ScriptEcho {
         lexer = Lexer(source)
     }
 
-    /// The lines up to and including the one where the statement just read ends; empty for a statement with no
-    /// tokens (blank lines and comments, printed with the next statement instead).
-    mutating func nextStatement() -> String {
-        guard let (tokens, _) = lexer.nextStatement() else { return "" }
+    /// The offset of the last byte of the statement just read; nil for a statement with no tokens (blank lines
+    /// and comments, printed with the next statement instead). Call once per statement the script's reader reads.
+    mutating func nextStatementEnd() -> Int? {
+        guard let (tokens, _) = lexer.nextStatement() else { return nil }
         let significant = tokens.last { $0.kind != .newline && $0.kind != .end }
-        guard let last = significant, last.span.end > 0 else { return "" }
-        return through(offset: last.span.end - 1)
+        guard let last = significant, last.span.end > 0 else { return nil }
+        return last.span.end - 1
     }
 
     /// The lines up to and including line `number` (a meta command's).
@@ -42,8 +42,8 @@ struct ScriptEcho {
         take(to: bytes.count, lines: 0)
     }
 
-    /// The lines from the cursor through the line holding byte `offset`.
-    private mutating func through(offset: Int) -> String {
+    /// The lines from the cursor through the line holding byte `offset`; empty once they have been printed.
+    mutating func through(offset: Int) -> String {
         guard offset >= cursor else { return "" }
         var end = cursor
         var lines = 0

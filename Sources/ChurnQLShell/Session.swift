@@ -108,15 +108,18 @@ public final class Session {
         var reader = StatementReader(source)
         reading: while let parsed = reader.next() {
             let errors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-            var statementLines = echo?.nextStatement()
+            // The statement's lines are printed when it runs, after the meta commands written before it.
+            let statementEnd = echo?.nextStatementEnd()
+            func showStatement() {
+                if let statementEnd { show(echo?.through(offset: statementEnd)) }
+            }
             for node in parsed.statements {
                 guard runMetaLines(before: node.span.line) else {
                     outcome.quit = true
                     return outcome
                 }
                 if !keepGoing && !outcome.errors.isEmpty { break reading }
-                show(statementLines)
-                statementLines = nil
+                showStatement()
                 do {
                     try run(node, source: source)
                 } catch {
@@ -130,7 +133,7 @@ public final class Session {
                     return outcome
                 }
                 if !keepGoing && !outcome.errors.isEmpty { break reading }
-                show(statementLines)
+                showStatement()
                 if keepGoing {
                     for error in errors { fail(error) }
                 } else {
