@@ -42,6 +42,48 @@ struct GoldenTests {
     }
 }
 
+/// Course scripts whose behaviours are pinned by focused transcripts (Tests/golden/cohort, Tests/golden/workbench):
+/// each still runs to its end on its data, with nothing on stderr, and prints its key lines.
+struct CourseScriptTests {
+    struct Course: CustomTestStringConvertible, Sendable {
+        var script: String
+        var inputs: [String]
+        var keyLines: [String]
+        var testDescription: String { script }
+    }
+
+    static let shop = ["examples/shop/customers.csv", "examples/shop/orders.csv"]
+
+    static let courses = [
+        Course(
+            script: "examples/course/03-cohorts.cql", inputs: shop,
+            keyLines: [
+                "cohort retention (customers as a share of period 0), by first-purchase period",
+                "cohort retention (customers per period), by first-purchase period",
+                "cohort retention (revenue as a share of period 0), by first-purchase period",
+            ]),
+        Course(
+            script: "examples/course/07-workbench.cql",
+            inputs: shop + ["examples/shop/contacts.csv", "examples/shop/contracts.csv"],
+            keyLines: [
+                "to contact today: 8 customers; workbench contact_today shows all",
+                "overdue against their own purchase cycle: likely to be lost next: 172 customers",
+                "172 rows",
+                "sales team: contacts (effective = reached or won; success = won / contacts) and each rep's customers",
+                "351 rows",
+            ]),
+    ]
+
+    @Test("course script still runs", arguments: courses)
+    func courseRuns(_ course: Course) throws {
+        let result = try ChurnQLBinary.run(course.inputs + ["--quiet", "-f", course.script], in: GoldenTests.root)
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        let lines = Set(result.stdout.split(separator: "\n").map(String.init))
+        for line in course.keyLines { #expect(lines.contains(line), "missing: \(line)") }
+    }
+}
+
 /// Runs the built `churnql` executable, which sits beside the test bundle.
 enum ChurnQLBinary {
     struct Result {
