@@ -17,6 +17,8 @@ public struct CommandLineRequest {
     public var quiet = false
     public var errorsAsJSON = false
     public var skipRCFile = false
+    /// `--echo`: print each script statement before running it (scripts and `-c` only, not the prompt).
+    public var echo = false
     public init() {}
 }
 
@@ -98,6 +100,7 @@ public enum CommandLineRun {
             return finish(session, status != ExitStatus.success)
         }
         for line in report { session.note(line) }
+        session.echo = request.echo
         var failed = false
         if let script = request.script {
             let source: ScriptSource.Script

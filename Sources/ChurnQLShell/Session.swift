@@ -34,6 +34,8 @@ public final class Session {
     }
     /// `--set asof=…` was given for the next script: it must declare `param asof`, or nothing runs.
     var asofParameterToCheck: String?
+    /// `--echo`: scripts print each statement's lines on stdout before running it (`ScriptEcho`).
+    public var echo = false
 
     public init(format: OutputFormat = .table, quiet: Bool = false, errorsAsJSON: Bool = false) {
         self.format = format
@@ -52,7 +54,9 @@ public final class Session {
     }
 
     /// Runs every statement and meta command of a text in order. Stops at the first error unless `keepGoing`;
-    /// errors are reported as they happen, or all at the end with `keepGoing`. Statements are read, parsed and run
+    /// errors are reported as they happen, between the outputs of the statements around them (stdout is written
+    /// unbuffered, so the two streams interleave in order on one terminal or pipe); `keepGoing` ends with a count
+    /// of the errors. Statements are read, parsed and run
     /// one at a time from one shared copy of the text, so time and memory grow with the script's size, no faster.
     @discardableResult
     public func runScript(_ text: String, name: String?, keepGoing: Bool = false) -> Outcome {
@@ -72,13 +76,18 @@ public final class Session {
         }
         func fail(_ diagnostic: Diagnostic) {
             outcome.errors.append(diagnostic)
-            if !keepGoing { report(diagnostic) }
+            report(diagnostic)
+        }
+        var echo = self.echo ? ScriptEcho(text: text, source: source) : nil
+        func show(_ lines: String?) {
+            if let lines, !lines.isEmpty { StandardStreams.output(lines) }
         }
         var metaLines = segments.metaLines[...]
         /// Runs the meta commands written before `line`; false when one of them quits.
         func runMetaLines(before line: Int) -> Bool {
             while let meta = metaLines.first, meta.line < line {
                 metaLines = metaLines.dropFirst()
+                show(echo?.through(line: meta.line))
                 do {
                     if try runMeta(meta.text, file: name, line: meta.line) == .quit { return false }
                 } catch {
@@ -99,12 +108,18 @@ public final class Session {
         var reader = StatementReader(source)
         reading: while let parsed = reader.next() {
             let errors = parsed.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+            // The statement's lines are printed when it runs, after the meta commands written before it.
+            let statementEnd = echo?.nextStatementEnd()
+            func showStatement() {
+                if let statementEnd { show(echo?.through(offset: statementEnd)) }
+            }
             for node in parsed.statements {
                 guard runMetaLines(before: node.span.line) else {
                     outcome.quit = true
                     return outcome
                 }
                 if !keepGoing && !outcome.errors.isEmpty { break reading }
+                showStatement()
                 do {
                     try run(node, source: source)
                 } catch {
@@ -118,8 +133,9 @@ public final class Session {
                     return outcome
                 }
                 if !keepGoing && !outcome.errors.isEmpty { break reading }
+                showStatement()
                 if keepGoing {
-                    outcome.errors += errors
+                    for error in errors { fail(error) }
                 } else {
                     fail(first)
                     break reading
@@ -131,9 +147,9 @@ public final class Session {
                 outcome.quit = true
                 return outcome
             }
+            show(echo?.rest())
         }
         if keepGoing && !outcome.errors.isEmpty {
-            for error in outcome.errors { report(error) }
             note("\(outcome.errors.count) error\(outcome.errors.count == 1 ? "" : "s")")
         }
         return outcome

@@ -35,6 +35,9 @@ struct ChurnQLCommand: ParsableCommand {
     @Flag(help: "Run every statement even after errors; report them all and exit 1.")
     var keepGoing = false
 
+    @Flag(help: "Print each statement of a script (-f, -c, stdin) on stdout before running it, as psql -a does.")
+    var echo = false
+
     @Flag(help: "Do not print load messages.")
     var quiet = false
 
@@ -61,6 +64,7 @@ struct ChurnQLCommand: ParsableCommand {
         request.keepGoing = keepGoing
         request.quiet = quiet
         request.skipRCFile = noRC
+        request.echo = echo
         request.errorsAsJSON = errors == "json"
         return request
     }

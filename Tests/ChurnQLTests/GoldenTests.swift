@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-/// Golden transcripts: each `Tests/golden/<area>/<case>.cql` runs through the real binary as a script
-/// (`churnql ARGS -f case.cql`, ARGS from a first line `-- args: …`), and its stdout, stderr and exit status
-/// must equal `<case>.out`. Set CHURNQL_RECORD=1 to rewrite the .out files (the run then fails on purpose).
+/// Golden transcripts, read like pg_regress's: each `Tests/golden/<area>/<case>.cql` runs through the real binary
+/// as a script (`churnql ARGS --echo -f case.cql`, ARGS from a first line `-- args: …`) with stderr and stdout on
+/// one pipe, so `<case>.out` shows every line of the script, then that statement's output and diagnostics in
+/// the order they were written, and ends with the exit status. Set CHURNQL_RECORD=1 to rewrite the .out files
+/// (the run then fails on purpose).
 struct GoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -26,8 +28,9 @@ struct GoldenTests {
         if let first = script.split(separator: "\n").first, first.hasPrefix("-- args:") {
             arguments = first.dropFirst("-- args:".count).split(separator: " ").map(String.init)
         }
-        let result = try ChurnQLBinary.run(arguments + ["-f", scriptPath], in: Self.root)
-        let actual = result.stdout + "-- stderr\n" + result.stderr + "-- exit \(result.status)\n"
+        let result = try ChurnQLBinary.run(
+            arguments + ["--echo", "-f", scriptPath], in: Self.root, mergingErrors: true)
+        let actual = result.stdout + "-- exit \(result.status)\n"
         let expectedURL = Self.root.appendingPathComponent(scriptPath.replacingOccurrences(of: ".cql", with: ".out"))
         if ProcessInfo.processInfo.environment["CHURNQL_RECORD"] != nil {
             try actual.write(to: expectedURL, atomically: true, encoding: .utf8)
@@ -36,6 +39,48 @@ struct GoldenTests {
         }
         let expected = (try? String(contentsOf: expectedURL, encoding: .utf8)) ?? "(missing \(expectedURL.path))"
         #expect(actual == expected)
+    }
+}
+
+/// Course scripts whose behaviours are pinned by focused transcripts (Tests/golden/cohort, Tests/golden/workbench):
+/// each still runs to its end on its data, with nothing on stderr, and prints its key lines.
+struct CourseScriptTests {
+    struct Course: CustomTestStringConvertible, Sendable {
+        var script: String
+        var inputs: [String]
+        var keyLines: [String]
+        var testDescription: String { script }
+    }
+
+    static let shop = ["examples/shop/customers.csv", "examples/shop/orders.csv"]
+
+    static let courses = [
+        Course(
+            script: "examples/course/03-cohorts.cql", inputs: shop,
+            keyLines: [
+                "cohort retention (customers as a share of period 0), by first-purchase period",
+                "cohort retention (customers per period), by first-purchase period",
+                "cohort retention (revenue as a share of period 0), by first-purchase period",
+            ]),
+        Course(
+            script: "examples/course/07-workbench.cql",
+            inputs: shop + ["examples/shop/contacts.csv", "examples/shop/contracts.csv"],
+            keyLines: [
+                "to contact today: 8 customers; workbench contact_today shows all",
+                "overdue against their own purchase cycle: likely to be lost next: 172 customers",
+                "172 rows",
+                "sales team: contacts (effective = reached or won; success = won / contacts) and each rep's customers",
+                "351 rows",
+            ]),
+    ]
+
+    @Test("course script still runs", arguments: courses)
+    func courseRuns(_ course: Course) throws {
+        let result = try ChurnQLBinary.run(course.inputs + ["--quiet", "-f", course.script], in: GoldenTests.root)
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        let lines = Set(result.stdout.split(separator: "\n").map(String.init))
+        for line in course.keyLines { #expect(lines.contains(line), "missing: \(line)") }
     }
 }
 
@@ -59,10 +104,10 @@ enum ChurnQLBinary {
         return directory.appendingPathComponent("churnql")
     }
 
-    /// `hangGuard`: see ProcessOutput.collect.
+    /// `hangGuard`, `mergingErrors`: see ProcessOutput.collect.
     static func run(
         _ arguments: [String], in directory: URL, stdin: String? = nil, environment: [String: String] = [:],
-        hangGuard: Double? = nil
+        hangGuard: Double? = nil, mergingErrors: Bool = false
     ) throws -> Result {
         let process = Process()
         process.executableURL = url
@@ -72,7 +117,8 @@ enum ChurnQLBinary {
         env["CHURNQL_HISTORY"] = "/dev/null"
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let output = try ProcessOutput.collect(process, stdin: stdin, hangGuard: hangGuard)
+        let output = try ProcessOutput.collect(
+            process, stdin: stdin, hangGuard: hangGuard, mergingErrors: mergingErrors)
         return Result(stdout: output.stdout, stderr: output.stderr, status: process.terminationStatus)
     }
 }

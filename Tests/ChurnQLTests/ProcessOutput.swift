@@ -2,19 +2,22 @@ import Foundation
 
 /// Runs a prepared process to its end: writes `stdin` (then closes it) and reads stdout and stderr together, so a
 /// full pipe cannot block the child. `hangGuard`: seconds after which the process is stopped, so a hang fails the
-/// test instead of the run (never a timing assertion: give it many times the expected time).
+/// test instead of the run (never a timing assertion: give it many times the expected time). `mergingErrors`: stderr
+/// shares stdout's pipe, as `2>&1` does, so `stdout` holds both in the order they were written.
 enum ProcessOutput {
     struct Output {
         var stdout: String
         var stderr: String
     }
 
-    static func collect(_ process: Process, stdin: String? = nil, hangGuard: Double? = nil) throws -> Output {
+    static func collect(
+        _ process: Process, stdin: String? = nil, hangGuard: Double? = nil, mergingErrors: Bool = false
+    ) throws -> Output {
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = mergingErrors ? out : err
         process.standardInput = input
         try process.run()
         if let hangGuard {
@@ -29,7 +32,8 @@ enum ProcessOutput {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            // A merged run never hands `err` to the child, so it would never end.
+            if !mergingErrors { errData = err.fileHandleForReading.readDataToEndOfFile() }
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
