@@ -60,6 +60,19 @@ struct InternalQueryTests {
         #expect(Self.contents(try Self.execute(withViews, statement)) == expected)
     }
 
+    /// The text shown for each internal query parses back to the very query that runs.
+    @Test func shownTextIsTheQueryThatRuns() throws {
+        var queries = Workbench.sections(churnWindow: 90, lostWindow: 365).map(\.query)
+        queries += [
+            Workbench.lostByYearQuery(lostWindow: 365), Workbench.teamQuery, Workbench.handoverQuery(Self.rep),
+            Workbench.profileQuery(Self.attribute),
+        ]
+        for query in queries {
+            let text = QueryPrinter.text(of: query)
+            #expect(SpanFree.query(try QueryPrinterTests.parseQuery(text)) == SpanFree.query(query), "\(text)")
+        }
+    }
+
     /// A rep name and an attribute name holding a backquote, a double quote and `|`.
     static let rep = "A`l\"|x -- y"
     static let attribute = "se\"g`|x"
