@@ -60,6 +60,26 @@ struct QueryPrinterTests {
         #expect(query.source == name)
     }
 
+    @Test func expressionsPrintWithBracketsOnlyWhereNeeded() throws {
+        let a = Expression.named("a")
+        let b = Expression.named("b")
+        let cases: [(Expression, String)] = [
+            (a.combined(.subtract, b.combined(.subtract, .integer(1))), "a - (b - 1)"),
+            (a.combined(.subtract, b).combined(.multiply, .integer(2)), "(a - b) * 2"),
+            (.unary(.negate, .unary(.negate, a, .none), .none), "- -a"),
+            (.unary(.not, a.combined(.equal, .text("x`\"")), .none), #"not a == "x`\"""#),
+            (.allOf(a, b.isNotNull, .named("not")), "a and b is not null and `not`"),
+            (.literal(.duration(days: 0, months: 438_000_000), .none), "36500000y"),
+            (.function("date_trunc", .text("month"), .named("asof")), #"date_trunc("month", asof)"#),
+        ]
+        for (expression, text) in cases {
+            #expect(QueryPrinter.text(of: expression) == text)
+            let (parsed, diagnostics) = Parser.parseExpression(SourceText(name: nil, text: text))
+            #expect(diagnostics.isEmpty)
+            #expect(parsed.map(SpanFree.expression) == SpanFree.expression(expression))
+        }
+    }
+
     @Test func spansPointAtThePrintedText() throws {
         let built = QueryBuilder(from: "my table")
             .filter(Expression.named("rep").combined(.equal, .text("a\"b")))
