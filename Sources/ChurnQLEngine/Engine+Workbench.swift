@@ -4,19 +4,15 @@ import ChurnQLStore
 import ChurnQLSyntax
 
 extension Engine {
-    /// Runs a query written by churnql itself (workbench sections, team, profile).
-    func runQuery(_ text: String, span: SourceSpan = .none, source: SourceText? = nil) throws(Diagnostic) -> Table {
-        let generated = SourceText(name: nil, text: text)
-        let parsed = Parser.parse(generated)
-        if let first = parsed.diagnostics.first {
-            guard let source else { throw first }
-            throw Diagnostic(code: first.code, message: first.message, span: span, in: source, hint: first.hint)
-        }
-        guard let node = parsed.statements.first, case .query(let query) = node.statement else {
-            throw Diagnostic(code: "internal", message: "not a query: \(text)")
-        }
+    /// Runs a query churnql built itself (workbench sections, team, handover, profile): the one entry point for
+    /// them. It reads the base tables and the derived customers table, never the session's views, so a user's
+    /// `let customers = …` cannot change a workbench list. The query runs as printed (`QueryPrinter`), so an error
+    /// shows that text with a caret; with `source`, the error points at `span` there instead (the user's statement).
+    func runQuery(_ query: Query, span: SourceSpan = .none, source: SourceText? = nil) throws(Diagnostic) -> Table {
+        let printed = QueryPrinter.printed(query)
+        let generated = SourceText(name: nil, text: printed.text)
         do {
-            return try run(query, source: generated, scope: ViewScope([:]))
+            return try run(printed.query, source: generated, scope: ViewScope([:]))
         } catch {
             guard let source else { throw error }
             throw Diagnostic(code: error.code, message: error.message, span: span, in: source, hint: error.hint)
@@ -58,13 +54,11 @@ extension Engine {
             let limited = only == nil ? shown.gather(Array(0..<Swift.min(5, shown.rowCount))) : shown
             let count = found.rowCount
             let more = only == nil && count > 5 ? "; workbench \(section.name) shows all" : ""
-            parts.append(
-                ("\(section.title): \(count) customer\(count == 1 ? "" : "s")\(more)\n  \(section.query)", limited))
+            let text = QueryPrinter.text(of: section.query)
+            parts.append(("\(section.title): \(count) customer\(count == 1 ? "" : "s")\(more)\n  \(text)", limited))
         }
         if only == nil {
-            let lostByYear = try runQuery(
-                "from customers | where status == \"lost\" | group year = year(last_order + \(lostWindow + 1)d) | agg lost = count() | sort year"
-            )
+            let lostByYear = try runQuery(Workbench.lostByYearQuery(lostWindow: lostWindow))
             parts.append(("lost customers by the year they became lost", lostByYear))
         }
         return .workbench(parts, long: long, notes: notes)
@@ -80,10 +74,7 @@ extension Engine {
                 code: "no-contacts", message: "team needs a contacts table with a rep column", span: span, in: source,
                 hint: "load \"contacts.csv\" (customer, contact date, rep, outcome, next contact)")
         }
-        let customers = try runQuery(
-            "from customers | where rep is not null | group rep | agg customers = count(), revenue = round(sum(revenue), 2),"
-                + " churn = churn_rate(), lost = sum(if(status == \"lost\", 1, 0)),"
-                + " overdue_share = avg(if(overdue_days > 0, 1.0, 0.0)) | sort rep")
+        let customers = try runQuery(Workbench.teamQuery)
         let asof = currentAsof ?? Int32.max
         let outcomeColumn = roles.outcome.flatMap(contacts.column)
         var stats: [String: (contacts: Int, effective: Int, won: Int, first: Int32, last: Int32)] = [:]

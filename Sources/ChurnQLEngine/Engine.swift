@@ -96,7 +96,7 @@ public final class Engine {
         case .team:
             return try team(span: node.span, source: source)
         case .handover(let rep):
-            return .table(try runQuery(Workbench.handoverQuery(rep)))
+            return .table(try runQuery(Workbench.handoverQuery(rep), span: node.span, source: source))
         case .profile(let key):
             return .table(try runQuery(Workbench.profileQuery(key), span: node.span, source: source))
         case .export(let query, let path):

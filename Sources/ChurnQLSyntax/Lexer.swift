@@ -265,18 +265,23 @@ public struct Lexer {
                 hint: "close it with \(quote == UInt8(ascii: "'") ? "'" : "\"")"))
     }
 
+    /// `` `name` ``; a doubled backquote inside stands for one, as SQL doubles a quote inside a string.
     private mutating func lexQuotedIdentifier() {
+        let backquote = UInt8(ascii: "`")
         let start = index
         index += 1
-        let contentStart = index
-        while index < bytes.count && bytes[index] != UInt8(ascii: "`") && bytes[index] != 10 { index += 1 }
-        guard index < bytes.count && bytes[index] == UInt8(ascii: "`") else {
-            error("unterminated `quoted name`", from: start, hint: "close it with `")
-            return
+        var name: [UInt8] = []
+        while index < bytes.count && bytes[index] != 10 {
+            let c = bytes[index]
+            if c == backquote && peek(1) != backquote {
+                index += 1
+                add(.identifier(String(decoding: name, as: UTF8.self)), from: start)
+                return
+            }
+            name.append(c)
+            index += c == backquote ? 2 : 1
         }
-        let name = text(contentStart, index)
-        index += 1
-        add(.identifier(name), from: start)
+        error("unterminated `quoted name`", from: start, hint: "close it with ` (write `` for a backquote inside)")
     }
 
     private static let twoCharSymbols: Set<String> = ["==", "!=", "<>", "<=", ">=", ".."]

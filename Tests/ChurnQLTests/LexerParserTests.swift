@@ -159,6 +159,11 @@ struct LexerTests {
             Case(text: "a==1", kinds: [.identifier("a"), .symbol("=="), .integer(1)]),
             Case(text: "$since", kinds: [.parameter("since")]),
             Case(text: "`order date`", kinds: [.identifier("order date")]),
+            Case(text: "`a``b`", kinds: [.identifier("a`b")]),  // a doubled backquote stands for one
+            Case(text: "````", kinds: [.identifier("`")]),
+            Case(text: "``", kinds: [.identifier("")]),
+            Case(text: "`a` `b`", kinds: [.identifier("a"), .identifier("b")]),
+            Case(text: "`--x|\"y`", kinds: [.identifier("--x|\"y")]),
             Case(text: "x # comment", kinds: [.identifier("x")]),
             Case(text: "x -- comment", kinds: [.identifier("x")]),
             Case(text: "a - -1", kinds: [.identifier("a"), .symbol("-"), .symbol("-"), .integer(1)]),
@@ -199,6 +204,13 @@ struct LexerTests {
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.message.contains(message) == true)
         #expect(diagnostics.first?.line == 1)
+    }
+
+    @Test("a backquoted name ends at its line", arguments: ["x `a``", "x `a``\nb`", "x ```", "x `a\nb`"])
+    func unterminatedQuotedName(_ text: String) {
+        let d = lex(text).diagnostics.first
+        #expect(d?.message == "unterminated `quoted name`")
+        #expect(d?.column == 3)
     }
 
     @Test func lexErrorColumn() {

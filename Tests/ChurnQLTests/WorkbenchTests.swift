@@ -1,4 +1,5 @@
 import ChurnQLStore
+import ChurnQLSyntax
 import Foundation
 import Testing
 
@@ -43,7 +44,9 @@ struct WorkbenchTests {
     }
 
     static func cell(_ engine: Engine, _ customer: String, _ column: String) throws -> Value {
-        let table = try engine.runQuery("from customers | where customer_id == \"\(customer)\" | select \(column)")
+        let query = QueryBuilder(from: "customers")
+            .filter(Expression.named("customer_id").combined(.equal, .text(customer))).select([column]).query
+        let table = try engine.runQuery(query)
         return try #require(table.columns.first).value(at: 0)
     }
 
