@@ -18,10 +18,15 @@ public enum PlanPrinter {
 
     static func steps(_ plan: LogicalPlan) -> [String] {
         var lines: [String] = []
+        var previous: Schema?
         for (index, step) in plan.steps.enumerated() {
             lines.append("\(index + 1). \(describe(step.op))")
-            let columns = step.schema.columns.map { "\($0.name) \($0.type.rawValue)" }
-            lines.append("   → " + Schema.preview(columns))
+            // The columns, when the step changes them.
+            if step.schema != previous {
+                let columns = step.schema.columns.map { "\($0.name) \($0.type.rawValue)" }
+                lines.append("   → " + Schema.preview(columns))
+            }
+            previous = step.schema
         }
         return lines
     }
