@@ -56,14 +56,20 @@ extension Engine {
 
     /// Binds a query against the session (or, inside a view or an internal query, `scope`) and runs the rewrite
     /// passes.
-    func plan(_ query: Query, source: SourceText, scope: ViewScope? = nil) throws(Diagnostic) -> BoundQuery {
+    /// `passes`: the rewrite passes (all of them; tests leave one out to compare).
+    func plan(
+        _ query: Query, source: SourceText, scope: ViewScope? = nil, passes: [any PlanRewrite] = Rewriter.passes
+    ) throws(Diagnostic) -> BoundQuery {
         let binder = Binder(catalog: schemaCatalog(), typing: EngineTyping(engine: self))
-        return Rewriter.rewrite(try binder.bind(query, source: source, scope: scope))
+        return Rewriter.rewrite(try binder.bind(query, source: source, scope: scope), passes: passes)
     }
 
     /// Plans and runs a query.
-    func run(_ query: Query, source: SourceText, scope: ViewScope? = nil) throws(Diagnostic) -> Table {
-        try QueryExecutor(engine: self, source: source).run(try plan(query, source: source, scope: scope))
+    func run(
+        _ query: Query, source: SourceText, scope: ViewScope? = nil, passes: [any PlanRewrite] = Rewriter.passes
+    ) throws(Diagnostic) -> Table {
+        try QueryExecutor(engine: self, source: source).run(
+            try plan(query, source: source, scope: scope, passes: passes))
     }
 }
 

@@ -64,6 +64,16 @@ extension Engine {
         return .workbench(parts, long: long, notes: notes)
     }
 
+    /// `handover "rep"`: the rep's customers, from the customers table's rep column (the latest contact's rep).
+    func handover(_ rep: String, span: SourceSpan, source: SourceText) throws(Diagnostic) -> Table {
+        guard crmColumnSchema.contains(where: { $0.name == "rep" }) else {
+            throw Diagnostic(
+                code: "no-contacts", message: "handover needs a contacts table with a rep column", span: span,
+                in: source, hint: "load \"contacts.csv\" (customer, contact date, rep, outcome, next contact)")
+        }
+        return try runQuery(Workbench.handoverQuery(rep), span: span, source: source)
+    }
+
     /// `team`: per sales rep, contacts made and how their customers are doing.
     func team(span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
         guard let name = contactsTableName, let roles = contactRoles, let repName = roles.rep,

@@ -20,6 +20,8 @@ public final class Engine {
     public var parameters: [String: Value] = [:]
     /// The `set` settings.
     public internal(set) var settings = SessionSettings()
+    /// Plan steps executed in this session (tests count them to see that a bad query runs none).
+    var stepsExecuted = 0
     /// The largest result a join may build.
     public var rowLimit = 50_000_000
     /// Asked between steps; the shell sets it from Ctrl-C.
@@ -96,7 +98,7 @@ public final class Engine {
         case .team:
             return try team(span: node.span, source: source)
         case .handover(let rep):
-            return .table(try runQuery(Workbench.handoverQuery(rep), span: node.span, source: source))
+            return .table(try handover(rep, span: node.span, source: source))
         case .profile(let key):
             return .table(try runQuery(Workbench.profileQuery(key), span: node.span, source: source))
         case .export(let query, let path):

@@ -37,6 +37,7 @@ struct QueryExecutor {
         var selection: [Int]?
         for (index, step) in plan.steps.enumerated() {
             try engine.checkCancelled()
+            engine.stepsExecuted += 1
             switch step.op {
             case .filter, .aggregate, .sort, .limit, .scan: break
             default:
