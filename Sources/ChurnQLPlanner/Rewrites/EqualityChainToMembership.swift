@@ -30,13 +30,26 @@ public struct EqualityChainToMembership: ExpressionRewrite {
 
     private static func equality(_ expression: Expression) -> (String, Expression)? {
         guard case .binary(.equal, let left, let right, _) = expression else { return nil }
-        if case .column(let name, _) = left, case .literal = right { return (name, right) }
-        if case .column(let name, _) = right, case .literal = left { return (name, left) }
+        if case .column(let name, _) = left, literal(right) != nil { return (name, right) }
+        if case .column(let name, _) = right, literal(left) != nil { return (name, left) }
         return nil
     }
 
-    private static func matches(_ literal: Expression, _ type: DataType) -> Bool {
-        guard case .literal(let value, _) = literal else { return false }
+    /// A literal, or a negated number literal (`-3`), as the engine's membership tests take them.
+    private static func literal(_ expression: Expression) -> Literal? {
+        switch expression {
+        case .literal(let value, _): return value
+        case .unary(.negate, .literal(let value, _), _):
+            switch value {
+            case .integer, .decimal: return value
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    private static func matches(_ item: Expression, _ type: DataType) -> Bool {
+        guard let value = literal(item) else { return false }
         switch (type, value) {
         case (.integer, .integer), (.text, .string), (.text, .integer), (.decimal, .integer), (.decimal, .decimal):
             return true
