@@ -234,7 +234,17 @@ public final class Engine {
         context.predictive = predictive
         context.profile = profile
         context.modelIsStale = modelIsStale
-        guard case .boolean(let test) = try ExpressionCompiler.compile(rule.expression, context) else {
+        let compiled: Vector
+        do {
+            compiled = try ExpressionCompiler.compile(rule.expression, context)
+        } catch {
+            // The rule was valid when set; the data or model under it changed since (a reload makes a model stale).
+            throw Diagnostic(
+                code: error.code, message: "lost_when cannot be applied now: \(error.message)",
+                span: rule.expression.span, in: rule.source,
+                hint: (error.hint.map { $0 + "; " } ?? "") + "or set lost_when = none")
+        }
+        guard case .boolean(let test) = compiled else {
             throw Diagnostic(
                 code: "bad-setting", message: "lost_when must be a true/false condition", span: rule.expression.span,
                 in: rule.source, hint: "set lost_when = p_alive < 0.05")
