@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "churnql",
             dependencies: [
-                "ChurnQLShell",
+                "ChurnQLShell", "ChurnQLRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fuzzing: `swift build --product churnql-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING`

@@ -74,7 +74,8 @@ enum HelpText {
         "profile":
             "profile by ATTRIBUTE: customers, revenue, churn, repeat rate and cycle per value.\n  profile by region\n",
         "explain":
-            "explain METRIC: definition, formula, settings and a worked example; explain from … shows rows after each step.\n  explain churn_rate\n",
+            "explain METRIC: definition, formula, settings and a worked example; explain from … shows rows after each step;\n"
+            + "explain plan from … shows the checked, rewritten plan without running it.\n  explain churn_rate\n",
         "drill": "drill churn_rate: the customers behind the base and churned counts.\n",
         "export":
             "export QUERY to \"file.csv\" (.json, .md): a regular file is replaced atomically (a symlink's target, the link kept);\n  /dev/null, /dev/stdout and pipes are written through; never over a loaded input, a running script or the history.\n",
