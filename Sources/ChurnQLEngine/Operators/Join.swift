@@ -5,6 +5,9 @@ import ChurnQLSyntax
 
 /// Hash equi-join on named columns present in both tables.
 enum Join {
+    /// The most cells (rows × columns) a join may build: about 2 GB of 8-byte values.
+    static let cellLimit = 250_000_000
+
     /// The widest result a join may build: a view joined with itself doubles its columns at every level.
 
     static func run(
@@ -23,33 +26,39 @@ enum Join {
         }
         let width = left.columns.count + right.columns.count - rightKeys.count
         if width > StepRules.joinColumnLimit { throw StepRules.joinTooWide(width, span, in: context.source) }
-        // Keys compare by their text's bytes, so an integer id matches the same id stored as text and keys differing
-        // only in Unicode normalization stay apart.
-        func key(_ columns: [Column], _ row: Int) -> [ExactText]? {
-            var parts: [ExactText] = []
-            for column in columns {
-                let v = column.value(at: row)
-                if v.isNull { return nil }
-                parts.append(ExactText(v.plainText))
+        let matches = matcher(leftKeys, rightKeys, rightRows: right.rowCount)
+        // Count the result before building it: a join past the limits is refused without allocating it.
+        var matchesOf = [[Int]?](repeating: nil, count: left.rowCount)
+        var total = 0
+        for row in 0..<left.rowCount {
+            if let found = matches(row) {
+                matchesOf[row] = found
+                total += found.count
+            } else if kind == .left {
+                total += 1
             }
-            return parts
+            if total > limit {
+                throw context.error(
+                    "result-too-large", "the join would produce more than \(limit) rows", span,
+                    hint: "join on a key that is unique in \(right.name), or filter first")
+            }
         }
-        var index: [[ExactText]: [Int]] = [:]
-        for row in 0..<right.rowCount {
-            if let k = key(rightKeys, row) { index[k, default: []].append(row) }
+        let (cells, overflow) = total.multipliedReportingOverflow(by: width)
+        if overflow || cells > cellLimit {
+            throw context.error(
+                "result-too-large",
+                "the join would produce \(total) rows × \(width) columns, more than \(cellLimit) cells", span,
+                hint: "select the columns you need before joining, or filter first")
         }
         var leftRows: [Int] = []
         var rightRows: [Int] = []
+        leftRows.reserveCapacity(total)
+        rightRows.reserveCapacity(total)
         for row in 0..<left.rowCount {
-            if let k = key(leftKeys, row), let matches = index[k] {
+            if let matches = matchesOf[row] {
                 for m in matches {
                     leftRows.append(row)
                     rightRows.append(m)
-                }
-                if leftRows.count > limit {
-                    throw context.error(
-                        "result-too-large", "the join would produce more than \(limit) rows", span,
-                        hint: "join on a key that is unique in \(right.name), or filter first")
                 }
             } else if kind == .left {
                 leftRows.append(row)
@@ -67,5 +76,48 @@ enum Join {
         return Table(
             name: left.name, columns: columns, rowCount: leftRows.count,
             entityIndex: left.entityIndex.map { lineage in leftRows.map { lineage[$0] } })
+    }
+
+    /// Each left row's matching right rows (nil: none, or a null key). Keys compare by their text's bytes, so an
+    /// integer id matches the same id stored as text and keys differing only in Unicode normalization stay apart.
+    /// One text key on both sides (the usual customer id) is matched once per dictionary entry, not per row.
+    static func matcher(_ leftKeys: [Column], _ rightKeys: [Column], rightRows: Int) -> (Int) -> [Int]? {
+        if leftKeys.count == 1, rightKeys.count == 1,
+            case .text(let leftCodes, let leftDictionary) = leftKeys[0].storage,
+            case .text(let rightCodes, let rightDictionary) = rightKeys[0].storage
+        {
+            var rowsOfCode = [[Int]](repeating: [], count: rightDictionary.count)
+            for row in 0..<rightRows where !rightKeys[0].isNull(row) { rowsOfCode[Int(rightCodes[row])].append(row) }
+            var codeOfText: [ExactText: Int] = [:]
+            for (code, text) in rightDictionary.enumerated() where codeOfText[ExactText(text)] == nil {
+                codeOfText[ExactText(text)] = code
+            }
+            // Equal texts may sit under several codes of the right dictionary; their rows join under the first.
+            for (code, text) in rightDictionary.enumerated() {
+                if let first = codeOfText[ExactText(text)], first != code, !rowsOfCode[code].isEmpty {
+                    rowsOfCode[first] = (rowsOfCode[first] + rowsOfCode[code]).sorted()
+                    rowsOfCode[code] = []
+                }
+            }
+            let matchesOfCode: [[Int]?] = leftDictionary.map { text in
+                codeOfText[ExactText(text)].map { rowsOfCode[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            }
+            let leftNulls = leftKeys[0].nulls
+            return { row in leftNulls?[row] == true ? nil : matchesOfCode[Int(leftCodes[row])] }
+        }
+        func key(_ columns: [Column], _ row: Int) -> [ExactText]? {
+            var parts: [ExactText] = []
+            for column in columns {
+                let v = column.value(at: row)
+                if v.isNull { return nil }
+                parts.append(ExactText(v.plainText))
+            }
+            return parts
+        }
+        var index: [[ExactText]: [Int]] = [:]
+        for row in 0..<rightRows {
+            if let k = key(rightKeys, row) { index[k, default: []].append(row) }
+        }
+        return { row in key(leftKeys, row).flatMap { index[$0] } }
     }
 }
