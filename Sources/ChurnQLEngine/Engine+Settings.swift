@@ -52,15 +52,11 @@ extension Engine {
             if case .column(let word, _) = expression, word.lowercased() == "none" {
                 settings.lostWhen = nil
             } else {
-                let previous = settings.lostWhen
+                // Checked against the customers table's schema: names and types, no row read.
+                guard let schema = customersSchema() else { throw Self.noOrders }
+                let type = try EngineTyping(engine: self).type(of: expression, over: schema, source: source)
+                guard type == .boolean || type == .null else { throw Self.lostWhenNotCondition(span, source) }
                 settings.lostWhen = LostWhenRule(expression: expression, source: source, text: source.text(of: span))
-                do {
-                    _ = try customersTable()
-                } catch {
-                    // A condition that does not compile leaves the previous one in force.
-                    settings.lostWhen = previous
-                    throw error
-                }
             }
         default:
             let suggestion = Suggestions.closest(to: name, in: Self.settingNames)
@@ -70,6 +66,12 @@ extension Engine {
                     ?? "settings: \(Self.settingNames.joined(separator: ", "))")
         }
         return "\(name) = \(settingValue(name))"
+    }
+
+    static func lostWhenNotCondition(_ span: SourceSpan, _ source: SourceText) -> Diagnostic {
+        Diagnostic(
+            code: "bad-setting", message: "lost_when must be a true/false condition", span: span, in: source,
+            hint: "set lost_when = p_alive < 0.05")
     }
 
     /// Sets the analysis date from a value (the command line's `--asof`), never through statement text.

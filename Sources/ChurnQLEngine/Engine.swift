@@ -245,9 +245,8 @@ public final class Engine {
                 hint: (error.hint.map { $0 + "; " } ?? "") + "or set lost_when = none")
         }
         guard case .boolean(let test) = compiled else {
-            throw Diagnostic(
-                code: "bad-setting", message: "lost_when must be a true/false condition", span: rule.expression.span,
-                in: rule.source, hint: "set lost_when = p_alive < 0.05")
+            if compiled.type == .null { return table }
+            throw Self.lostWhenNotCondition(rule.expression.span, rule.source)
         }
         var result = table
         for name in ["status", "lifecycle"] {

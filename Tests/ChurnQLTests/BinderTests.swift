@@ -148,4 +148,16 @@ struct BindBeforeRunTests {
         #expect(engine.columnNames(of: "big") == ["customer_id"])
         #expect(engine.stepsExecuted == before)
     }
+
+    /// `set lost_when` checks its condition against the customers table's schema: no profile is computed.
+    @Test func lostWhenIsCheckedOnTheSchema() throws {
+        let engine = try MetricsTests.engine()
+        let error = #expect(throws: Diagnostic.self) { try MetricsTests.run(engine, "set lost_when = revenu > 1") }
+        #expect(error?.message.contains("did you mean 'revenue'") == true)
+        #expect(throws: Diagnostic.self) { try MetricsTests.run(engine, "set lost_when = revenue") }
+        _ = try MetricsTests.run(engine, "set lost_when = revenue > 50")
+        #expect(engine.derived.profile.value(ifComputedFor: try engine.profileKey()) == nil)
+        let lost = try MetricsTests.cell(engine, "from customers | where status == \"lost\" | count")
+        #expect(lost != .integer(0))
+    }
 }
