@@ -68,6 +68,16 @@ struct TextByteIndex {
         }
     }
 
+    /// Fetches the text that a prefetched slot points to, if its tag matches, for the comparison a few steps later.
+    @inline(__always)
+    func prefetchCandidate(hash: UInt64) {
+        let entry = slots[Int(truncatingIfNeeded: hash) & mask]
+        guard entry != 0, entry >> 32 == hash >> 32 else { return }
+        texts.withUnsafeBufferPointer {
+            if let base = $0.baseAddress { churnql_prefetch(base + Int(entry & 0xFFFF_FFFF) - 1) }
+        }
+    }
+
     /// The id of `text` (whose hash is `hash`), adding it when new.
     mutating func insert(_ text: String, hash: UInt64) -> (id: Int32, isNew: Bool) {
         let tag = hash >> 32
