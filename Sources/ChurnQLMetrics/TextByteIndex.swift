@@ -98,6 +98,21 @@ struct TextByteIndex {
         return (Int32(id), true)
     }
 
+    /// The id of `text` (whose hash is `hash`), if it was inserted.
+    func find(_ text: String, hash: UInt64) -> Int32? {
+        let tag = hash >> 32
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return nil }
+            if entry >> 32 == tag {
+                let id = Int(entry & 0xFFFF_FFFF) - 1
+                if Self.sameBytes(texts[id], text) { return Int32(id) }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
     private static func sameBytes(_ a: String, _ b: String) -> Bool {
         var (a, b) = (a, b)
         return a.withUTF8 { a in b.withUTF8 { b in a.elementsEqual(b) } }

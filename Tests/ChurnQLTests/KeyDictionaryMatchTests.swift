@@ -115,6 +115,18 @@ struct KeyDictionaryMatchTests {
         }
     }
 
+    /// Customers without orders are appended to the history's text keys by bytes: a text already in the dictionary
+    /// keeps its code (each byte string stays once in it), a canonically equal text with other bytes is new.
+    @Test func appendedKeysReuseEqualBytesOnly() {
+        let dictionary = ["café", "b", "late"]
+        let appended = ["late", "cafe\u{301}", "new", "new", "café"]
+        let result = TextKeyAppend.appending(appended, to: [1, 0], dictionary)
+        #expect(result.dictionary.count == Set(result.dictionary.map(ExactText.init)).count)
+        #expect(result.dictionary.count == 5)
+        let texts = result.codes.map { result.dictionary[Int($0)] }
+        #expect(texts.map(ExactText.init) == (["b", "café"] + appended).map(ExactText.init))
+    }
+
     /// A shared match is used only for the columns it was made from: another customers column gets its own.
     @Test func sharedMatchOfOtherColumnsIsNotUsed() throws {
         let orders = Column(name: "customer_id", storage: .text(codes: [0, 1], dictionary: ["a", "b"]))
