@@ -45,7 +45,7 @@ public struct KeyDictionaryMatch: Sendable {
         var firstRow = [Int32](repeating: -1, count: index.count)
         for row in 0..<customers.codes.count where !customers.isNull(row) {
             let form = Int(customerForm[Int(customers.codes[row])])
-            if firstRow[form] < 0 { firstRow[form] = Int32(row) }
+            if form >= 0 && firstRow[form] < 0 { firstRow[form] = Int32(row) }
         }
         self.orderForm = orderForm
         self.customerForm = customerForm
@@ -110,7 +110,7 @@ public struct KeyDictionaryMatch: Sendable {
         var extraRows: [Int] = []
         for row in customers.codes.indices where !customers.isNull(row) {
             let form = Int(customerForm[Int(customers.codes[row])])
-            if !covered[form] && firstCustomerRow[form] == Int32(row) { extraRows.append(row) }
+            if form >= 0 && !covered[form] && firstCustomerRow[form] == Int32(row) { extraRows.append(row) }
         }
         return (rowFor, extraRows)
     }
@@ -134,6 +134,21 @@ struct TextKeys: Sendable {
             return
         }
         self.init(codes: codes, dictionary: dictionary, nulls: column.nulls)
+    }
+
+    private init(codes: [Int32], dictionary: [String], nulls: [Bool]?, used: [Bool]) {
+        self.codes = codes
+        self.dictionary = dictionary
+        self.nulls = nulls
+        self.used = used
+        usedCount = used.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+
+    /// The same keys with only the entries `codes` counted as used (a match of a few keys reads only theirs).
+    func restricted(to codes: [Int]) -> TextKeys {
+        var used = [Bool](repeating: false, count: dictionary.count)
+        for code in codes { used[code] = true }
+        return TextKeys(codes: self.codes, dictionary: dictionary, nulls: nulls, used: used)
     }
 
     private init(codes: [Int32], dictionary: [String], nulls: [Bool]?) {

@@ -26,16 +26,9 @@ public struct KeyMatchReport: Sendable {
     /// The report of a match already made (the profile's attribute match reads the same one).
     public init(_ match: KeyDictionaryMatch) {
         mode = match.mode
-        // Rules other than exact also need the exact match (which keys matched only through the rule), and each
-        // looser rule's match is made only when some key does not match, the rare case on large tables.
-        var matches: [KeyMatch: KeyDictionaryMatch] = [mode: match]
-        func matched(_ rule: KeyMatch) -> KeyDictionaryMatch {
-            if let known = matches[rule] { return known }
-            let made = KeyDictionaryMatch(orders: match.orders, customers: match.customers, mode: rule)
-            matches[rule] = made
-            return made
-        }
-        let exact = matched(.exact)
+        // Rules other than exact also need the exact match (which keys matched only through the rule).
+        let exact =
+            mode == .exact ? match : KeyDictionaryMatch(orders: match.orders, customers: match.customers, mode: .exact)
         let orders = match.orders
         let customers = match.customers
         // One code per distinct key as written (a dictionary holds each byte string once; this does not rely on it).
@@ -71,6 +64,15 @@ public struct KeyMatchReport: Sendable {
         loosened = (loosenedPairs.count, Array(loosenedPairs.sorted { $0.0 < $1.0 }.prefix(3)))
         customersWithoutOrders = unmatched.count
         let looserRules = KeyMatch.allCases.filter { Self.looser($0, than: mode) }
+        // A looser rule's match, of the unmatched keys only, is made when some key does not match.
+        var looserMatches: [KeyMatch: KeyDictionaryMatch] = [:]
+        func matched(_ rule: KeyMatch) -> KeyDictionaryMatch {
+            if let known = looserMatches[rule] { return known }
+            let made = KeyDictionaryMatch(
+                orders: match.orders, customers: match.customers.restricted(to: unmatched), mode: rule)
+            looserMatches[rule] = made
+            return made
+        }
         var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
         for code in unmatched.sorted(by: { customers.dictionary[$0] < customers.dictionary[$1] }) {
             for rule in looserRules {
