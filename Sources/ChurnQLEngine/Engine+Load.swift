@@ -258,18 +258,25 @@ extension Engine {
         return option.flatMap(KeyMatch.init(rawValue:)) ?? .exact
     }
 
+    /// The orders' customer keys matched to the customers table's key column under `keyMatch`, once per version of
+    /// the data; nil without both tables.
+    func keyDictionaryMatch() -> KeyDictionaryMatch? {
+        guard let ordersName = ordersTableName, let roles, let customersName = attributesTableName,
+            let key = attributesKey, let orders = catalog[ordersName]?.column(roles.customer),
+            let customers = catalog[customersName]?.column(key)
+        else { return nil }
+        let mode = keyMatch
+        return derived.keyMatch.value(for: KeyMatchKey(data: dataVersion, mode: mode)) {
+            Trace.measure("key match") { KeyDictionaryMatch(orders: orders, customers: customers, mode: mode) }
+        }
+    }
+
     /// The import report after a load that touched the orders or the customers table: customers without orders and
     /// orders without a known customer (`importNote`), and keys matched only loosely or not at all (warnings).
     private func importReport(into messages: inout [String]) {
         importNote = nil
-        guard let ordersName = ordersTableName, let roles, let customersName = attributesTableName,
-            let key = attributesKey, let orders = catalog[ordersName]?.column(roles.customer),
-            let customers = catalog[customersName]?.column(key)
-        else { return }
-        let mode = keyMatch
-        let report = Trace.measure("import report") {
-            KeyMatchReport(orders: orders, customers: customers, mode: mode)
-        }
+        guard let customersName = attributesTableName, let match = keyDictionaryMatch() else { return }
+        let report = Trace.measure("import report") { KeyMatchReport(match) }
         importNote = "import: " + report.summary
         for warning in report.warnings {
             show(

@@ -188,11 +188,13 @@ public final class Engine {
             attributes = (table, key)
         }
         let keyMatch = keyMatch
+        // The orders' keys matched to the attributes' once per data version, shared with the import report.
+        let sharedMatch = attributes == nil ? nil : keyDictionaryMatch()
         return derived.profile.value(for: key) {
             Trace.measure("customer profile") {
                 CustomerProfile(
                     history: history, settings: key.retention, keyName: roles.customer, attributes: attributes,
-                    keyMatch: keyMatch)
+                    keyMatch: keyMatch, sharedMatch: sharedMatch)
             }
         }
     }

@@ -18,16 +18,18 @@ public struct CustomerProfile: Sendable {
     ]
 
     /// Builds the profile. `attributes` is a customers table and the name of its key column, whose keys match the
-    /// orders' keys by `keyMatch`.
+    /// orders' keys by `keyMatch`; `sharedMatch`, the orders' keys already matched to that column (the import
+    /// report's), saves matching them again.
     public init(
         history baseHistory: OrderHistory, settings: RetentionSettings, keyName: String,
-        attributes: (table: Table, key: String)?, keyMatch: KeyMatch = .exact
+        attributes: (table: Table, key: String)?, keyMatch: KeyMatch = .exact, sharedMatch: KeyDictionaryMatch? = nil
     ) {
         var history = baseHistory
         var attributeColumns: [Column] = []
         if let attributes, let keyIndex = attributes.table.columnIndex(attributes.key) {
             let matched = Self.matchAttributes(
-                history: &history, table: attributes.table, keyIndex: keyIndex, keyMatch: keyMatch)
+                history: &history, table: attributes.table, keyIndex: keyIndex, keyMatch: keyMatch,
+                shared: sharedMatch)
             let taken = Set(Self.derivedColumns + ["customer_id", keyName.lowercased()])
             for (i, column) in attributes.table.columns.enumerated() where i != keyIndex {
                 let name = taken.contains(column.name.lowercased()) ? "customer_\(column.name)" : column.name
@@ -71,38 +73,19 @@ public struct CustomerProfile: Sendable {
 
     /// For each history customer, the attribute-table row describing it (-1 if none); customers that appear only
     /// in the attribute table are appended to the history with no orders. Under a loose `keyMatch` several order
-    /// keys may share one form (`42` and `042`): they stay distinct customers, and each gets the row.
-    private static func matchAttributes(history: inout OrderHistory, table: Table, keyIndex: Int, keyMatch: KeyMatch)
-        -> [Int]
-    {
+    /// keys may share one form (`42` and `042`): they stay distinct customers, and each gets the row. `shared` is
+    /// the orders' match to this key column, used when the history's keys share the orders' dictionary.
+    private static func matchAttributes(
+        history: inout OrderHistory, table: Table, keyIndex: Int, keyMatch: KeyMatch, shared: KeyDictionaryMatch?
+    ) -> [Int] {
         let keyColumn = table.columns[keyIndex]
-        var index: [ExactText: Int] = [:]
-        var sharing: [Int: [Int]] = [:]
-        for c in 0..<history.customerCount {
-            let form = ExactText(keyMatch.normalized(history.keys.value(at: c).plainText))
-            if let first = index[form] {
-                sharing[first, default: []].append(c)
-            } else {
-                index[form] = c
-            }
+        let sharedRows = shared.flatMap {
+            $0.mode == keyMatch ? $0.attributeRows(for: history.keys, customers: keyColumn) : nil
         }
-        var rowFor = [Int](repeating: -1, count: history.customerCount)
-        var extraKeys: [Value] = []
-        for row in 0..<table.rowCount where !keyColumn.isNull(row) {
-            let key = ExactText(keyMatch.normalized(keyColumn.value(at: row).plainText))
-            if let c = index[key] {
-                if c < rowFor.count, rowFor[c] < 0 {
-                    rowFor[c] = row
-                    for other in sharing[c] ?? [] { rowFor[other] = row }
-                }
-            } else {
-                index[key] = history.customerCount + extraKeys.count
-                extraKeys.append(keyColumn.value(at: row))
-                rowFor.append(row)
-            }
-        }
-        if !extraKeys.isEmpty { history = history.appendingCustomers(extraKeys) }
-        return rowFor
+        let (rowFor, extraRows) =
+            sharedRows ?? KeyDictionaryMatch(orders: history.keys, customers: keyColumn, mode: keyMatch).attributeRows()
+        if !extraRows.isEmpty { history = history.appendingCustomers(extraRows.map(keyColumn.value(at:))) }
+        return rowFor + extraRows
     }
 }
 

@@ -20,73 +20,83 @@ public struct KeyMatchReport: Sendable {
     public var nearMatches: [(mode: KeyMatch, count: Int, examples: [(String, String)])] = []
 
     public init(orders: Column, customers: Column, mode: KeyMatch) {
-        self.mode = mode
-        let orderRows = Self.distinctKeys(orders)
-        let customerKeys = Self.distinctTexts(customers)
-        orderCustomers = orderRows.count
-        customerCount = customerKeys.count
-        // Orders' keys under a looser rule, to the smallest orders key written that way (so that examples do not
-        // depend on hashing order); made only when some key does not match, the rare case on large tables.
-        let rules = KeyMatch.allCases.filter { $0 == mode || Self.looser($0, than: mode) }
-        var byRule: [KeyMatch: [ExactText: String]] = [:]
-        func orderKey(_ rule: KeyMatch, _ key: String) -> String? {
-            if rule == .exact { return orderRows[ExactText(key)] == nil ? nil : key }
-            if byRule[rule] == nil {
-                var map: [ExactText: String] = [:]
-                for key in orderRows.keys.map(\.text) {
-                    let form = ExactText(rule.normalized(key))
-                    if let known = map[form], known <= key { continue }
-                    map[form] = key
-                }
-                byRule[rule] = map
-            }
-            return byRule[rule]?[ExactText(rule.normalized(key))]
+        self.init(KeyDictionaryMatch(orders: orders, customers: customers, mode: mode))
+    }
+
+    /// The report of a match already made (the profile's attribute match reads the same one).
+    public init(_ match: KeyDictionaryMatch) {
+        mode = match.mode
+        // Rules other than exact also need the exact match (which keys matched only through the rule).
+        let exact =
+            mode == .exact ? match : KeyDictionaryMatch(orders: match.orders, customers: match.customers, mode: .exact)
+        let orders = match.orders
+        let customers = match.customers
+        // One code per distinct key as written (a dictionary holds each byte string once; this does not rely on it).
+        let orderCodes = orders.dictionary.indices.filter {
+            orders.used[$0] && exact.smallestOrderCode[Int(exact.orderForm[$0])] == Int32($0)
         }
+        let customerCodes = customers.dictionary.indices.filter {
+            guard customers.used[$0] else { return false }
+            let first = exact.firstCustomerRow[Int(exact.customerForm[$0])]
+            return customers.codes[Int(first)] == Int32($0)
+        }
+        orderCustomers = orderCodes.count
+        customerCount = customerCodes.count
         if mode != .exact {
-            var customerForms: [ExactText: Int] = [:]
-            for key in customerKeys { customerForms[ExactText(mode.normalized(key.text)), default: 0] += 1 }
-            sharedForms = customerForms.values.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
+            var customersPerForm = [Int](repeating: 0, count: match.firstCustomerRow.count)
+            for code in customerCodes { customersPerForm[Int(match.customerForm[code])] += 1 }
+            sharedForms = customersPerForm.reduce(0) { $0 + ($1 > 1 ? $1 : 0) }
         }
-        var matchedOrderForms: Set<ExactText> = []
         var matchedCount = 0
         var loosenedPairs: [(String, String)] = []
-        var unmatched: [String] = []
-        for key in customerKeys {
-            guard let matchedKey = orderKey(mode, key.text) else {
-                unmatched.append(key.text)
+        var unmatched: [Int] = []
+        for code in customerCodes {
+            let orderCode = match.smallestOrderCode[Int(match.customerForm[code])]
+            guard orderCode >= 0 else {
+                unmatched.append(code)
                 continue
             }
             matchedCount += 1
-            if mode != .exact { matchedOrderForms.insert(ExactText(mode.normalized(matchedKey))) }
-            if orderRows[key] == nil { loosenedPairs.append((key.text, matchedKey)) }
+            if mode != .exact && exact.smallestOrderCode[Int(exact.customerForm[code])] < 0 {
+                loosenedPairs.append((customers.dictionary[code], orders.dictionary[Int(orderCode)]))
+            }
         }
         loosened = (loosenedPairs.count, Array(loosenedPairs.sorted { $0.0 < $1.0 }.prefix(3)))
         customersWithoutOrders = unmatched.count
+        let looserRules = KeyMatch.allCases.filter { Self.looser($0, than: mode) }
+        // A looser rule's match, of the unmatched keys only, is made when some key does not match.
+        var looserMatches: [KeyMatch: KeyDictionaryMatch] = [:]
+        func matched(_ rule: KeyMatch) -> KeyDictionaryMatch {
+            if let known = looserMatches[rule] { return known }
+            let made = KeyDictionaryMatch(
+                orders: match.orders, customers: match.customers.restricted(to: unmatched), mode: rule)
+            looserMatches[rule] = made
+            return made
+        }
         var near: [KeyMatch: (count: Int, examples: [(String, String)])] = [:]
-        for key in unmatched.sorted() {
-            for rule in rules where rule != mode {
-                guard let matchedKey = orderKey(rule, key) else { continue }
+        for code in unmatched.sorted(by: { customers.dictionary[$0] < customers.dictionary[$1] }) {
+            for rule in looserRules {
+                let looser = matched(rule)
+                let orderCode = looser.smallestOrderCode[Int(looser.customerForm[code])]
+                guard orderCode >= 0 else { continue }
                 var entry = near[rule] ?? (0, [])
                 entry.count += 1
-                if entry.examples.count < 3 { entry.examples.append((key, matchedKey)) }
+                if entry.examples.count < 3 {
+                    entry.examples.append((customers.dictionary[code], orders.dictionary[Int(orderCode)]))
+                }
                 near[rule] = entry
                 break
             }
         }
         // Orders' customers that no customers row matched: none when every orders key was matched exactly.
-        if mode != .exact || matchedCount < orderRows.count {
-            let customerSet = mode == .exact ? Set(customerKeys) : []
-            for (key, rows) in orderRows {
-                let matched =
-                    mode == .exact
-                    ? customerSet.contains(key) : matchedOrderForms.contains(ExactText(mode.normalized(key.text)))
-                if !matched {
-                    orderCustomersUnknown += 1
-                    orderRowsUnknown += rows
-                }
+        if mode != .exact || matchedCount < orderCustomers {
+            let unknown = { (code: Int) in match.firstCustomerRow[Int(match.orderForm[code])] < 0 }
+            orderCustomersUnknown = orderCodes.filter(unknown).count
+            for row in orders.codes.indices where !orders.isNull(row) && unknown(Int(orders.codes[row])) {
+                orderRowsUnknown += 1
             }
         }
-        nearMatches = rules.compactMap { rule in near[rule].map { (rule, $0.count, $0.examples) } }
+        nearMatches = looserRules.compactMap { rule in near[rule].map { (rule, $0.count, $0.examples) } }
     }
 
     /// The import report's note, e.g. `customers: 10 of 2,000 without orders; orders: 25 rows (3 customers) …`.
@@ -143,28 +153,4 @@ public struct KeyMatchReport: Sendable {
     }
 
     private static func count(_ n: Int) -> String { NumberFormat.grouped(String(n)) }
-
-    /// Each distinct non-null key as text. A text column's dictionary holds each byte string once, so its used
-    /// entries are the answer without hashing them.
-    static func distinctTexts(_ column: Column) -> [ExactText] {
-        guard case .text(let codes, let dictionary) = column.storage else { return Array(distinctKeys(column).keys) }
-        var used = [Bool](repeating: false, count: dictionary.count)
-        for row in 0..<column.count where !column.isNull(row) { used[Int(codes[row])] = true }
-        return dictionary.indices.filter { used[$0] }.map { ExactText(dictionary[$0]) }
-    }
-
-    /// Each distinct non-null key as text, with its number of rows (text columns are counted by code).
-    static func distinctKeys(_ column: Column) -> [ExactText: Int] {
-        var rows: [ExactText: Int] = [:]
-        if case .text(let codes, let dictionary) = column.storage {
-            var perCode = [Int](repeating: 0, count: dictionary.count)
-            for row in 0..<column.count where !column.isNull(row) { perCode[Int(codes[row])] += 1 }
-            for (code, n) in perCode.enumerated() where n > 0 { rows[ExactText(dictionary[code]), default: 0] += n }
-        } else {
-            for row in 0..<column.count where !column.isNull(row) {
-                rows[ExactText(column.value(at: row).plainText), default: 0] += 1
-            }
-        }
-        return rows
-    }
 }

@@ -236,12 +236,20 @@ struct NumericView {
 extension OrderHistory {
     /// The same history with customers that have no orders appended (from a customers table).
     func appendingCustomers(_ extra: [Value]) -> OrderHistory {
-        var builder = ColumnBuilder(type: keys.type)
-        for row in 0..<keys.count { builder.append(keys.value(at: row)) }
-        for value in extra { builder.append(Self.convert(value, to: keys.type)) }
+        let newKeys: Column
+        if case .text(let codes, let dictionary) = keys.storage, keys.nulls == nil {
+            let appended = TextKeyAppend.appending(
+                extra.map { Self.convert($0, to: .text).plainText }, to: codes, dictionary)
+            newKeys = Column(name: keys.name, storage: .text(codes: appended.codes, dictionary: appended.dictionary))
+        } else {
+            var builder = ColumnBuilder(type: keys.type)
+            for row in 0..<keys.count { builder.append(keys.value(at: row)) }
+            for value in extra { builder.append(Self.convert(value, to: keys.type)) }
+            newKeys = builder.build(name: keys.name)
+        }
         let lastOffset = offsets.last ?? 0
         return OrderHistory(
-            keys: builder.build(name: keys.name), offsets: offsets + extra.map { _ in lastOffset }, days: days,
+            keys: newKeys, offsets: offsets + extra.map { _ in lastOffset }, days: days,
             amounts: amounts, missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof)
     }
 

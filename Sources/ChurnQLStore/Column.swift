@@ -65,6 +65,14 @@ public struct Column: Sendable {
 
     /// Like `gather`, but an index of -1 yields null (outer joins).
     public func gatherOptional(_ indices: [Int]) -> Column {
+        // An empty column (a header-only file) has no row 0 to stand in for the nulls.
+        if count == 0 {
+            var builder = ColumnBuilder(type: type, capacity: indices.count)
+            for _ in indices { builder.append(.null) }
+            var result = builder.build(name: name)
+            result.isIdentifier = isIdentifier
+            return result
+        }
         let safe = indices.map { Swift.max($0, 0) }
         var result = gather(safe)
         if indices.contains(-1) {

@@ -15,6 +15,8 @@ struct DerivedCache {
     let crm = KeyedSlot<ProfileKey, [Column]>()
     /// The whole customers table adds profit, p_alive (the fitted model) and lost_when.
     let customers = KeyedSlot<CustomersKey, Table>()
+    /// The orders' customer keys matched to the customers table's: the import report and the profile read it.
+    let keyMatch = KeyedSlot<KeyMatchKey, KeyDictionaryMatch>()
     /// Model inputs: fitting BG/NBD then Gamma-Gamma reads the same calibration data.
     let calibration = KeyedSlot<CalibrationKey, CalibrationData>()
 }
@@ -35,6 +37,11 @@ struct CustomersKey: Equatable {
     /// The parameters a lost_when condition may read (empty without one).
     let parameters: [String: Value]
     let models: Int
+}
+
+struct KeyMatchKey: Equatable {
+    let data: Int
+    let mode: KeyMatch
 }
 
 struct CalibrationKey: Equatable {
