@@ -20,8 +20,9 @@ public enum TableRenderer {
     public static func csv(_ table: Table) -> String {
         var out = table.columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
         for row in 0..<table.rowCount {
-            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(
-                separator: ",")
+            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false, exact: true) ?? "") }
+                .joined(
+                    separator: ",")
             out += "\n"
         }
         return out
@@ -47,7 +48,9 @@ public enum TableRenderer {
         for row in 0..<table.rowCount {
             let fields = table.columns.map { column -> String in
                 let key = jsonString(column.name)
-                guard let text = CellFormatter.text(column, row, grouped: false) else { return key + ":null" }
+                guard let text = CellFormatter.text(column, row, grouped: false, exact: true) else {
+                    return key + ":null"
+                }
                 switch column.type {
                 case .integer, .decimal, .boolean:
                     return key + ":" + (text == "NaN" || text.hasSuffix("inf") ? "null" : text)

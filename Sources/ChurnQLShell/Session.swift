@@ -218,7 +218,12 @@ public final class Session {
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { try sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n") }
+                // A machine format keeps stdout to the rows: the title (a fit's model line) is a message.
+                if format == .table {
+                    try sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n")
+                } else {
+                    note(title)
+                }
                 try sink.write(TableRenderer.render(table, format: format))
             }
             if format == .table, let chart {
