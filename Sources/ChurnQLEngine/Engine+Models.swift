@@ -140,18 +140,23 @@ extension Engine {
         return (model, fit)
     }
 
+    /// One row per parameter, then `loglik` with the log-likelihood as its estimate and empty intervals (the
+    /// rows `fit … --format csv` promises).
     func parameterTable(_ fit: ModelFit) -> Table {
-        let se = fit.parameters.map(\.standardError)
-        let lower = fit.parameters.map(\.lower)
-        let upper = fit.parameters.map(\.upper)
+        let names = fit.parameters.map(\.name) + ["loglik"]
+        let estimates = fit.parameters.map(\.value) + [fit.logLikelihood]
+        func interval(_ name: String, _ values: [Double?]) -> Column {
+            let all = values + [nil]
+            return Column(name: name, storage: .decimal(all.map { $0 ?? 0 }), nulls: all.map { $0 == nil })
+        }
         return Table(
             name: "fit",
             columns: [
-                textColumn("parameter", fit.parameters.map(\.name)),
-                Column(name: "estimate", storage: .decimal(fit.parameters.map(\.value))),
-                Column(name: "std_error", storage: .decimal(se.map { $0 ?? 0 }), nulls: se.map { $0 == nil }),
-                Column(name: "lower95", storage: .decimal(lower.map { $0 ?? 0 }), nulls: lower.map { $0 == nil }),
-                Column(name: "upper95", storage: .decimal(upper.map { $0 ?? 0 }), nulls: upper.map { $0 == nil }),
+                textColumn("parameter", names),
+                Column(name: "estimate", storage: .decimal(estimates)),
+                interval("std_error", fit.parameters.map(\.standardError)),
+                interval("lower95", fit.parameters.map(\.lower)),
+                interval("upper95", fit.parameters.map(\.upper)),
             ])
     }
 

@@ -66,8 +66,9 @@ public enum Heatmap {
                 }.joined(separator: "│") + "\n"
         }
         if hidden > 0 {
-            out +=
-                "(\(hidden) later period\(hidden == 1 ? "" : "s") not shown for the terminal's width; .mode csv shows all)\n"
+            let note =
+                "(\(hidden) later period\(hidden == 1 ? "" : "s") not shown for the terminal's width; .mode csv shows all)"
+            for line in WrappedText.lines(note, width: maxWidth) { out += line + "\n" }
         }
         return out
     }

@@ -20,8 +20,9 @@ public enum TableRenderer {
     public static func csv(_ table: Table) -> String {
         var out = table.columns.map { csvField($0.name) }.joined(separator: ",") + "\n"
         for row in 0..<table.rowCount {
-            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false) ?? "") }.joined(
-                separator: ",")
+            out += table.columns.map { csvField(CellFormatter.text($0, row, grouped: false, exact: true) ?? "") }
+                .joined(
+                    separator: ",")
             out += "\n"
         }
         return out
@@ -47,7 +48,9 @@ public enum TableRenderer {
         for row in 0..<table.rowCount {
             let fields = table.columns.map { column -> String in
                 let key = jsonString(column.name)
-                guard let text = CellFormatter.text(column, row, grouped: false) else { return key + ":null" }
+                guard let text = CellFormatter.text(column, row, grouped: false, exact: true) else {
+                    return key + ":null"
+                }
                 switch column.type {
                 case .integer, .decimal, .boolean:
                     return key + ":" + (text == "NaN" || text.hasSuffix("inf") ? "null" : text)
@@ -91,7 +94,8 @@ public enum TableRenderer {
     }
 
     /// A box-drawn table: numbers right-aligned with thousands separators, nulls shown as `null`. Beyond
-    /// `maxRows` the first and last rows are shown; beyond `maxWidth` columns are cut with `…`.
+    /// `maxRows` the first and last rows are shown. Wider than `maxWidth`, middle columns are left out behind one
+    /// `…` column and named after the table (values stay whole; no line is wider than `maxWidth`).
     public static func box(_ table: Table, maxRows: Int, maxWidth: Int? = nil) -> String {
         let limit = Swift.max(2, maxRows)
         let rows: [Int?] =
@@ -105,34 +109,27 @@ public enum TableRenderer {
                     row.map { TerminalText.escaped(CellFormatter.text(column, $0, grouped: true) ?? "null") } ?? "…"
                 })
         }
-        let names = table.columns.map { TerminalText.escaped($0.name) }
-        var widths = names.enumerated().map { i, name in
+        var names = table.columns.map { TerminalText.escaped($0.name) }
+        let naturalWidths = names.enumerated().map { i, name in
             Swift.max(displayWidth(name), cells[i].map(displayWidth).max() ?? 0)
         }
-        if let maxWidth {
-            // Shrink the widest column until the table fits (3 characters of frame per column).
-            while widths.reduce(0, +) + widths.count * 3 + 1 > maxWidth,
-                let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
-                widths[widest] > 6
-            {
-                widths[widest] -= 1
-            }
+        let fit = ColumnFit.choose(widths: naturalWidths, maxWidth: maxWidth)
+        let hiddenNames = fit.hidden.map { names[$0] }
+        var numeric = fit.shown.map { CellFormatter.isNumeric(table.columns[$0]) }
+        var widths = fit.widths
+        cells = fit.shown.map { cells[$0] }
+        names = fit.shown.map { names[$0] }
+        if let gap = fit.gap {
+            cells.insert(Array(repeating: "…", count: rows.count), at: gap)
+            names.insert("…", at: gap)
+            widths.insert(1, at: gap)
+            numeric.insert(false, at: gap)
         }
-        let numeric = table.columns.map(CellFormatter.isNumeric)
         func line(_ left: String, _ mid: String, _ right: String) -> String {
             left + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: mid) + right + "\n"
         }
-        func fit(_ s: String, _ width: Int) -> String {
-            guard displayWidth(s) > width else { return s }
-            var out = ""
-            for ch in s {
-                if displayWidth(out + String(ch)) > width - 1 { break }
-                out.append(ch)
-            }
-            return out + "…"
-        }
         func pad(_ text: String, _ width: Int, right: Bool) -> String {
-            let s = fit(text, width)
+            let s = WrappedText.cut(text, width)
             let fill = String(repeating: " ", count: Swift.max(0, width - displayWidth(s)))
             return right ? fill + s : s + fill
         }
@@ -149,12 +146,22 @@ public enum TableRenderer {
                 .joined(separator: "│") + "│\n"
         }
         out += line("└", "┴", "┘")
+        var footer: [String] = []
         let rowWord = table.rowCount == 1 ? "row" : "rows"
         let total = NumberFormat.grouped(String(table.rowCount))
         if rows.count < table.rowCount {
-            out += "(\(total) \(rowWord), \(rows.count - 1) shown; .maxrows N shows more, .mode csv all)\n"
+            footer.append("(\(total) \(rowWord), \(rows.count - 1) shown; .maxrows N shows more, .mode csv all)")
         } else if table.rowCount != 1 {
-            out += "\(total) \(rowWord)\n"
+            footer.append("\(total) \(rowWord)")
+        }
+        if !hiddenNames.isEmpty {
+            let columnWord = hiddenNames.count == 1 ? "column" : "columns"
+            footer.append(
+                "\(hiddenNames.count) \(columnWord) not shown: \(hiddenNames.joined(separator: ", ")); .maxwidth 0 shows all"
+            )
+        }
+        for text in footer {
+            for wrapped in WrappedText.lines(text, width: maxWidth) { out += wrapped + "\n" }
         }
         return out
     }

@@ -12,7 +12,8 @@ enum HelpText {
         analysis    churn monthly, cohort monthly, survival, histogram X, fit bgnbd, evaluate, compare models,
                     workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
         commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
-                    .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .error  .clear  .quit
+                    .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .maxwidth N
+                    .error  .clear  .quit
         topics      .help language | functions | settings | metrics | where | group | sort | join | rfm | churn_rate | …
 
         """

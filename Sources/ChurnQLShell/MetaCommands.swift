@@ -12,7 +12,7 @@ extension Session {
 
     static let metaCommands = [
         ".help", ".tables", ".schema", ".mode", ".timer", ".output", ".read", ".settings", ".history", ".clear",
-        ".save", ".maxrows", ".error", ".quit", ".exit",
+        ".save", ".maxrows", ".maxwidth", ".error", ".quit", ".exit",
     ]
 
     func runMeta(_ line: String, file: String?, line lineNumber: Int) throws(Diagnostic) -> MetaOutcome {
@@ -81,6 +81,14 @@ extension Session {
                 throw Diagnostic(code: "bad-meta", message: "usage: .maxrows N (N > 0)")
             }
             maxRows = n
+        case ".maxwidth":
+            // Below 20 columns not even one column beside the … column fits.
+            guard let argument, let n = Int(argument), n == 0 || (20...100_000).contains(n) else {
+                throw Diagnostic(
+                    code: "bad-meta", message: "usage: .maxwidth N (20 or more terminal columns; 0 shows every column)",
+                    hint: "tables wider than N leave out middle columns behind one … column and name them")
+            }
+            maxWidth = n
         case ".error":
             if let lastError {
                 try sink.write(DiagnosticRenderer.text(lastError) + "\ncode: \(lastError.code)\n")

@@ -20,6 +20,14 @@ public final class Session {
     }
     /// Rows shown in table mode (`.maxrows`); nil: 40 on a terminal, all otherwise.
     var maxRows: Int?
+    /// The width tables fit on a terminal (`.maxwidth N`); nil: the terminal's width; 0: unlimited.
+    var maxWidth: Int?
+    /// The width a table on stdout must fit: only on a terminal (never a file or a pipe), nil when unlimited.
+    var tableWidth: Int? {
+        guard !sink.isRedirected, isatty(1) != 0 else { return nil }
+        guard let maxWidth else { return Terminal.columns() }
+        return maxWidth == 0 ? nil : maxWidth
+    }
     /// The last error, shown in full by `.error`.
     var lastError: Diagnostic?
     /// Statements that succeeded, for `.save`.
@@ -190,7 +198,7 @@ public final class Session {
             try sink.write(
                 TableRenderer.render(
                     table, format: format, maxRows: maxRows ?? (onTerminal ? 40 : Int.max),
-                    maxWidth: onTerminal ? Terminal.columns() : nil))
+                    maxWidth: tableWidth))
         case .text(let text):
             let safe = TerminalText.escaped(text, keepingNewlines: true)
             try sink.write(safe.hasSuffix("\n") ? safe : safe + "\n")
@@ -212,14 +220,19 @@ public final class Session {
                 try sink.write(
                     Heatmap.render(
                         labels: matrix.labels, sizes: matrix.sizes, values: matrix.values, asPercent: matrix.asShares,
-                        color: useColor, title: title, maxWidth: sink.isRedirected ? nil : Terminal.columns()))
+                        color: useColor, title: title, maxWidth: tableWidth))
             } else {
                 try sink.write(TableRenderer.render(long, format: format))
             }
         case .report(let parts, let notes, let chart):
             for (title, table) in parts {
-                if format == .table { try sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n") }
-                try sink.write(TableRenderer.render(table, format: format))
+                // A machine format keeps stdout to the rows: the title (a fit's model line) is a message.
+                if format == .table {
+                    try sink.write(TerminalText.escaped(title, keepingNewlines: true) + "\n")
+                } else {
+                    note(title)
+                }
+                try sink.write(TableRenderer.render(table, format: format, maxWidth: tableWidth))
             }
             if format == .table, let chart {
                 try sink.write(LineChart.render(title: chart.title, series: chart.series, xLabel: chart.xLabel))
@@ -229,7 +242,9 @@ public final class Session {
             if format == .table {
                 for (title, table) in parts {
                     try sink.write("\n" + TerminalText.escaped(title, keepingNewlines: true) + "\n")
-                    try sink.write(table.rowCount == 0 ? "  (none)\n" : TableRenderer.render(table, format: .table))
+                    try sink.write(
+                        table.rowCount == 0
+                            ? "  (none)\n" : TableRenderer.render(table, format: .table, maxWidth: tableWidth))
                 }
             } else {
                 try sink.write(TableRenderer.render(WorkbenchLongForm.table(long), format: format))

@@ -11,8 +11,10 @@ struct ShellTests {
     final class Terminal {
         let name = "churnql-test-\(UUID().uuidString.prefix(8))"
         let history: String
+        let width: Int
 
-        init(history: String? = nil) throws {
+        init(history: String? = nil, width: Int = 160) throws {
+            self.width = width
             self.history =
                 history
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("hist-\(UUID().uuidString)").path
@@ -23,7 +25,7 @@ struct ShellTests {
             let binary = ChurnQLBinary.url.path
             let command =
                 "cd '\(GoldenTests.root.path)' && CHURNQL_HISTORY='\(history)' CHURNQL_RC=/dev/null NO_COLOR=1 '\(binary)' examples/cdnow/orders.csv; echo EXIT=$?; sleep 30"
-            try tmux(["new-session", "-d", "-s", name, "-x", "160", "-y", "50", command])
+            try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", "50", command])
             _ = try waitFor("churnql>")
         }
 
@@ -32,6 +34,8 @@ struct ShellTests {
         func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
         func key(_ key: String) throws { try tmux(["send-keys", "-t", name, key]) }
         func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
+        /// The screen with wrapped lines joined back (`-J`), so a line wider than the terminal shows as one.
+        func joinedScreen() throws -> String { try tmux(["capture-pane", "-p", "-J", "-t", name]) }
 
         /// Polls the screen until `text` appears (or 10 s pass) and returns it.
         func waitFor(_ text: String, count: Int = 1) throws -> String {
@@ -99,6 +103,22 @@ struct ShellTests {
         let t = try Terminal()
         try t.key("C-d")
         _ = try t.waitFor("EXIT=0")
+    }
+
+    /// A table wider than the terminal leaves out middle columns and names them; no line wraps, dates stay whole.
+    @Test(arguments: [120, 200])
+    func wideTableFitsTheTerminal(width: Int) throws {
+        let t = try Terminal(width: width)
+        try t.type("from customers | take 3")
+        try t.key("Enter")
+        _ = try t.waitFor("shows all")
+        let lines = try t.joinedScreen().split(separator: "\n").map(String.init)
+        for line in lines {
+            #expect(line.count <= width, "\(line)")
+        }
+        #expect(lines.contains { $0.contains("│ 1997-01-01  │") })
+        let footer = lines.drop { !$0.contains("columns not shown:") }.joined(separator: " ")
+        #expect(footer.contains("tenure_days"))
     }
 
     @Test func errorShowsACaretUnderTheBadToken() throws {

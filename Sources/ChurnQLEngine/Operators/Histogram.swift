@@ -22,7 +22,7 @@ enum Histogram {
         }
         // A range too wide for a Double (±1e308) gets one bin rather than infinite widths.
         let count = high > low && (high - low).isFinite ? bins : 1
-        let width = count > 1 ? (high - low) / Double(count) : 1
+        let width = count > 1 ? (high - low) / Double(count) : 0
         var counts = [Int64](repeating: 0, count: count)
         for v in values {
             let position = count > 1 ? (v - low) / width : 0
@@ -38,8 +38,11 @@ enum Histogram {
         return Table(
             name: "histogram",
             columns: [
+                // The last bin ends at the maximum itself (one bin covers low...high, not low...low + 1).
                 Column(name: "from", storage: .decimal((0..<count).map { low + Double($0) * width })),
-                Column(name: "to", storage: .decimal((0..<count).map { low + Double($0 + 1) * width })),
+                Column(
+                    name: "to",
+                    storage: .decimal((0..<count).map { $0 == count - 1 ? high : low + Double($0 + 1) * width })),
                 Column(name: "n", storage: .integer(counts)),
                 Column(name: "share", storage: .decimal(counts.map { Double($0) / total })),
                 bars.build(name: "bar"),
