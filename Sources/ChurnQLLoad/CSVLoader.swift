@@ -18,9 +18,18 @@ public enum CSVLoader {
             let offset = TextEncoding.utf8Offset(Array(mapped.buffer.prefix(4)))
         {
             try MemoryBudget.check(bytes: mapped.count, path: path)
-            return try parse(
-                mapped.buffer, offset: offset, path: path, name: name, options: options, progress: progress,
-                release: mapped.release)
+            let outcome = Result { () throws(Diagnostic) in
+                try parse(
+                    mapped.buffer, offset: offset, path: path, name: name, options: options, progress: progress,
+                    release: mapped.release)
+            }
+            // Checked whatever the outcome: an error may come from the change itself (zeros read as NUL bytes).
+            if let change = mapped.change() {
+                throw Diagnostic(
+                    code: "file-changed", message: "\(path) changed while it was loading (\(change))", file: path,
+                    hint: "load it again once the program writing it has finished, or load a copy of it")
+            }
+            return try outcome.get()
         }
         let raw = try FileInput.read(path)
         try MemoryBudget.check(bytes: raw.count, path: path)
@@ -47,9 +56,10 @@ public enum CSVLoader {
     }
 
     /// `inPlace: false` takes the path of tables too wide to load in place (for tests that compare the two).
-    static func parse(text: String, path: String, name: String, options: LoadOptions, inPlace: Bool)
-        throws(Diagnostic) -> LoadedTable
-    {
+    static func parse(
+        text: String, path: String, name: String, options: LoadOptions, inPlace: Bool,
+        chunking: ChunkPlan = .standard
+    ) throws(Diagnostic) -> LoadedTable {
         var bytes = Array(text.utf8)
         let offset = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let result: Result<LoadedTable, Diagnostic> = bytes.withUnsafeMutableBufferPointer { buffer in
@@ -57,7 +67,7 @@ public enum CSVLoader {
                 return .success(
                     try parse(
                         UnsafeBufferPointer(buffer), offset: offset, path: path, name: name, options: options,
-                        inPlace: inPlace))
+                        inPlace: inPlace, chunking: chunking))
             } catch {
                 return .failure(error)
             }
@@ -67,7 +77,8 @@ public enum CSVLoader {
 
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions,
-        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil, inPlace: Bool = true
+        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil, inPlace: Bool = true,
+        chunking: ChunkPlan = .standard
     ) throws(Diagnostic) -> LoadedTable {
         guard let base = bytes.baseAddress, bytes.count > offset,
             bytes[offset...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 })
@@ -148,13 +159,9 @@ public enum CSVLoader {
             !keys.contains($0) && (sampleSniffers[$0].nonNull == 0 || guesses[$0].ambiguity != nil)
         }
 
-        // Two chunks per core even out a core that falls behind. Each extra chunk costs a dictionary to merge, and
-        // in a file sorted by date every chunk's dictionary holds most of the customers (four per core merged
-        // 0.17 s there against 0.13 s, with 40 MB more at the peak).
         func splitBody(assumingNoQuotes: Bool) -> [Range<Int>] {
             var chunks = ChunkSplitter.split(
-                bytes, from: bodyStart, parts: ProcessInfo.processInfo.activeProcessorCount * 2,
-                assumingNoQuotes: assumingNoQuotes)
+                bytes, from: bodyStart, delimiter: delimiter, plan: chunking, assumingNoQuotes: assumingNoQuotes)
             if !hasHeader, !chunks.isEmpty { chunks[0] = offset..<chunks[0].upperBound }
             return chunks
         }
@@ -327,23 +334,35 @@ public enum CSVLoader {
         // A bad date in the sample is found by rescanning the sample; one further in is found by a full scan,
         // done only for columns the sample took for dates.
         let guessedDates = guesses.map { $0.kind.dataType == .date || $0.kind.dataType == .timestamp }
-        for (i, column) in columns.enumerated() where column.type == .text && rowCount > 0 && !keys.contains(i) {
+        var table = Table(name: name, columns: columns, rowCount: rowCount)
+        if options.skipBadRows {
+            var candidates: [Int: ColumnKind] = [:]
+            for (i, column) in columns.enumerated()
+            where column.type == .text && guessedDates[i] && !keys.contains(i) {
+                candidates[i] = guesses[i].kind
+            }
+            let (repaired, warnings) = DateColumns.skippingBadDates(
+                table, candidates: candidates, pattern: pattern, path: path)
+            table = repaired
+            notes += warnings
+        }
+        for (i, column) in table.columns.enumerated()
+        where column.type == .text && rowCount > 0 && !keys.contains(i) {
             func find(_ limit: Int) -> Diagnostic? {
                 NonDateFinder.firstNonDate(
                     column: i, name: names[i], bytes: bytes, base: base, delimiter: delimiter, width: width,
                     start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, path: path,
                     offset: offset, maxValues: limit)
             }
-            if let note = find(2000) ?? (guessedDates[i] ? find(1_000_000) : nil) { notes.append(note) }
+            if let note = find(2000) ?? (guessedDates[i] ? find(.max) : nil) { notes.append(note) }
         }
-        let (table, numberWarnings) = try NumericColumns.enforce(
-            Table(name: name, columns: columns, rowCount: rowCount), options: options, path: path
-        ) { column, text in
+        let (enforced, numberWarnings) = try NumericColumns.enforce(table, options: options, path: path) {
+            column, text in
             ValueFinder.first(
                 text, column: column, bytes: bytes, base: base, delimiter: delimiter, width: width,
                 start: hasHeader ? bodyStart : offset, startLine: hasHeader ? bodyLine : 1, offset: offset)
         }
-        return LoadedTable(table: KeyColumns.markingIdentifiers(table), notes: notes + numberWarnings)
+        return LoadedTable(table: KeyColumns.markingIdentifiers(enforced), notes: notes + numberWarnings)
     }
 
     static func raggedRow(

@@ -228,6 +228,20 @@ struct CSVScanner {
         return body(Field(base: base + starts[index], count: ends[index] - starts[index]))
     }
 
+    /// The 1-based line and byte column where field `index` of the record just read starts (a quoted field before
+    /// it may have spanned lines); `offset` is where the text starts (after a BOM).
+    func place(ofField index: Int, offset: Int) -> (line: Int, column: Int) {
+        var line = recordLine
+        var i = starts[0]
+        while i < starts[index] {
+            if base[i] == 10 { line += 1 }
+            i += 1
+        }
+        var lineStart = starts[index]
+        while lineStart > offset && base[lineStart - 1] != 10 && base[lineStart - 1] != 13 { lineStart -= 1 }
+        return (line, starts[index] - lineStart + 1)
+    }
+
     private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(end - start)

@@ -1,44 +1,56 @@
+import CByteScan
 import ChurnQLDiagnostics
 import ChurnQLStore
 import Foundation
 
+/// How a body is cut into chunks: `parts` chunks, unless the body is smaller than `minimumBytes` (small inputs are
+/// not worth a thread). Tests choose their own, so that cuts fall anywhere.
+struct ChunkPlan: Sendable {
+    var parts: Int
+    var minimumBytes: Int
+
+    /// Two chunks per core even out a core that falls behind. Each extra chunk costs a dictionary to merge, and in a
+    /// file sorted by date every chunk's dictionary holds most of the customers (four per core merged 0.17 s there
+    /// against 0.13 s, with 40 MB more at the peak).
+    static var standard: ChunkPlan {
+        ChunkPlan(parts: ProcessInfo.processInfo.activeProcessorCount * 2, minimumBytes: 4 << 20)
+    }
+}
+
 /// Splits a CSV body into byte ranges that start at record boundaries, for parallel scanning. A newline ends a
-/// record only outside quotes, so the split tracks quote parity from the start of the body.
+/// record only outside quotes, so with quotes in the body the split walks it the way the scanner reads it
+/// (churnql_csv_walk), from its start to the last cut: a quoted field may span any number of cuts.
 enum ChunkSplitter {
     /// With `assumingNoQuotes`, the body is not searched for quotes first (the caller checks, and splits again with
     /// quotes in mind if it finds one).
-    static func split(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int, assumingNoQuotes: Bool = false)
-        -> [Range<Int>]
-    {
+    static func split(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, delimiter: UInt8, plan: ChunkPlan = .standard,
+        assumingNoQuotes: Bool = false
+    ) -> [Range<Int>] {
         let end = bytes.count
         let size = end - start
-        // Small inputs are not worth a thread.
-        guard parts > 1, size > 4 << 20, let base = bytes.baseAddress else { return [start..<end] }
+        guard plan.parts > 1, size > plan.minimumBytes, size > 0, let base = bytes.baseAddress else {
+            return [start..<end]
+        }
         let hasQuotes = !assumingNoQuotes && memchr(base + start, 34, size) != nil
         var bounds = [start]
-        var parityPosition = start
-        var insideQuotes = false
-        for k in 1..<parts {
-            var cut = start + size * k / parts
-            guard cut > bounds[bounds.count - 1] else { continue }
+        // Bytes before `walked` are read; `state` is the scanner's state there (the body starts a record).
+        var walked = start
+        var state = Int32(CHURNQL_FIELD_START)
+        for k in 1..<plan.parts {
+            let target = start + size / plan.parts * k + size % plan.parts * k / plan.parts
+            // A long record (or quoted field) may reach past several targets: the next cut comes after it.
+            guard target > walked else { continue }
+            var cut: Int
             if hasQuotes {
-                // Quote parity from the last boundary up to the cut.
-                var i = parityPosition
-                while i < cut {
-                    if bytes[i] == 34 { insideQuotes.toggle() }
-                    i += 1
-                }
-                while cut < end {
-                    let c = bytes[cut]
-                    if c == 34 { insideQuotes.toggle() }
-                    cut += 1
-                    if c == 10 && !insideQuotes { break }
-                }
-                parityPosition = cut
+                _ = churnql_csv_walk(base + walked, target - walked, delimiter, &state, 0)
+                cut = target + churnql_csv_walk(base + target, end - target, delimiter, &state, 1)
             } else {
-                while cut < end && bytes[cut] != 10 { cut += 1 }
-                if cut < end { cut += 1 }
+                cut =
+                    memchr(base + target, 10, end - target).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 }
+                    ?? end
             }
+            walked = cut
             if cut < end { bounds.append(cut) }
         }
         bounds.append(end)

@@ -10,13 +10,14 @@ public enum FileInput {
         case stream
     }
 
-    /// The file's bytes (memory-mapped where possible); never opens for writing. A pipe is read to its end into
-    /// memory, within the memory budget.
+    /// The file's bytes, read into memory (not mapped: a file truncated by another process while mapped would raise
+    /// SIGBUS on the next read; the CSV loader's own mapping is guarded, see MappedFile); never opens for writing.
+    /// A pipe is read to its end into memory, within the memory budget.
     public static func read(_ path: String) throws(Diagnostic) -> Data {
         switch try kind(of: path) {
         case .regular:
             do {
-                return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+                return try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
                 throw Diagnostic(
                     code: "file-unreadable", message: "cannot read \(path): \(error.localizedDescription)", file: path)

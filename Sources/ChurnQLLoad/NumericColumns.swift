@@ -134,7 +134,7 @@ public enum NumericColumns {
         }
     }
 
-    private static func withField<T>(_ entry: String, _ body: (Field) -> T?) -> T? {
+    static func withField<T>(_ entry: String, _ body: (Field) -> T?) -> T? {
         var entry = entry
         return entry.withUTF8 { buffer in
             guard let base = buffer.baseAddress, buffer.count > 0 else { return nil }

@@ -15,11 +15,8 @@ enum ValueFinder {
             }
             guard found else { continue }
             // The field's column on its line, counted in bytes from the line's start.
-            let fieldStart = scanner.starts[column]
-            var lineStart = fieldStart
-            while lineStart > offset && bytes[lineStart - 1] != 10 && bytes[lineStart - 1] != 13 { lineStart -= 1 }
-            let line = scanner.recordLine
-            return (line, fieldStart - lineStart + 1, CSVLoader.lineText(bytes, offset: offset, line: line))
+            let place = scanner.place(ofField: column, offset: offset)
+            return (place.line, place.column, CSVLoader.lineText(bytes, offset: offset, line: place.line))
         }
         return nil
     }

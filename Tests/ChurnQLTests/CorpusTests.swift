@@ -21,10 +21,10 @@ struct CorpusTests {
         Case(file: "duplicate_and_empty_names.csv", status: 0, message: "'amount' → 'amount_2'"),
         Case(
             file: "invalid_date.csv", status: 2,
-            message: "invalid_date.csv:3:1: error: column 'order_date' holds dates, but '2024-13-45' is not one"),
+            message: "invalid_date.csv:3:3: error: column 'order_date' holds dates, but '2024-13-45' is not one"),
         Case(
             file: "mixed_date_formats.csv", status: 2,
-            message: "mixed_date_formats.csv:3:1: error: column 'order_date' mixes date formats"),
+            message: "mixed_date_formats.csv:3:3: error: column 'order_date' mixes date formats"),
         Case(file: "currency_amounts.csv", status: 0, message: "read amounts like $1,234.50 as numbers"),
         Case(file: "european_amounts.csv", status: 0, message: "read amounts like 1.234,50 as numbers"),
         Case(file: "negative_amounts.csv", status: 0, message: "loaded negative_amounts: 3 rows"),

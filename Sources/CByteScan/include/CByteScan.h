@@ -66,6 +66,59 @@ static inline size_t churnql_record_bound(const uint8_t *p, size_t n, int *seen)
     return count;
 }
 
+/// Where CSVScanner stands between two bytes: at the start of a field, inside an unquoted field (where a quote is
+/// text), inside a quoted field, or just after a quote inside a quoted field (a second quote escapes it).
+enum { CHURNQL_FIELD_START = 0, CHURNQL_UNQUOTED = 1, CHURNQL_QUOTED = 2, CHURNQL_QUOTE_SEEN = 3 };
+
+/// Walks n bytes from *state exactly as CSVScanner reads them, so that a chunk cut after a record-ending LF is a
+/// record boundary of the one-pass parse (quote parity alone is not: a quote inside an unquoted field is text).
+/// With stop_at_line_end, returns just past the first LF that ends a record (or n); else returns n. Only the
+/// delimiter, LF, CR and quotes change state, so sixteen bytes are sieved at a time. Text after a closing quote is
+/// an error for the scanner; here it reads on as unquoted text (the chunk holding it reports the error).
+static inline size_t churnql_csv_walk(const uint8_t *p, size_t n, uint8_t delimiter, int *state,
+                                      int stop_at_line_end) {
+    int s = *state;
+    size_t i = 0, next = 0;  // next: the first byte not yet looked at
+    while (i < n) {
+        uint32_t marks = 0;
+        size_t block = n - i < 16 ? n - i : 16;
+        if (block == 16) {
+            marks = churnql_special_bytes16(p + i, delimiter);
+        } else {
+            for (size_t k = 0; k < block; k++) {
+                uint8_t c = p[i + k];
+                if (c == delimiter || c == '\n' || c == '\r' || c == '"') marks |= 1u << k;
+            }
+        }
+        while (marks != 0) {
+            size_t j = i + (size_t)__builtin_ctz(marks);
+            marks &= marks - 1;
+            uint8_t c = p[j];
+            if (s == CHURNQL_QUOTED) {
+                if (c == '"') s = CHURNQL_QUOTE_SEEN;
+                next = j + 1;
+                continue;
+            }
+            // Ordinary bytes since the last special one: a field has started (or text follows a closing quote).
+            if (j > next) s = CHURNQL_UNQUOTED;
+            next = j + 1;
+            if (c == '"') {
+                s = s == CHURNQL_FIELD_START ? CHURNQL_QUOTED : s == CHURNQL_QUOTE_SEEN ? CHURNQL_QUOTED : s;
+            } else {
+                s = CHURNQL_FIELD_START;
+                if (c == '\n' && stop_at_line_end) {
+                    *state = s;
+                    return j + 1;
+                }
+            }
+        }
+        i += block;
+    }
+    if (n > next && s != CHURNQL_QUOTED) s = CHURNQL_UNQUOTED;
+    *state = s;
+    return n;
+}
+
 /// Reads the ten bytes yyyy-MM-dd at p (years 1 to 9999, a real calendar day) into *day, the days since
 /// 1970-01-01; returns 0, leaving *day alone, for anything else. Straight arithmetic, no table: an orders file's
 /// dates are too many to cache per value and too cheap to compute to be worth it.
@@ -89,5 +142,12 @@ static inline int churnql_iso_day(const uint8_t *p, int32_t *day) {
 
 /// Asks for the cache line at p ahead of a write (hash-table probes are cache misses otherwise taken one at a time).
 static inline void churnql_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
+
+/// Guards a read-only file mapping against SIGBUS (a read past the end of a file truncated while mapped): the
+/// pages from the fault on read as zeros and churnql_guard_faulted turns 1. Returns the slot, or -1 when no guard
+/// could be set (the caller then reads the file instead of mapping it). Unguard before unmapping.
+int churnql_guard_mapping(const void *start, size_t count);
+int churnql_guard_faulted(int slot);
+void churnql_unguard_mapping(int slot);
 
 #endif
