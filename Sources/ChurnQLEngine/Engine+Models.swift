@@ -11,6 +11,30 @@ public struct PredictiveState {
     public var unitDays: Double
     public var spend: GammaGamma?
     public var spendFit: ModelFit?
+    /// The last day of the spend model's calibration period, which may differ from the transaction model's.
+    public var spendCalibrationEnd: Int32?
+
+    /// Why these models cannot be combined for `function` (predicted_clv): they were calibrated on different
+    /// periods. nil when they share one.
+    func windowMismatch(_ function: String) -> (message: String, hint: String)? {
+        guard let spendEnd = spendCalibrationEnd, spendEnd != calibrationEnd else { return nil }
+        let (transactions, spending) = (Dates.format(calibrationEnd), Dates.format(spendEnd))
+        return (
+            "\(function)() would combine \(transactionFit.model) calibrated up to \(transactions) with Gamma-Gamma "
+                + "calibrated up to \(spending)",
+            "fit gammagamma until \(transactions) (or fit \(Self.statementName(transactionFit.model)) until "
+                + "\(spending)) so that both models share one calibration period"
+        )
+    }
+
+    /// The `fit` word for a fitted transaction model's display name.
+    static func statementName(_ model: String) -> String {
+        switch model {
+        case "MBG/NBD": return "mbgnbd"
+        case "Pareto/NBD": return "paretonbd"
+        default: return "bgnbd"
+        }
+    }
 }
 
 extension Engine {
@@ -34,6 +58,9 @@ extension Engine {
                     in: source, hint: "the calibration period must end on or before asof")
             }
             cutoff = day
+        } else if model == "gammagamma", let transactions = predictive {
+            // One calibration period per model set: spend follows the fitted purchase model unless told otherwise.
+            cutoff = transactions.calibrationEnd
         }
         let unitDays: Double
         switch unit ?? "weeks" {
@@ -65,23 +92,31 @@ extension Engine {
                 let (model, fit) = try monitored(model) { () throws(ModelError) in
                     try Self.fitTransactions(model, data)
                 }
-                let spend = fitted.predictive?.spend ?? fitted.spendOnly?.0
-                let spendFit = fitted.predictive?.spendFit ?? fitted.spendOnly?.1
+                let spend = fitted.predictive?.spend ?? fitted.spendOnly?.model
+                let spendFit = fitted.predictive?.spendFit ?? fitted.spendOnly?.fit
+                let spendEnd = fitted.predictive?.spendCalibrationEnd ?? fitted.spendOnly?.calibrationEnd
                 fitted.predictive = PredictiveState(
                     transactions: model, transactionFit: fit, calibrationEnd: cutoff, unitDays: unitDays,
-                    spend: spend, spendFit: spendFit)
+                    spend: spend, spendFit: spendFit, spendCalibrationEnd: spendEnd)
+                fitted.spendOnly = nil
                 models = fitted
-                let period = "\(Dates.format(history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
+                var notes =
+                    summary(fit) + [
+                        "now available: p_alive column, expected_purchases(90d), predicted_clv(12, 0.01) after fit gammagamma"
+                    ]
+                if let spendEnd, spendEnd != cutoff {
+                    notes.append(
+                        "note: Gamma-Gamma was calibrated up to \(Dates.format(spendEnd)): fit gammagamma again for "
+                            + "predicted_clv on this calibration period")
+                }
                 return .report(
                     [
                         (
-                            "\(fit.model) on \(fit.customers) customers, calibration \(period), time in \(unitDays == 7 ? "weeks" : "days")",
+                            "\(fit.model) on \(fit.customers) customers, calibration \(calibrationPeriod(history, cutoff)), time in \(unitDays == 7 ? "weeks" : "days")",
                             parameterTable(fit)
                         )
                     ],
-                    notes: summary(fit) + [
-                        "now available: p_alive column, expected_purchases(90d), predicted_clv(12, 0.01) after fit gammagamma"
-                    ])
+                    notes: notes)
             } catch {
                 throw failure(error)
             }
@@ -93,12 +128,24 @@ extension Engine {
                 if fitted.predictive != nil {
                     fitted.predictive?.spend = spend
                     fitted.predictive?.spendFit = fit
+                    fitted.predictive?.spendCalibrationEnd = cutoff
                 } else {
-                    fitted.spendOnly = (spend, fit)
+                    fitted.spendOnly = (spend, fit, cutoff)
                 }
                 models = fitted
+                var notes = summary(fit)
+                if let transactions = fitted.predictive, transactions.calibrationEnd != cutoff {
+                    notes.append(
+                        "note: \(transactions.transactionFit.model) was calibrated up to "
+                            + "\(Dates.format(transactions.calibrationEnd)): predicted_clv needs both on one period")
+                }
                 return .report(
-                    [("Gamma-Gamma on \(fit.customers) repeat customers", parameterTable(fit))], notes: summary(fit))
+                    [
+                        (
+                            "Gamma-Gamma on \(fit.customers) repeat customers, calibration \(calibrationPeriod(history, cutoff))",
+                            parameterTable(fit)
+                        )
+                    ], notes: notes)
             } catch {
                 throw failure(error)
             }
@@ -109,6 +156,11 @@ extension Engine {
                 hint: Suggestions.closest(to: model, in: models).map { "did you mean '\($0)'?" }
                     ?? "models: \(models.joined(separator: ", "))")
         }
+    }
+
+    /// `first..last`: from the first order to the calibration end, as every fit reports it.
+    private func calibrationPeriod(_ history: OrderHistory, _ cutoff: Int32) -> String {
+        "\(Dates.format(history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
     }
 
     /// Runs a fit with a progress monitor: a display of the iterations on a terminal, and Ctrl-C to stop it.

@@ -121,6 +121,7 @@ public final class Engine {
             return try evaluate(span: node.span, source: source)
         case .compareModels:
             return try compareModels(span: node.span, source: source)
+        case .verify: return try verify(span: node.span, source: source)
         }
     }
 

@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLStore
 
 /// What a statement produced, for the front end to render.
@@ -17,6 +18,8 @@ public enum StatementResult {
     /// Workbench sections: titled short lists for the terminal, and the long form for csv/json.
     case workbench([(title: String, table: Table)], long: [(String, Table)], notes: [String])
     case nothing
+    /// A result to show, then an error (`verify` prints its table and fails when a figure differs).
+    indirect case failed(StatementResult, Diagnostic)
 }
 
 /// A line chart drawn under a report on a terminal.

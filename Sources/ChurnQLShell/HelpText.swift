@@ -10,7 +10,7 @@ enum HelpText {
                     print "text", assert QUERY == VALUE
         steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
         analysis    churn monthly, cohort monthly, survival, histogram X, fit bgnbd, evaluate, compare models,
-                    workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
+                    verify, workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
         commands    .help [topic]  .tables  .schema [table]  .mode table|csv|json|markdown|line  .timer on|off
                     .output [FILE]  .read FILE  .settings  .history  .save FILE  .maxrows N  .maxwidth N
                     .error  .clear  .quit
@@ -65,9 +65,11 @@ enum HelpText {
         "histogram":
             "histogram EXPR [bins N]: equal-width bins with counts and a bar.\n  histogram purchase_cycle_days bins 8\n",
         "fit":
-            "fit bgnbd|mbgnbd|paretonbd|gammagamma [until DATE] [unit weeks|days]: maximum-likelihood model fits.\n  fit bgnbd until 1997-09-30, then p_alive, expected_purchases(90d), predicted_clv(12, 0.01)\n",
+            "fit bgnbd|mbgnbd|paretonbd|gammagamma [until DATE] [unit weeks|days]: maximum-likelihood model fits;\n  fit gammagamma takes the fitted purchase model's calibration period unless given its own until.\n  fit bgnbd until 1997-09-30, then p_alive, expected_purchases(90d), predicted_clv(12, 0.01)\n",
         "evaluate":
             "evaluate: after fit … until DATE, predictions against the holdout (DATE, asof].\n  fit bgnbd until 1997-09-30; evaluate\n",
+        "verify":
+            "verify: re-derives the published CDNOW figures (BG/NBD, Gamma-Gamma, Pareto/NBD, the brief's queries) from\n  the sample built into churnql; prints published beside computed and fails (exit 1) when one differs.\n",
         "workbench":
             "workbench [SECTION]: whom to contact today, who is overdue, recently lapsed, contracts ending…\n  workbench overdue_cycle\n",
         "team":

@@ -191,7 +191,13 @@ public final class Session {
     /// Executes one statement and shows its result.
     func run(_ node: StatementNode, source: SourceText) throws(Diagnostic) {
         let started = Date()
-        let result = try engine.execute(node, source: source)
+        try show(try engine.execute(node, source: source), node, source)
+        if timer { note(String(format: "run time: %.3f s", Date().timeIntervalSince(started))) }
+        journal.append(source.text(of: node.span))
+    }
+
+    /// Writes a statement's result: tables and text on the output, notes on standard error.
+    private func show(_ result: StatementResult, _ node: StatementNode, _ source: SourceText) throws(Diagnostic) {
         switch result {
         case .table(let table):
             let onTerminal = !sink.isRedirected && isatty(1) != 0
@@ -252,9 +258,10 @@ public final class Session {
             for line in notes { note(line) }
         case .nothing:
             break
+        case .failed(let shown, let error):
+            try show(shown, node, source)
+            throw error
         }
-        if timer { note(String(format: "run time: %.3f s", Date().timeIntervalSince(started))) }
-        journal.append(source.text(of: node.span))
     }
 
     /// Writes a result to a file in the format its extension names, atomically.

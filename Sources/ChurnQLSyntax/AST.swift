@@ -198,6 +198,8 @@ public enum Statement: Equatable, Sendable {
     case fit(model: String, until: Expression?, unit: String?)
     case evaluate
     case compareModels
+    /// `verify`: the published CDNOW figures re-derived from the built-in sample.
+    case verify
 }
 
 /// What an `assert` statement checks.

@@ -214,6 +214,9 @@ public struct Parser {
             }
             advance()
             return .compareModels
+        case "verify":
+            advance()
+            return .verify
         default:
             let known = Self.statementWords
             let suggestion = Suggestions.closest(to: word, in: known)
@@ -228,7 +231,7 @@ public struct Parser {
     public static let statementWords = [
         "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
         "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival", "workbench", "team",
-        "handover", "profile",
+        "handover", "profile", "verify",
     ]
 
     /// load := 'load' STRING ['as' IDENT] ['with' '(' key ':' expr {',' key ':' expr} ')']

@@ -88,6 +88,9 @@ enum PredictiveFunctions {
             return .decimal { values[$0] }
         default:
             let spend = try needSpend()
+            if let (message, hint) = state.windowMismatch(name) {
+                throw context.error("model-windows", message, span, hint: hint)
+            }
             var months = 12
             var discount = 0.01
             if arguments.count >= 1 {

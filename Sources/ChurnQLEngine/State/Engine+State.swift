@@ -29,7 +29,8 @@ extension Engine {
     /// The fitted models, when they were fitted on the current orders and their calibration ends on or before
     /// asof; nil otherwise (see `modelIsStale`).
     public var predictive: PredictiveState? {
-        guard let state = models.predictive, modelsFitOrders, let asof = currentAsof, state.calibrationEnd <= asof
+        guard let state = models.predictive, modelsFitOrders, let asof = currentAsof, state.calibrationEnd <= asof,
+            (state.spendCalibrationEnd ?? asof) <= asof
         else { return nil }
         return state
     }
