@@ -95,11 +95,14 @@ extension Parser {
     }
 
     mutating func expectCount() throws -> Int {
-        if case .integer(let n) = current.kind, n >= 0, n <= Int64(Int32.max) {
+        // Any count a 64-bit integer holds: a step takes at most the rows there are.
+        if case .integer(let n) = current.kind, n >= 0, let count = Int(exactly: n) {
             advance()
-            return Int(n)
+            return count
         }
-        report("expected a row count, found \(describe(current))", at: current, hint: "take 10")
+        report(
+            "expected a row count, found \(describe(current))", at: current,
+            hint: "a whole number from 0 to 9223372036854775807, e.g. take 10")
         throw Failure()
     }
 

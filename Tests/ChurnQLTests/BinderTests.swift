@@ -160,4 +160,17 @@ struct BindBeforeRunTests {
         let lost = try MetricsTests.cell(engine, "from customers | where status == \"lost\" | count")
         #expect(lost != .integer(0))
     }
+
+    /// Absurd row counts take every row; a count beyond 64 bits is a parse error that says the range.
+    @Test func absurdRowCounts() throws {
+        let engine = try MetricsTests.engine()
+        let all = try MetricsTests.cell(engine, "from customers | count")
+        for step in ["take 2147483648", "take 9223372036854775807", "top 9223372036854775807 by revenue"] {
+            #expect(try MetricsTests.cell(engine, "from customers | \(step) | count") == all)
+        }
+        let error = #expect(throws: Diagnostic.self) {
+            try MetricsTests.run(engine, "from customers | take 99999999999999999999")
+        }
+        #expect(error?.hint?.contains("9223372036854775807") == true)
+    }
 }
