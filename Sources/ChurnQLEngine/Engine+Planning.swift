@@ -39,6 +39,10 @@ extension Engine {
     /// A customer profile of no customers with the real key and attribute columns: what expressions over
     /// customer rows are typed against.
     func typingProfile() -> CustomerProfile? {
+        derived.typingProfile.value(for: KeyMatchKey(data: dataVersion, mode: keyMatch)) { makeTypingProfile() }
+    }
+
+    private func makeTypingProfile() -> CustomerProfile? {
         guard let name = ordersTableName, let roles, let orders = catalog[name],
             let customer = orders.column(roles.customer)
         else { return nil }

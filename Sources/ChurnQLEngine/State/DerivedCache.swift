@@ -17,6 +17,8 @@ struct DerivedCache {
     let customers = KeyedSlot<CustomersKey, Table>()
     /// The orders' customer keys matched to the customers table's: the import report and the profile read it.
     let keyMatch = KeyedSlot<KeyMatchKey, KeyDictionaryMatch>()
+    /// A profile of no customers with the real key and attribute columns, which the binder types against.
+    let typingProfile = KeyedSlot<KeyMatchKey, CustomerProfile?>()
     /// Model inputs: fitting BG/NBD then Gamma-Gamma reads the same calibration data.
     let calibration = KeyedSlot<CalibrationKey, CalibrationData>()
 }
