@@ -107,9 +107,13 @@ final class EngineTyping: ExpressionTyping {
             rows: input.emptyTable(), groups: GroupIndex.single(rows: 0),
             profile: input.describesCustomers ? profile : nil,
             settings: engine.ordersTableName == nil ? nil : engine.settings.retention(asof: asof ?? 0))
-        let context = CompileContext(
+        var context = CompileContext(
             table: keys.emptyTable(), source: source, asof: asof, parameters: engine.parameters,
             aggregation: aggregation)
+        if input.describesCustomers {
+            context.predictive = engine.predictive
+            context.modelIsStale = engine.modelIsStale
+        }
         return try ExpressionCompiler.compile(expression, context).type
     }
 }

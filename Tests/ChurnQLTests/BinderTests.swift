@@ -174,3 +174,41 @@ struct BindBeforeRunTests {
         #expect(error?.hint?.contains("9223372036854775807") == true)
     }
 }
+
+/// Steps after a filter evaluate only the rows it kept, and aggregates over customers see the fitted models.
+struct FilteredRowsTests {
+    @Test func keysAndSortKeysReadOnlyTheKeptRows() throws {
+        let engine = Engine()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("far-\(UUID().uuidString).csv").path
+        try "customer_id,order_date,amount\nA,2024-01-10,10\nA,2024-03-10,20\nB,9999-12-31,5\nC,2020-01-01,7\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try engine.loadFile(path: path)
+        _ = try MetricsTests.run(engine, "set asof = 2024-06-30")
+        // B's order is after asof, so B is not in the history; C is lost. Keys over kept rows only.
+        let grouped = try #require(
+            try MetricsTests.run(
+                engine,
+                "from orders | where order_date < 2025-01-01 | group y = year(order_date + 366d) | agg n = count()"))
+        #expect(grouped.rowCount == 2)
+        let sorted = try #require(
+            try MetricsTests.run(engine, "from orders | where order_date < 2025-01-01 | top 2 by order_date + 366d"))
+        #expect(sorted.rowCount == 2)
+        // Without the filter the far date is evaluated and reported.
+        #expect(throws: Diagnostic.self) {
+            try MetricsTests.run(engine, "from orders | group y = year(order_date + 366d) | agg n = count()")
+        }
+    }
+
+    @Test func modelFunctionsInsideAggregates() throws {
+        let engine = try CatalogueTypeTests.engine()
+        let total = try MetricsTests.cell(engine, "from customers | agg v = sum(predicted_clv(12, 0.01))")
+        let rows = try #require(try MetricsTests.run(engine, "from customers | select c = predicted_clv(12, 0.01)"))
+        let sum = (0..<rows.rowCount).compactMap { rows.columns[0].value(at: $0).asDouble }.reduce(0, +)
+        guard case .decimal(let value) = total else {
+            Issue.record("not a decimal: \(total)")
+            return
+        }
+        #expect(abs(value - sum) <= 1e-9 * max(1, abs(sum)))
+    }
+}

@@ -12,11 +12,13 @@ enum Aggregates {
         guard let aggregation = context.aggregation else { return .null }
         let groups = aggregation.groups
         // Arguments are row expressions over the input rows, not the grouped output.
-        var rowContext = context
-        rowContext.aggregation = nil
-        rowContext = CompileContext(
+        // Arguments read the group's rows; over customer rows they may call the fitted models.
+        var rowContext = CompileContext(
             table: aggregation.rows, source: context.source, asof: context.asof, parameters: context.parameters,
             aggregation: nil, faults: context.faults)
+        rowContext.predictive = context.predictive
+        rowContext.modelIsStale = context.modelIsStale
+        rowContext.profile = aggregation.profile
         let positional = arguments.filter { $0.name == nil }
         func argument(_ i: Int, _ usage: String) throws(Diagnostic) -> Vector {
             guard i < positional.count else {

@@ -27,6 +27,22 @@ enum Vector {
         }
     }
 
+    /// The vector read at `rows`: row i of the result is row rows[i] of this one.
+    func gathered(_ rows: [Int]) -> Vector {
+        switch self {
+        case .integer(let f): return .integer { f(rows[$0]) }
+        case .decimal(let f): return .decimal { f(rows[$0]) }
+        case .boolean(let f): return .boolean { f(rows[$0]) }
+        case .date(let f): return .date { f(rows[$0]) }
+        case .timestamp(let f): return .timestamp { f(rows[$0]) }
+        case .text(let f): return .text { f(rows[$0]) }
+        case .textColumn(let codes, let dictionary, let nulls):
+            return .textColumn(
+                codes: rows.map { codes[$0] }, dictionary: dictionary, nulls: nulls.map { n in rows.map { n[$0] } })
+        case .duration, .null: return self
+        }
+    }
+
     /// A value of this vector's type that reads no row (zero, empty text, false, day 0).
     var placeholder: Value {
         switch self {

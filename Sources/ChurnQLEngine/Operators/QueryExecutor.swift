@@ -152,17 +152,19 @@ struct QueryExecutor {
         return context
     }
 
-    /// The column an item produces, under the name the binder gave it.
-    func materialize(_ item: BoundItem, _ table: Table, context given: CompileContext? = nil) throws(Diagnostic)
-        -> Column
-    {
+    /// The column an item produces, under the name the binder gave it; with `rows`, only for those rows (in
+    /// that order), so that rows a filter dropped are never evaluated (they could fail, e.g. a date out of range).
+    func materialize(
+        _ item: BoundItem, _ table: Table, context given: CompileContext? = nil, rows: [Int]? = nil
+    ) throws(Diagnostic) -> Column {
         let ctx = given ?? context(table)
         // A stored column is itself: its arrays are shared, not copied row by row.
         if case .column(let columnName, _) = item.expression.syntax, let column = ctx.table.column(columnName) {
-            return column.renamed(item.name)
+            return rows.map { column.gather($0) }?.renamed(item.name) ?? column.renamed(item.name)
         }
         let vector = try ExpressionCompiler.compile(item.expression.syntax, ctx)
-        return vector.materialize(name: item.name, count: ctx.table.rowCount)
+        guard let rows else { return vector.materialize(name: item.name, count: ctx.table.rowCount) }
+        return vector.gathered(rows).materialize(name: item.name, count: rows.count)
     }
 
     /// group KEYS | agg ITEMS (or agg alone, one row).
@@ -171,8 +173,7 @@ struct QueryExecutor {
     {
         var keyColumns: [Column] = []
         let rowContext = context(table)
-        for key in keys { keyColumns.append(try materialize(key, table, context: rowContext)) }
-        if let selection { keyColumns = keyColumns.map { $0.gather(selection) } }
+        for key in keys { keyColumns.append(try materialize(key, table, context: rowContext, rows: selection)) }
         let rows = selection?.count ?? table.rowCount
         var groups = keys.isEmpty ? GroupIndex.single(rows: rows) : GroupIndex.build(keys: keyColumns, rows: rows)
         let keyTable = Table(
@@ -182,9 +183,11 @@ struct QueryExecutor {
         let aggregation = CompileContext.Aggregation(
             rows: table, groups: groups, profile: table.entityIndex == nil ? nil : try engine.profile(),
             settings: engine.retentionSettings)
-        let ctx = CompileContext(
+        var ctx = CompileContext(
             table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters,
             aggregation: aggregation, faults: faults)
+        ctx.predictive = rowContext.predictive
+        ctx.modelIsStale = rowContext.modelIsStale
         var columns = keyTable.columns
         for item in items { columns.append(try materialize(item, keyTable, context: ctx)) }
         return Table(name: table.name, columns: columns, rowCount: groups.count)
@@ -197,9 +200,9 @@ struct QueryExecutor {
         var columns: [Column] = []
         let ctx = context(table)
         for key in keys {
-            var column = try materialize(BoundItem(name: "key", expression: key.expression), table, context: ctx)
-            if let selection { column = column.gather(selection) }
-            columns.append(column)
+            columns.append(
+                try materialize(
+                    BoundItem(name: "key", expression: key.expression), table, context: ctx, rows: selection))
         }
         var order = Sorting.permutation(columns, descending: keys.map(\.descending), limit: limit)
         // The permutation may order every row when the limit is a large share of them.
