@@ -242,6 +242,12 @@ extension Engine {
                 message: "the model was fitted up to asof, so there is no holdout period to compare with",
                 span: span, in: source, hint: "fit bgnbd until DATE with a DATE before asof")
         }
+        // The curve below has a point per holdout week, each a pass over every customer.
+        let holdoutWeeks = (Int(asof) - Int(state.calibrationEnd) + 6) / 7
+        guard holdoutWeeks <= Self.periodLimit else {
+            throw Self.tooManyPeriods(
+                "evaluate would follow \(holdoutWeeks) holdout weeks", from: state.calibrationEnd, profile)
+        }
         let data = Calibration.data(history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
         let customers = Calibration.customers(history: profile.history, cutoff: state.calibrationEnd)
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays

@@ -22,15 +22,28 @@ extension Engine {
         throws(Diagnostic)
     {
         guard let first = profile.history.days.min() else { return }
-        let asof = profile.settings.asof
-        let count = period.distance(from: first, to: asof) + 1
+        let count = period.distance(from: first, to: profile.settings.asof) + 1
         guard count > periodLimit else { return }
-        throw Diagnostic(
+        throw tooManyPeriods("\(statement) \(period.rawValue) would cover \(count) periods", from: first, profile)
+    }
+
+    /// The error for a statement that would walk more than `periodLimit` periods from `start` to asof: it names
+    /// the dates that stretch the range (the earliest and latest orders, and asof) and the ways to narrow it.
+    static func tooManyPeriods(_ what: String, from start: Int32, _ profile: CustomerProfile) -> Diagnostic {
+        let asof = profile.settings.asof
+        let days = profile.history.days
+        var orders = ""
+        if let earliest = days.min(), let latest = days.max() {
+            orders = "; the orders up to asof run from \(Dates.format(earliest)) to \(Dates.format(latest))"
+        }
+        return Diagnostic(
             code: "too-many-periods",
             message:
-                "\(statement) \(period.rawValue) would cover \(count) periods from \(Dates.format(first)) to asof "
-                + "\(Dates.format(asof)), more than \(periodLimit)",
-            hint: "set asof nearer the data (set asof = …), or use a longer period")
+                "\(what) from \(Dates.format(start)) to asof \(Dates.format(asof)), more than \(periodLimit)\(orders)",
+            hint:
+                "set asof nearer the data (set asof = …), use a longer period, or leave out the stray orders: "
+                + "export from orders | where order_date between … and … to \"orders.csv\", then load \"orders.csv\" as orders"
+        )
     }
 
     /// `churn monthly|weekly|quarterly`: one row per calendar period up to asof.

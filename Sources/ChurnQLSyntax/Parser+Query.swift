@@ -79,7 +79,15 @@ extension Parser {
             var bins = 10
             if current.word == "bins" {
                 advance()
-                bins = Swift.max(1, Swift.min(try expectCount(), 200))
+                let count = current
+                bins = try expectCount()
+                // Said, not clamped: a silent 200 bins for `bins 1000000000` would be a wrong answer.
+                guard bins >= 1, bins <= Self.histogramBinLimit else {
+                    report(
+                        "histogram bins must be 1 to \(Self.histogramBinLimit), not \(bins)", at: count,
+                        hint: "histogram amount bins 20")
+                    throw Failure()
+                }
             }
             operation = .histogram(expression, bins: bins)
         default:
@@ -93,6 +101,9 @@ extension Parser {
         let end = tokens[Swift.max(0, position - 1)].span
         return OperationNode(operation, span: token.span.merged(with: end))
     }
+
+    /// The most bins a histogram has: one row each, so more would be a table nobody reads.
+    public static let histogramBinLimit = 10_000
 
     mutating func expectCount() throws -> Int {
         // Any count a 64-bit integer holds: a step takes at most the rows there are.

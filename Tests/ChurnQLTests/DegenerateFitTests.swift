@@ -56,15 +56,22 @@ struct DegenerateFitTests {
         #expect(!fit.boundary.isEmpty || !fit.converged)
     }
 
-    @Test func gammaGammaWithIdenticalSpends() throws {
+    /// Every order one amount: the model's limit answers at once (no optimiser run) and says so; the expected
+    /// spend is that amount for every frequency and for a new customer.
+    @Test(arguments: [25.0, 0.01, 1e6])
+    func gammaGammaWithHomogeneousSpend(amount: Double) throws {
         let frequency = (0..<20).map { Double(1 + $0 % 5) }
-        let monetary = Array(repeating: 25.0, count: 20)
+        let monetary = Array(repeating: amount, count: 20)
         let (model, fit) = try GammaGamma.fit(frequency: frequency, monetary: monetary)
-        Self.checkHonest(fit)
-        // Identical spends: no spread between customers, so the spend parameters cannot be an interior optimum;
-        // the expected spend is still the common value.
-        #expect(fit.status != "converged")
-        #expect(abs(model.conditionalExpectedSpend(x: 3, m: 25) - 25) < 0.5)
+        #expect(fit.iterations == 0 && fit.status == "at the boundary")
+        #expect(fit.notes.contains { $0.contains("the spend is homogeneous") })
+        for x in [0.0, 1, 3, 500] {
+            #expect(abs(model.conditionalExpectedSpend(x: x, m: amount) - amount) <= 1e-9 * amount, "x = \(x)")
+        }
+        // One customer a cent apart is no longer homogeneous: an ordinary fit, no note.
+        let (_, spread) = try GammaGamma.fit(frequency: frequency + [2], monetary: monetary + [amount + 0.01])
+        #expect(!spread.notes.contains { $0.contains("homogeneous") })
+        #expect(spread.iterations > 0)
     }
 
     @Test func degenerateDataIsAClearError() {

@@ -50,7 +50,7 @@ struct DistinctNumbering {
 }
 
 /// Distinct (x, t_x, T) triples with how many customers share each, and each triple's t_x and T as indices into
-/// the distinct values of t_x and of T (few: one per calendar day), so per-day terms are computed once.
+/// the distinct values of t_x and of T (few: at most one per calendar day), so per-day terms are computed once.
 struct CompressedTriples {
     var x: [Double] = []
     var weight: [Double] = []
@@ -90,8 +90,8 @@ struct CompressedTriples {
         tValues = ts.values
     }
 
-    /// From whole days: t_x and T index a table of every day up to the largest, one-time buyers (whose t_x is 0)
-    /// merge by T through an array, and only repeat buyers need a hashed key. Nil when the numbers are out of range.
+    /// From whole days: t_x and T index the days the triples use, one-time buyers (whose t_x is 0) merge by T
+    /// through an array indexed by day, and only repeat buyers need a hashed key. Nil when the numbers are out of range.
     init?(days: CalibrationDays) {
         let n = days.x.count
         guard n == days.tx.count, n == days.T.count, days.unitDays > 0 else { return nil }
@@ -103,8 +103,6 @@ struct CompressedTriples {
             largestDay = Swift.max(largestDay, days.T[i])
         }
         guard largestDay < 1 << 21 else { return nil }
-        tValues = (0...Int(largestDay)).map { Double($0) / days.unitDays }
-        txValues = tValues
         var oneTimeTriple = [Int32](repeating: -1, count: Int(largestDay) + 1)
         var merger = TripleMerger()
         for array in [\CompressedTriples.x, \.weight] { self[keyPath: array].reserveCapacity(n) }
@@ -127,6 +125,25 @@ struct CompressedTriples {
             }
             append(x: Double(xi), txIndex: tx, tIndex: T)
         }
+        keepUsedDays(largestDay: Int(largestDay), unitDays: days.unitDays)
+    }
+
+    /// Renumbers t_x and T over the days some triple uses, ascending: one order dated 0001-01-01 makes the largest
+    /// day about 740,000 while the triples use a few hundred, and the models compute their per-day terms on every
+    /// evaluation of the likelihood.
+    private mutating func keepUsedDays(largestDay: Int, unitDays: Double) {
+        var renumbered = [Int32](repeating: -1, count: largestDay + 1)
+        for day in txIndex { renumbered[Int(day)] = 0 }
+        for day in tIndex { renumbered[Int(day)] = 0 }
+        var values: [Double] = []
+        for day in 0...largestDay where renumbered[day] == 0 {
+            renumbered[day] = Int32(values.count)
+            values.append(Double(day) / unitDays)
+        }
+        txIndex = txIndex.map { renumbered[Int($0)] }
+        tIndex = tIndex.map { renumbered[Int($0)] }
+        txValues = values
+        tValues = values
     }
 
     private mutating func append(x value: Double, txIndex tx: Int32, tIndex t: Int32) {

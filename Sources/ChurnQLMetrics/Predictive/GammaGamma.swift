@@ -1,4 +1,5 @@
 import Foundation
+import ChurnQLStore
 
 /// The Gamma-Gamma spend model (Fader & Hardie 2013): each customer's transaction values are gamma(p, ν) with
 /// ν ~ gamma(q, γ) across customers; fitted on repeat customers' mean spend.
@@ -37,6 +38,7 @@ public struct GammaGamma: Sendable {
             throw ModelError(
                 message: "Gamma-Gamma needs at least 10 repeat customers with positive spend, got \(xs.count)")
         }
+        if let limit = homogeneousLimit(x: xs, m: ms) { return limit }
         let likelihood = Likelihood(x: xs, m: ms)
         // A warm start on every k-th customer, scaled by k, when there are enough customers for it to pay.
         let step = MaximumLikelihood.warmStartStep(xs.count)
@@ -67,6 +69,28 @@ public struct GammaGamma: Sendable {
                 format: "correlation of frequency and mean spend: %.3f%@", r,
                 abs(r) > 0.3 ? " (the model assumes they are independent: treat spend predictions with care)" : ""))
         return (GammaGamma(p: fit.value("p"), q: fit.value("q"), gamma: fit.value("gamma")), fit)
+    }
+
+    /// Every repeat customer's mean spend the same (every order one amount): with no spread within or between
+    /// customers the likelihood rises without end as p and q grow, so no optimiser can stop. The model's limit
+    /// predicts that amount for everyone: p and q at the edge of the searched range (10¹⁰) and γ = m̄ (q − 1) / p,
+    /// which makes E[M | x, m̄] = m̄ exactly for every x.
+    static func homogeneousLimit(x: [Double], m: [Double]) -> (GammaGamma, ModelFit)? {
+        guard let low = m.min(), let high = m.max(), high - low <= 1e-12 * high else { return nil }
+        let mean = m.reduce(0, +) / Double(m.count)
+        let (p, q) = (1e10, 1e10)
+        let model = GammaGamma(p: p, q: q, gamma: mean * (q - 1) / p)
+        let estimates = [("p", p), ("q", q), ("gamma", model.gamma)]
+        var fit = ModelFit(
+            model: "Gamma-Gamma",
+            parameters: estimates.map { FittedParameter(name: $0.0, value: $0.1, standardError: nil) },
+            logLikelihood: Likelihood(x: x, m: m).evaluate([p, q, model.gamma]).0, iterations: 0, converged: true,
+            customers: x.count)
+        fit.boundary = ["p → ∞", "q → ∞"]
+        fit.notes.append(
+            "every repeat customer's mean spend is \(NumberFormat.plain(mean)): the spend is homogeneous, so the "
+                + "model's limit (p, q → ∞) is used and the expected spend is \(NumberFormat.plain(mean)) for everyone")
+        return (model, fit)
     }
 
     /// E[M | x, m̄]: the expected mean spend of a customer with x repeat purchases of mean m̄.
