@@ -74,7 +74,7 @@ extension SQLExpressionWriter {
         guard let churn,
             let periodDays = Self.churnPeriod(arguments, parameters: parameters, default: churn.defaultPeriod)
         else {
-            throw notInSQL("\(name)() here", span)
+            throw notInSQL("\(name)() with a method other than \"start\" or a period that is not a constant", span)
         }
         let flags = ChurnFlags(periodDays: periodDays)
         guard scope.lookup(flags.baseColumn) != nil else {

@@ -34,6 +34,18 @@ struct SQLCustomers {
         }
         let needs = Set(columns.map(\.name))
         var ctes: [(String, String)] = []
+        let keySelect = columns.map { "\(q("k")).\(q("customer")) AS \(q($0.name))" }.joined(separator: ", ")
+        let keys =
+            "SELECT DISTINCT \(q(customer)) AS \(q("customer")) FROM \(q(orders)) WHERE \(q(customer)) IS NOT NULL"
+        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
+            // Only keys: no order needs summarising.
+            return (
+                [
+                    ("customer_keys", keys),
+                    ("customers", "SELECT \(keySelect) FROM \(q("customer_keys")) AS \(q("k"))"),
+                ], nil
+            )
+        }
         let asof: String
         if let day = context.asof {
             asof = dialect.date(day)
@@ -44,11 +56,7 @@ struct SQLCustomers {
         let amount =
             context.amountColumn.map { "COALESCE(CAST(\(q($0)) AS \(dialect.doubleType)), 0)" }
             ?? "CAST(0 AS \(dialect.doubleType))"
-        ctes.append(
-            (
-                "customer_keys",
-                "SELECT DISTINCT \(q(customer)) AS \(q("customer")) FROM \(q(orders)) WHERE \(q(customer)) IS NOT NULL"
-            ))
+        ctes.append(("customer_keys", keys))
         ctes.append(
             (
                 "valid_orders",
@@ -117,6 +125,10 @@ struct SQLCustomers {
                 "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
             ))
         return (ctes, nil)
+    }
+
+    private func keyNamesIn(_ columns: [ColumnSchema], _ keyNames: Set<String>) -> Set<String> {
+        Set(columns.map(\.name).filter { keyNames.contains($0.lowercased()) })
     }
 
     /// Each derived column's SQL over `o` (the customer's order summary, null without orders).

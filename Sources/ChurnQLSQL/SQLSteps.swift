@@ -25,7 +25,9 @@ extension SQLPlanWriter {
             for (i, item) in items.enumerated() {
                 if i > 0 { parts.append(.sql(", ")) }
                 let value = try rows.write(item.expression.syntax)
-                parts += [.fragment(value), .sql(" AS \(q(item.name))")]
+                // A column kept under its own name needs no alias.
+                let kept = value.pieces.count == 1 && value.inline(dialect) == q(item.name)
+                parts += kept ? [.fragment(value)] : [.fragment(value), .sql(" AS \(q(item.name))")]
                 columns.append(ColumnSchema(item.name, item.expression.type.storedType))
             }
             let hidden = step.schema.describesCustomers ? input.hidden : input.hidden.filter { $0 == SQLRelation.order }
