@@ -126,7 +126,8 @@ struct SQLPlanWriter {
                 customersWritten = true
             }
             return SQLRelation(
-                name: q("customers"), columns: columns, hidden: flags.flatMap { [$0.baseColumn, $0.churnedColumn] })
+                name: q("customers"), columns: columns,
+                hidden: flags.flatMap { [$0.baseColumn, $0.churnedColumn] } + [SQLRelation.order])
         }
     }
 

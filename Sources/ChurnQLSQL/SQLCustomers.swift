@@ -34,7 +34,12 @@ struct SQLCustomers {
         }
         let needs = Set(columns.map(\.name))
         var ctes: [(String, String)] = []
-        let keySelect = columns.map { "\(q("k")).\(q("customer")) AS \(q($0.name))" }.joined(separator: ", ")
+        // Customers come in key order, as in memory (text by code point), so that `take` and ties in a sort
+        // pick the same rows.
+        let keyIsText = context.tables[orders]?.column(customer)?.type == .text
+        let key = "\(q("k")).\(q("customer"))"
+        let order = "ROW_NUMBER() OVER (ORDER BY \(keyIsText ? dialect.binaryCollation(key) : key)) AS \(q("__order"))"
+        let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
         let keys =
             "SELECT DISTINCT \(q(customer)) AS \(q("customer")) FROM \(q(orders)) WHERE \(q(customer)) IS NOT NULL"
         if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
@@ -109,6 +114,7 @@ struct SQLCustomers {
                 select.append("\(sql) AS \(q(column.name))")
             }
         }
+        select.append(order)
         for flag in flags {
             let start = dialect.addDays(asof, "\(-flag.periodDays)")
             let lastByStart = "\(q("o")).\(q("last_by_start_\(flag.periodDays)"))"

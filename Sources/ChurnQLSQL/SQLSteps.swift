@@ -124,11 +124,13 @@ extension SQLPlanWriter {
             if i > 0 { parts.append(.sql(", ")) }
             parts.append(output)
         }
+        // Groups in order of their first row, as in memory.
+        if input.isOrdered { parts.append(.sql(", MIN(\(q(SQLRelation.order))) AS \(q(SQLRelation.order))")) }
         parts.append(.sql(" FROM \(source.name)"))
         if !keys.isEmpty {
             parts.append(.sql(" GROUP BY " + (1...keys.count).map { q("__key_\($0)") }.joined(separator: ", ")))
         }
-        return define(name, .join(.null, parts), columns: columns, hidden: [])
+        return define(name, .join(.null, parts), columns: columns, hidden: input.isOrdered ? [SQLRelation.order] : [])
     }
 
     /// A stable sort: the row number over the keys (nulls last either way), ties broken by the previous order;

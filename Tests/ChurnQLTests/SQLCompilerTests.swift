@@ -109,3 +109,44 @@ struct SQLCompilerTests {
         #expect(!sql.parameterizedText.contains("it's"))
     }
 }
+
+/// Random statements from the grammar (GrammarFuzzTests' generator) over the shop's orders: compiling never
+/// traps, a refusal is a `not-in-sql` error inside the statement, and what compiles for SQLite answers as churnql
+/// does.
+struct SQLCompilerFuzzTests {
+    @Test("random statements compile or are refused, and SQLite agrees", arguments: [21, 22] as [UInt64])
+    func statements(seed: UInt64) throws {
+        // The orders alone: with the shop's customers table loaded, the customers table stays in memory.
+        let engine = Engine()
+        _ = try engine.loadFile(path: GoldenTests.root.appendingPathComponent("examples/shop/orders.csv").path)
+        _ = try MetricsTests.run(engine, "param n = 4")
+        var compared = 0
+        let database = try SQLiteDialectTests.Database(engine)
+        var generator = GrammarFuzzTests.Generator(random: FuzzTests.Random(state: seed))
+        for _ in 0..<FuzzTests.iterations / 4 {
+            let text = generator.goodStatement()
+            let source = SourceText(name: nil, text: text)
+            guard case .query(let query)? = Parser.parse(source).statements.first?.statement,
+                (try? engine.plan(query, source: source)) != nil
+            else { continue }
+            for dialect in SQLDialect.allCases {
+                do {
+                    let sql = try engine.compile(query, dialect: dialect, source: source)
+                    #expect(!sql.text.isEmpty)
+                    guard dialect == .sqlite, let expected = SQLiteDialectTests.engineRows(engine, text) else {
+                        continue
+                    }
+                    let actual = try database.rows(sql)
+                    #expect(
+                        SQLiteDialectTests.sameRows(expected, actual, ordered: true), "\(text)\n\(sql.text)")
+                    compared += 1
+                } catch let error as Diagnostic {
+                    #expect(error.code == "not-in-sql", "\(text): \(error)")
+                    #expect(error.line == 1 && error.column >= 1 && error.column <= text.utf8.count + 1, "\(text)")
+                }
+            }
+        }
+        #expect(compared > 0)
+        print("SQLCompilerFuzzTests seed \(seed): \(compared) statements compared with SQLite")
+    }
+}
