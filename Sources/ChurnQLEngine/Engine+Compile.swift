@@ -26,6 +26,7 @@ extension Engine {
         context.dateColumn = orders.column(roles.date)?.name
         context.amountColumn = roles.amount.flatMap { orders.column($0)?.name }
         context.customersUnsupported = customersUnsupportedInSQL(orders, roles)
+        context.customersSchema = customersSchema()
         return context
     }
 

@@ -11,8 +11,8 @@ public enum SQLCompiler {
     public static func compile(bound: BoundQuery, dialect: SQLDialect, context: SQLContext) throws(Diagnostic)
         -> SQLText
     {
-        var state = SQLPlanWriter(dialect: dialect, context: context, source: bound.plan.source)
-        let final = try state.write(bound.plan)
+        var state = SQLPlanWriter(dialect: dialect, context: context, bound: bound)
+        let final = try state.write(bound.plan, prefix: "")
         let text = state.render(final: final)
         let (parameterized, values) = text.parameterized(dialect)
         return SQLText(
@@ -34,14 +34,29 @@ struct SQLRelation {
 struct SQLPlanWriter {
     let dialect: SQLDialect
     let context: SQLContext
-    let source: SourceText
+    /// The text of the plan being written (a view's own, inside a view), for error locations.
+    private(set) var source: SourceText
     private(set) var ctes: [(name: String, body: SQLFragment)] = []
+    /// The views' plans, and the relations already written for them (a view read twice is written once).
+    private let viewPlans: [ObjectIdentifier: LogicalPlan]
+    private var viewRelations: [ObjectIdentifier: SQLRelation] = [:]
+    private var prefixes: Set<String> = [""]
+    /// What every reader of the customers table needs of it (nil: every column), and the churn flags, so that
+    /// one set of customers CTEs serves the query and its views.
+    private let customerColumns: Set<String>?
+    private let flags: [ChurnFlags]
     private var customersWritten = false
 
-    init(dialect: SQLDialect, context: SQLContext, source: SourceText) {
+    init(dialect: SQLDialect, context: SQLContext, bound: BoundQuery) {
         self.dialect = dialect
         self.context = context
-        self.source = source
+        self.source = bound.plan.source
+        var plans: [ObjectIdentifier: LogicalPlan] = [:]
+        for view in bound.views { plans[ObjectIdentifier(view.definition)] = view.plan }
+        viewPlans = plans
+        let all = bound.views.map(\.plan) + [bound.plan]
+        customerColumns = Self.customerColumns(all)
+        flags = Self.churnFlags(all, context)
     }
 
     func q(_ name: String) -> String { dialect.quote(name) }
@@ -50,14 +65,16 @@ struct SQLPlanWriter {
         NotInSQL.error(what, dialect, spans.first ?? .none, source)
     }
 
-    /// The steps as CTEs; the relation the final SELECT reads.
-    mutating func write(_ plan: LogicalPlan) throws(Diagnostic) -> (SQLRelation, [ColumnSchema]) {
-        let flags = churnFlags(plan)
+    /// The steps as CTEs named with `prefix`; the relation the final SELECT reads.
+    mutating func write(_ plan: LogicalPlan, prefix: String) throws(Diagnostic) -> (SQLRelation, [ColumnSchema]) {
+        let outer = source
+        source = plan.source
+        defer { source = outer }
         var relation: SQLRelation?
         for (index, step) in plan.steps.enumerated() {
-            let name = "step_\(index + 1)_\(Self.stepName(step.op))"
+            let name = "\(prefix)step_\(index + 1)_\(Self.stepName(step.op))"
             if case .scan(let from, let columns) = step.op {
-                relation = try scan(from, columns: columns, schema: step.schema, flags: flags, spans: step.spans)
+                relation = try scan(from, columns: columns, schema: step.schema, spans: step.spans)
                 continue
             }
             guard let input = relation else { throw notInSQL("a plan without a source", step.spans) }
@@ -86,10 +103,10 @@ struct SQLPlanWriter {
         }
     }
 
-    /// The churn flags the plan's `agg` steps read (their periods), so the customers table computes them.
-    private func churnFlags(_ plan: LogicalPlan) -> [ChurnFlags] {
+    /// The churn flags the plans' `agg` steps read (their periods), so the customers table computes them.
+    private static func churnFlags(_ plans: [LogicalPlan], _ context: SQLContext) -> [ChurnFlags] {
         var periods: Set<Int> = []
-        for step in plan.steps {
+        for step in plans.flatMap(\.steps) {
             guard case .aggregate(_, let items) = step.op else { continue }
             for item in items {
                 SQLExpressionScan.forEachCall(item.expression.syntax) { name, arguments in
@@ -104,30 +121,74 @@ struct SQLPlanWriter {
         return periods.sorted().map(ChurnFlags.init(periodDays:))
     }
 
-    private mutating func scan(
-        _ from: PlanSource, columns needed: Set<String>?, schema: Schema, flags: [ChurnFlags], spans: [SourceSpan]
-    ) throws(Diagnostic) -> SQLRelation {
+    /// The customers columns (lowercased) the plans read: the union of their scans' pushed-down columns; nil
+    /// (all) when one reads every column or joins the customers table.
+    private static func customerColumns(_ plans: [LogicalPlan]) -> Set<String>? {
+        var needed: Set<String> = []
+        for step in plans.flatMap(\.steps) {
+            switch step.op {
+            case .scan(.customers, let columns):
+                guard let columns else { return nil }
+                needed.formUnion(columns)
+            case .join(.customers, _, _): return nil
+            default: continue
+            }
+        }
+        return needed
+    }
+
+    private func isKey(_ name: String) -> Bool {
+        ["customer_id", (context.customerColumn ?? "customer_id").lowercased()].contains(name.lowercased())
+    }
+
+    /// The customers CTEs, written once with every column any reader needs.
+    private mutating func writeCustomers(schema: Schema, spans: [SourceSpan]) throws(Diagnostic) {
+        if let reason = context.customersUnsupported { throw notInSQL(reason, spans) }
+        guard !customersWritten else { return }
+        let columns = schema.columns.filter {
+            isKey($0.name) || customerColumns?.contains($0.name.lowercased()) ?? true
+        }
+        let keyNames = Set(schema.columns.map(\.name).filter(isKey).map { $0.lowercased() })
+        let written = SQLCustomers(dialect: dialect, context: context).ctes(
+            columns: columns, keyNames: keyNames, flags: flags)
+        if let missing = written.missing { throw notInSQL(missing, spans) }
+        for (name, body) in written.ctes { ctes.append((name, SQLFragment(body, .null))) }
+        customersWritten = true
+    }
+
+    var customersHidden: [String] { flags.flatMap { [$0.baseColumn, $0.churnedColumn] } + [SQLRelation.order] }
+
+    /// The customers table's relation for a reader of `columns` (the CTE may hold more, for other readers).
+    mutating func customers(schema: Schema, columns needed: Set<String>?, spans: [SourceSpan]) throws(Diagnostic)
+        -> SQLRelation
+    {
+        try writeCustomers(schema: schema, spans: spans)
+        let columns = schema.columns.filter { isKey($0.name) || needed?.contains($0.name.lowercased()) ?? true }
+        return SQLRelation(name: q("customers"), columns: columns, hidden: customersHidden)
+    }
+
+    mutating func scan(_ from: PlanSource, columns needed: Set<String>?, schema: Schema, spans: [SourceSpan])
+        throws(Diagnostic) -> SQLRelation
+    {
         switch from {
         case .table(let name):
             return SQLRelation(name: q(name), columns: schema.columns, hidden: [])
         case .view(let view):
-            throw notInSQL("the view '\(view.name)'", spans)
+            let id = ObjectIdentifier(view)
+            if let written = viewRelations[id] { return written }
+            guard let plan = viewPlans[id] else { throw notInSQL("the view '\(view.name)'", spans) }
+            var prefix = "\(view.name)_"
+            var n = 2
+            while prefixes.contains(prefix) {
+                prefix = "\(view.name)_\(n)_"
+                n += 1
+            }
+            prefixes.insert(prefix)
+            let (relation, _) = try write(plan, prefix: prefix)
+            viewRelations[id] = relation
+            return relation
         case .customers:
-            if let reason = context.customersUnsupported { throw notInSQL(reason, spans) }
-            let keyNames = Set(["customer_id", (context.customerColumn ?? "customer_id").lowercased()])
-            let columns = schema.columns.filter {
-                keyNames.contains($0.name.lowercased()) || needed?.contains($0.name.lowercased()) ?? true
-            }
-            let customers = SQLCustomers(dialect: dialect, context: context)
-            let written = customers.ctes(columns: columns, keyNames: keyNames, flags: flags)
-            if let missing = written.missing { throw notInSQL(missing, spans) }
-            if !customersWritten {
-                for (name, body) in written.ctes { ctes.append((name, SQLFragment(body, .null))) }
-                customersWritten = true
-            }
-            return SQLRelation(
-                name: q("customers"), columns: columns,
-                hidden: flags.flatMap { [$0.baseColumn, $0.churnedColumn] } + [SQLRelation.order])
+            return try customers(schema: schema, columns: needed, spans: spans)
         }
     }
 

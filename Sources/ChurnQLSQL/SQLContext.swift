@@ -22,6 +22,8 @@ public struct SQLContext: Sendable {
     public var parameters: [String: Value]
     /// The tables' schemas by name (a join's right side).
     public var tables: [String: Schema]
+    /// The derived customers table's schema, when there is one (a join with customers).
+    public var customersSchema: Schema?
 
     public init(
         ordersTable: String? = nil, customerColumn: String? = nil, dateColumn: String? = nil,

@@ -167,9 +167,22 @@ extension SQLPlanWriter {
         _ right: PlanSource, on keys: [String], kind: JoinKind, schema: Schema, name: String, input: SQLRelation,
         spans: [SourceSpan]
     ) throws(Diagnostic) -> SQLRelation {
-        guard case .table(let table) = right else { throw notInSQL("a join with this source", spans) }
         let (l, r) = (q("l"), q("r"))
-        guard let rightSchema = context.tables[table] else { throw notInSQL("a join with '\(table)'", spans) }
+        let rightName: String
+        let rightSchema: Schema
+        switch right {
+        case .table(let table):
+            guard let schema = context.tables[table] else { throw notInSQL("a join with '\(table)'", spans) }
+            (rightName, rightSchema) = (q(table), schema)
+        case .customers:
+            guard let schema = context.customersSchema else { throw notInSQL("a join with customers", spans) }
+            let relation = try customers(schema: schema, columns: nil, spans: spans)
+            (rightName, rightSchema) = (relation.name, Schema(tableName: "customers", columns: relation.columns))
+        case .view(let view):
+            let relation = try scan(
+                .view(view), columns: nil, schema: Schema(tableName: view.name, columns: []), spans: spans)
+            (rightName, rightSchema) = (relation.name, Schema(tableName: view.name, columns: relation.columns))
+        }
         let keyNames = Set(keys.map { $0.lowercased() })
         var list = input.columns.map { "\(l).\(q($0.name))" }
         // The right side's columns, keys left out, under the names the join's schema gives them.
@@ -185,7 +198,7 @@ extension SQLPlanWriter {
         }
         let word = kind == .inner ? "INNER JOIN" : "LEFT JOIN"
         let text =
-            "SELECT \(list.joined(separator: ", ")) FROM \(input.name) AS \(l) \(word) \(q(table)) AS \(r) ON \(conditions.joined(separator: " AND "))"
+            "SELECT \(list.joined(separator: ", ")) FROM \(input.name) AS \(l) \(word) \(rightName) AS \(r) ON \(conditions.joined(separator: " AND "))"
         return define(
             name, SQLFragment(text, .null), columns: schema.columns, hidden: input.isOrdered ? [SQLRelation.order] : [])
     }

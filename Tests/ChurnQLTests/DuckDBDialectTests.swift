@@ -70,6 +70,7 @@ struct DuckDBDialectTests {
         if seed % 2 == 0 { _ = try MetricsTests.run(engine, "set churn_window = 60") }
         if seed == 3 { _ = try MetricsTests.run(engine, "set asof = 2024-02-10") }
         try SQLiteDialectTests.loadChannels(engine)
+        try SQLiteDialectTests.defineViews(engine)
         var random = FuzzTests.Random(state: seed &* 7_919)
         var cases: [(text: String, expected: [[SQLiteDialectTests.Cell]], sql: SQLText)] = []
         for text in SQLiteDialectTests.queries(&random, count: 60) {

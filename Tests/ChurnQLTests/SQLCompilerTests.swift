@@ -82,7 +82,7 @@ struct SQLCompilerTests {
             ("from customers | rfm", 18), ("from customers | histogram revenue", 18),
             ("from customers | agg c = churn_rate(method: \"exposure\")", 26),
             ("from customers | where revenue > 0 | derive x = lower(status)", 49),
-            ("from orders | join customers on customer_id", 15),
+            ("from customers | agg r = repeat_rate()", 26),
         ])
     func notInSQL(query: String, column: Int) throws {
         let engine = try RewriteTests.engine(seed: 6)

@@ -156,7 +156,17 @@ struct SQLiteDialectTests {
     /// Whether a query's rows come in one order only: sorted on keys that end with a unique column.
     /// Customers come in key order and keep it through every step; a table's rows have no order in SQL.
     static func isTotallyOrdered(_ query: String) -> Bool {
-        query.hasPrefix("from customers") || [", order_id | take"].contains { query.contains($0) }
+        query.hasPrefix("from customers") || query.hasPrefix("from big")
+            || [", order_id | take"].contains { query.contains($0) }
+    }
+
+    /// Views over customers and orders for the random queries to read.
+    static func defineViews(_ engine: Engine) throws {
+        _ = try MetricsTests.run(engine, "let big = from customers | where revenue > 20 | derive r2 = revenue * 2")
+        _ = try MetricsTests.run(
+            engine, "let counts = from orders | group customer_id | agg k = count(), a = sum(amount)")
+        _ = try MetricsTests.run(
+            engine, "let recent = from big | where last_order > 2024-06-01 | select customer_id, r2")
     }
 
     static func sameRows(_ a: [[Cell]], _ b: [[Cell]], ordered: Bool = false) -> Bool {
@@ -210,7 +220,11 @@ struct SQLiteDialectTests {
         var out: [String] = []
         for _ in 0..<count {
             if random.below(3) > 0 {
-                var q = "from customers"
+                // Views (defined by `defineViews`) and joins read the customers table too.
+                var q = random.pick([
+                    "from customers", "from customers", "from big", "from customers | join counts on customer_id",
+                    "from customers | join left recent on customer_id",
+                ])
                 if random.below(2) == 0 { q += " | where \(random.pick(customerFilters))" }
                 if random.below(2) == 0 {
                     q +=
@@ -231,6 +245,7 @@ struct SQLiteDialectTests {
                 if random.below(2) == 0 { q += " | where \(random.pick(orderFilters))" }
                 if random.below(2) == 0 { q += " | derive \(random.pick(orderDerives))" }
                 if random.below(4) == 0 { q += " | join \(random.pick(["", "left "]))channels on channel" }
+                if random.below(6) == 0 { q += " | join \(random.pick(["", "left "]))customers on customer_id" }
                 switch random.below(4) {
                 case 0: q += " | group channel | agg n = count(), s = sum(amount), q = sum(qty)"
                 case 1: q += " | sort amount, order_id | take \(random.below(20))"
@@ -274,6 +289,7 @@ struct SQLiteDialectTests {
         // Orders after asof: customers whose every order is later have none.
         if seed == 3 { _ = try MetricsTests.run(engine, "set asof = 2024-02-10") }
         try Self.loadChannels(engine)
+        try Self.defineViews(engine)
         let database = try Database(engine)
         var random = FuzzTests.Random(state: seed &* 7_919)
         var compared = 0
