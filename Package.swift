@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Targets follow the data's journey: diagnostics → store → load → syntax → planner → metrics → engine → render → shell
+// Targets follow the data's journey: diagnostics → store → load → syntax → planner → sql → metrics → engine → render → shell
 // → churnql.
 let package = Package(
     name: "churnql",
@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite", "CByteScan"]),
         .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLPlanner", dependencies: ["ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
+        .target(
+            name: "ChurnQLSQL", dependencies: ["ChurnQLPlanner", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore", "CByteScan"]),
         .target(
             name: "ChurnQLEngine",
             dependencies: [
-                "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad",
                 "ChurnQLDiagnostics",
             ]),
         .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics"]),
@@ -52,7 +54,8 @@ let package = Package(
         .testTarget(
             name: "ChurnQLTests",
             dependencies: [
-                "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore",
+                "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLRender", "ChurnQLSyntax",
+                "ChurnQLStore",
                 "ChurnQLLoad",
                 "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite", "CByteScan",
             ],

@@ -2,6 +2,7 @@ import ChurnQLDiagnostics
 import ChurnQLLoad
 import ChurnQLMetrics
 import ChurnQLPlanner
+import ChurnQLSQL
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -89,6 +90,9 @@ public final class Engine {
             return .table(try explainQuery(query, source: source))
         case .explainPlan(let query):
             return .text(PlanPrinter.render(try plan(query, source: source)))
+        case .compile(let dialect, let query):
+            guard let dialect = SQLDialect(rawValue: dialect) else { return .nothing }
+            return .text(try compile(query, dialect: dialect, source: source).text)
         case .drill(let metric):
             return .table(try drill(metric, span: node.span, source: source))
         case .survival(let key):

@@ -7,7 +7,7 @@ enum HelpText {
 
         statements  from …, let NAME = from …, load "file.csv" [as NAME] [with (…)], set asof = 1998-06-30,
                     show settings, tables, describe TABLE, explain METRIC, export QUERY to "out.csv",
-                    print "text", assert QUERY == VALUE
+                    print "text", assert QUERY == VALUE, compile postgres|spark|duckdb|sqlite QUERY
         steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
         analysis    churn monthly, cohort monthly, survival, histogram X, fit bgnbd, evaluate, compare models,
                     verify, workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
@@ -80,6 +80,10 @@ enum HelpText {
             "explain METRIC: definition, formula, settings and a worked example; explain from … shows rows after each step;\n"
             + "explain plan from … shows the checked, rewritten plan without running it.\n  explain churn_rate\n",
         "drill": "drill churn_rate: the customers behind the base and churned counts.\n",
+        "compile":
+            "compile postgres|spark|duckdb|sqlite QUERY prints the query as SQL for that engine (not run): one CTE per step,\n"
+            + "  the customers table over the orders table, literals inline. What runs only in memory is a not-in-sql error.\n"
+            + "  compile spark from customers | group status | agg n = count()\n",
         "export":
             "export QUERY to \"file.csv\" (.json, .md): a regular file is replaced atomically (a symlink's target, the link kept);\n  /dev/null, /dev/stdout and pipes are written through; never over a loaded input, a running script or the history.\n",
         ".output":

@@ -176,6 +176,8 @@ public enum Statement: Equatable, Sendable {
     case explainQuery(Query)
     /// `explain plan from …`: the logical plan after the rewrite passes, without running it.
     case explainPlan(Query)
+    /// `compile DIALECT QUERY`: the query as SQL for postgres, spark, duckdb or sqlite, printed, not run.
+    case compile(dialect: String, Query)
     /// `drill METRIC`: the customers behind a metric's counts.
     case drill(String)
     /// `survival [by KEY]`: Kaplan–Meier retention curve.

@@ -129,6 +129,17 @@ public struct Parser {
             }
             name = name.lowercased()
             return .explain(name)
+        case "compile":
+            advance()
+            let dialect = current.word?.lowercased() ?? ""
+            guard Self.sqlDialects.contains(dialect) else {
+                report(
+                    "expected a SQL dialect after 'compile': \(Self.sqlDialects.joined(separator: ", "))", at: current,
+                    hint: "compile postgres from customers | group status | agg n = count()")
+                throw Failure()
+            }
+            advance()
+            return .compile(dialect: dialect, try parseQuery())
         case "export":
             advance()
             let query = try parseQuery()
@@ -227,9 +238,13 @@ public struct Parser {
         }
     }
 
+    /// The SQL dialects `compile` writes (the SQL backend's names).
+    public static let sqlDialects = ["postgres", "spark", "duckdb", "sqlite"]
+
     /// Words that start a statement.
     public static let statementWords = [
-        "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "export", "print", "assert",
+        "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "compile", "export", "print",
+        "assert",
         "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival", "workbench", "team",
         "handover", "profile", "verify",
     ]

@@ -32,7 +32,8 @@ public enum FunctionCatalog {
             summary: "whether the text ends with suffix (case-sensitive)", example: "ends_with(customer_id, \"9\")"),
         .init(
             "coalesce", [P("x", .any)], variadicUpTo: 16, result: .sameAsArguments, kind: .scalar,
-            summary: "the first argument that is not null (up to 16)", example: "coalesce(region, \"unknown\")"),
+            summary: "the first argument that is not null (up to 16)", example: "coalesce(region, \"unknown\")",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "round", [P("x", .number), P("digits", .integer, default: "0")], result: .sameAsArguments,
             kind: .scalar,
@@ -41,78 +42,85 @@ public enum FunctionCatalog {
             example: "round(revenue, 2)"),
         .init(
             "abs", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
-            summary: "the absolute value (an integer stays an integer)", example: "abs(overdue_days)"),
+            summary: "the absolute value (an integer stays an integer)", example: "abs(overdue_days)",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "floor", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
             summary: "x rounded down (an integer stays as it is)",
-            example: "floor(avg_order_value)"),
+            example: "floor(avg_order_value)", backends: [.memory, .postgres, .spark, .duckdb]),
         .init(
             "ceil", [P("x", .number)], result: .sameAsArguments, kind: .scalar,
             summary: "x rounded up (an integer stays as it is)",
-            example: "ceil(avg_order_value)"),
+            example: "ceil(avg_order_value)", backends: [.memory, .postgres, .spark, .duckdb]),
         .init(
             "year", [P("d", .date)], result: .integer, kind: .scalar, summary: "the year of a date",
-            example: "year(first_order)"),
+            example: "year(first_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "month", [P("d", .date)], result: .integer, kind: .scalar, summary: "the month of a date, 1 to 12",
-            example: "month(first_order)"),
+            example: "month(first_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "week", [P("d", .date)], result: .integer, kind: .scalar, summary: "the ISO 8601 week number of a date",
-            example: "week(last_order)"),
+            example: "week(last_order)", backends: [.memory, .postgres, .spark, .duckdb]),
         .init(
             "day", [P("d", .date)], result: .integer, kind: .scalar, summary: "the day of the month of a date",
-            example: "day(last_order)"),
+            example: "day(last_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "quarter", [P("d", .date)], result: .integer, kind: .scalar, summary: "the quarter of a date, 1 to 4",
-            example: "quarter(first_order)"),
+            example: "quarter(first_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "weekday", [P("d", .date)], result: .integer, kind: .scalar, summary: "the day of the week, Monday = 1",
-            example: "weekday(last_order)"),
+            example: "weekday(last_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "date_trunc", [P("unit", .text), P("d", .date)], result: .date, kind: .scalar,
             summary: "the first day of the date's day, week, month, quarter or year (unit written as text)",
             example: "date_trunc(\"month\", first_order)"),
         .init(
             "days_between", [P("a", .date), P("b", .date)], result: .integer, kind: .scalar,
-            summary: "days from a to b (b − a)", example: "days_between(first_order, last_order)"),
+            summary: "days from a to b (b − a)", example: "days_between(first_order, last_order)",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "if", [P("condition", .boolean), P("then", .any), P("else", .any)], result: .sameAsArguments,
             kind: .scalar, summary: "then where the condition is true, else otherwise (null counts as false)",
-            example: "if(revenue > 1000, \"vip\", \"regular\")"),
+            example: "if(revenue > 1000, \"vip\", \"regular\")",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
     ]
 
     static let aggregates: [FunctionSignature] = [
         .init(
             "count", [P("x", .any, optional: true)], result: .integer, kind: .aggregate,
-            summary: "the number of rows, or of non-null values of x", example: "count()"),
+            summary: "the number of rows, or of non-null values of x", example: "count()",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "count_distinct", [P("x", .any)], result: .integer, kind: .aggregate,
-            summary: "the number of distinct non-null values", example: "count_distinct(region)"),
+            summary: "the number of distinct non-null values", example: "count_distinct(region)",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "sum", [P("x", .number)], result: .sameAsArguments, kind: .aggregate,
-            summary: "the sum (integers exactly, or an integer-overflow error)", example: "sum(revenue)"),
+            summary: "the sum (integers exactly, or an integer-overflow error)", example: "sum(revenue)",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "avg", [P("x", .number)], result: .decimal, kind: .aggregate, summary: "the mean of the non-null values",
-            example: "avg(revenue)"),
+            example: "avg(revenue)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "mean", [P("x", .number)], result: .decimal, kind: .aggregate, summary: "the same as avg",
-            example: "mean(revenue)"),
+            example: "mean(revenue)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "min", [P("x", .any)], result: .sameAsArguments, kind: .aggregate, summary: "the smallest value",
-            example: "min(first_order)"),
+            example: "min(first_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "max", [P("x", .any)], result: .sameAsArguments, kind: .aggregate, summary: "the largest value",
-            example: "max(last_order)"),
+            example: "max(last_order)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "median", [P("x", .number)], result: .decimal, kind: .aggregate,
-            summary: "the median (linear interpolation)", example: "median(revenue)"),
+            summary: "the median (linear interpolation)", example: "median(revenue)",
+            backends: [.memory, .postgres, .spark, .duckdb]),
         .init(
             "percentile", [P("x", .number), P("p", .number)], result: .decimal, kind: .aggregate,
             summary: "the p-quantile, p a constant from 0 to 1 (linear interpolation)",
-            example: "percentile(revenue, 0.9)"),
+            example: "percentile(revenue, 0.9)", backends: [.memory, .postgres, .spark, .duckdb]),
         .init(
             "stddev", [P("x", .number)], result: .decimal, kind: .aggregate, summary: "the sample standard deviation",
-            example: "stddev(revenue)"),
+            example: "stddev(revenue)", backends: [.memory, .postgres, .spark, .duckdb]),
     ]
 
     private static let period = P("period", .duration, .positionalOrNamed, default: "churn_window")
@@ -123,10 +131,11 @@ public enum FunctionCatalog {
             "churn_rate", [period, method], result: .decimal, kind: .retentionAggregate,
             summary:
                 "share of the customers active at asof − period who bought nothing since (method: \"start\", \"average\" or \"exposure\")",
-            example: "churn_rate(period: 30d)"),
+            example: "churn_rate(period: 30d)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "retention_rate", [period, method], result: .decimal, kind: .retentionAggregate,
-            summary: "1 − churn_rate over the same base and period", example: "retention_rate()"),
+            summary: "1 − churn_rate over the same base and period", example: "retention_rate()",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "repeat_rate", [], result: .decimal, kind: .retentionAggregate,
             summary: "share of customers who bought on more than one day", example: "repeat_rate()"),

@@ -1,0 +1,58 @@
+import ChurnQLDiagnostics
+import ChurnQLPlanner
+import ChurnQLStore
+
+/// What the compiler needs from the session besides the plan: where the orders are, which columns play which
+/// role, the retention settings and the parameters' values. No rows.
+public struct SQLContext: Sendable {
+    /// The orders table's name in the database (the catalog name) and its role columns.
+    public var ordersTable: String?
+    public var customerColumn: String?
+    public var dateColumn: String?
+    /// nil: revenue is 0 (no amount column).
+    public var amountColumn: String?
+    /// The analysis date when `asof` is set; nil: the latest order date, computed in SQL.
+    public var asof: Int32?
+    public var churnWindow: Int
+    public var lostWindow: Int
+    public var newWindow: Int
+    /// Why the customers table cannot be written in SQL for this session, if it cannot (e.g. a customers
+    /// attributes table, whose key matching runs only in memory for now).
+    public var customersUnsupported: String?
+    public var parameters: [String: Value]
+    /// The tables' schemas by name (a join's right side).
+    public var tables: [String: Schema]
+    /// The derived customers table's schema, when there is one (a join with customers).
+    public var customersSchema: Schema?
+
+    public init(
+        ordersTable: String? = nil, customerColumn: String? = nil, dateColumn: String? = nil,
+        amountColumn: String? = nil, asof: Int32? = nil, churnWindow: Int = 90, lostWindow: Int = 365,
+        newWindow: Int = 30, customersUnsupported: String? = nil, parameters: [String: Value] = [:],
+        tables: [String: Schema] = [:]
+    ) {
+        self.tables = tables
+        self.ordersTable = ordersTable
+        self.customerColumn = customerColumn
+        self.dateColumn = dateColumn
+        self.amountColumn = amountColumn
+        self.asof = asof
+        self.churnWindow = churnWindow
+        self.lostWindow = lostWindow
+        self.newWindow = newWindow
+        self.customersUnsupported = customersUnsupported
+        self.parameters = parameters
+    }
+}
+
+/// The diagnostic for anything the SQL backends cannot express exactly: located, and saying where it runs.
+enum NotInSQL {
+    static let hint = "runs in memory: drop `compile`"
+
+    static func error(_ what: String, _ dialect: SQLDialect, _ span: SourceSpan, _ source: SourceText) -> Diagnostic {
+        Diagnostic(
+            code: "not-in-sql",
+            message: "\(what) cannot be compiled to \(dialect.rawValue) SQL yet; it runs only in memory",
+            span: span, in: source, hint: hint)
+    }
+}
