@@ -26,26 +26,7 @@ struct TextInterner {
     var count: Int { hashes.count }
 
     @inline(__always)
-    private static func hash(_ f: Field) -> UInt64 {
-        // Eight bytes at a time, each word mixed in with a multiply; a final mix makes the low bits usable.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(f.count)
-        let raw = UnsafeRawPointer(f.base)
-        var i = 0
-        while i + 8 <= f.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < f.count {
-            tail |= UInt64(f[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0xbf58_476d_1ce4_e5b9
-        return h ^ (h >> 29)
-    }
+    private static func hash(_ f: Field) -> UInt64 { churnql_hash_bytes(f.base, f.count) }
 
     /// The code of the field's text, adding it when new.
     mutating func intern(_ f: Field) -> Int32 {

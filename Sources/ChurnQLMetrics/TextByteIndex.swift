@@ -38,26 +38,7 @@ struct TextByteIndex {
     /// Eight bytes at a time, each word mixed in with a multiply; a final mix makes the low bits usable.
     static func hash(_ text: String) -> UInt64 {
         var text = text
-        return text.withUTF8 { bytes in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
-            guard let base = bytes.baseAddress else { return h }
-            let raw = UnsafeRawPointer(base)
-            var i = 0
-            while i + 8 <= bytes.count {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-                h ^= h >> 32
-                i += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < bytes.count {
-                tail |= UInt64(bytes[i]) << shift
-                shift += 8
-                i += 1
-            }
-            h = (h ^ tail) &* 0xbf58_476d_1ce4_e5b9
-            return h ^ (h >> 29)
-        }
+        return text.withUTF8 { bytes in churnql_hash_bytes(bytes.baseAddress, bytes.count) }
     }
 
     /// Fetches the slot of a text looked up a few steps later, so that the cache misses of a large table overlap.

@@ -16,7 +16,7 @@ struct FuzzTests {
     static let iterations = Int(ProcessInfo.processInfo.environment["CHURNQL_FUZZ_ITERATIONS"] ?? "") ?? 300
 
     /// SplitMix64: small, fast and deterministic.
-    struct Random {
+    struct Random: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15

@@ -6,22 +6,10 @@ import Testing
 
 /// CSV and JSON print decimals in full (the shortest text that reads back to the same Double); tables round.
 struct OutputPrecisionTests {
-    /// A seeded generator so a failure reproduces.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Edge values, then random bit patterns (every exponent: subnormals, huge, tiny, both signs), then random
     /// values of ordinary magnitudes.
     static func samples(seed: UInt64) -> [Double] {
-        var generator = SplitMix64(state: seed)
+        var generator = FuzzTests.Random(state: seed)
         let edges: [Double] = [
             0, -0.0, 1, -1, 0.1, 1 / 3, 3.2e-8, 1e-4, 1e-5, 1e15, 1e16, 9_007_199_254_740_993, 123_456_789_012.5,
             .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
