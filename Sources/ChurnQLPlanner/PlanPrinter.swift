@@ -34,10 +34,10 @@ public enum PlanPrinter {
     public static func describe(_ op: PlanOperator) -> String {
         switch op {
         case .scan(let source, let columns):
-            let reads = columns.map {
-                $0.isEmpty ? " (no derived columns)" : " (reads \($0.sorted().joined(separator: ", ")))"
-            }
-            return "scan \(name(of: source))" + (reads ?? "")
+            // The columns read matter for the derived customers table, which computes only those.
+            guard case .customers = source, let columns else { return "scan \(name(of: source))" }
+            let reads = columns.isEmpty ? "no derived columns" : "reads " + columns.sorted().joined(separator: ", ")
+            return "scan \(name(of: source)) (\(reads))"
         case .filter(let condition): return "filter " + ExpressionText.of(condition.syntax)
         case .project(let items): return "project " + list(items)
         case .extend(let items): return "extend " + list(items)
