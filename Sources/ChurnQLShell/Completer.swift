@@ -49,8 +49,9 @@ struct Completer {
         return Array(Set(matching)).sorted()
     }
 
-    /// A name as the parser reads it back: bare when it is a plain identifier, else in backquotes; nil when it
-    /// cannot be written at all (a backquote or line end inside, or a NUL, which a C string cannot carry).
+    /// A name as the parser reads it back: bare when it is a plain identifier, else in backquotes (a backquote
+    /// inside doubled, as `QueryPrinter` writes it); nil when it cannot be written at all (a line end inside, or a
+    /// NUL, which a C string cannot carry).
     static func written(_ name: String) -> String? {
         let bytes = Array(name.utf8)
         func isStart(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c >= 0x80 }
@@ -59,12 +60,8 @@ struct Completer {
         {
             return name
         }
-        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "`")), !bytes.contains(10), !bytes.contains(13),
-            !bytes.contains(0)
-        else {
-            return nil
-        }
-        return "`" + name + "`"
+        guard !bytes.isEmpty, !bytes.contains(10), !bytes.contains(13), !bytes.contains(0) else { return nil }
+        return QueryPrinter.name(name)
     }
 
     /// How a candidate is listed on the terminal: control characters in a name must not drive it.
