@@ -317,3 +317,40 @@ struct ConstantMembershipTests {
         #expect(try Self.evaluate("null in (1, 2)", data.table).allSatisfy { $0 == .null })
     }
 }
+
+/// Chains of pairwise operators (dates and durations, text) longer than a stage run in stages, with the answers
+/// and the located faults of the operator-by-operator fold.
+struct StagedChainTests {
+    @Test(arguments: [10, 255, 256, 257, 1_000, 5_000])
+    func longDateAndTextChains(length: Int) throws {
+        let engine = try MetricsTests.engine()
+        let days = String(repeating: " + 1d", count: length)
+        let back = String(repeating: " + 2d - 1d", count: length)
+        let text = String(repeating: " + \"ab\"", count: length)
+        let table = try #require(
+            try MetricsTests.run(
+                engine,
+                "from customers | where customer_id == \"A\" | select d = first_order\(days), b = first_order\(back), "
+                    + "t = customer_id\(text), f = first_order"))
+        let first = table.columns[3].value(at: 0)
+        guard case .date(let day) = first else {
+            Issue.record("first_order is not a date: \(first)")
+            return
+        }
+        #expect(table.columns[0].value(at: 0) == .date(day + Int32(length)))
+        #expect(table.columns[1].value(at: 0) == .date(day + Int32(length)))
+        #expect(table.columns[2].value(at: 0) == .text("A" + String(repeating: "ab", count: length)))
+    }
+
+    @Test func aFaultInALaterStageIsLocatedAtItsOperator() throws {
+        let engine = try MetricsTests.engine()
+        // 9999-12-01 + 30 days is the last day; the 31st '+ 1d' (in the second stage of 256 if the chain is
+        // preceded by 300 '+ 0d' steps) leaves the calendar.
+        let text =
+            "from customers | take 1 | select d = 9999-12-01" + String(repeating: " + 0d + 1d - 1d", count: 100)
+            + String(repeating: " + 1d", count: 31)
+        let error = #expect(throws: Diagnostic.self) { try MetricsTests.run(engine, text) }
+        #expect(error?.code == "date-out-of-range")
+        #expect(error?.message.contains("9999-12-31 + 1d") == true)
+    }
+}

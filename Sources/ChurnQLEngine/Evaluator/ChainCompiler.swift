@@ -5,9 +5,9 @@ import ChurnQLSyntax
 /// 100,000 terms neither overflows the stack when it runs nor costs a call per level per row. Names and types are
 /// checked in the order a tree of `.binary` nodes checked them, with the same spans.
 enum ChainCompiler {
-    /// Operators folded pair by pair (dates, durations, text) nest one closure each; past this many the chain is
-    /// refused rather than risking the stack when a row is evaluated.
-    static let pairwiseLimit = 1_000
+    /// Operators folded pair by pair (dates, durations, text) nest one closure each; every this many the chain is
+    /// cut into a stage (`StagedChain`), so evaluating a row never nests deeper than one stage.
+    static let stageLength = 256
 
     static func compile(
         _ first: Expression, _ links: [ChainLink], _ context: CompileContext
@@ -53,6 +53,7 @@ enum ChainCompiler {
         var folded = try ExpressionCompiler.compile(first, context)
         var numeric = NumericFold(folded)
         var nestedPairs = 0
+        var staged = StagedChain()
         for (index, link) in links.enumerated() {
             let operand = try ExpressionCompiler.compile(link.operand, context)
             let linkSpan = Expression.span(of: first, through: link)
@@ -65,14 +66,10 @@ enum ChainCompiler {
             case .null, .duration: break
             default: nestedPairs += 1
             }
-            guard nestedPairs <= pairwiseLimit else {
-                throw context.error(
-                    "chain-too-long",
-                    "more than \(pairwiseLimit) '\(link.op.rawValue)' operators on \(operand.type.rawValue) values in one chain",
-                    linkSpan, hint: "split it into several derive steps")
-            }
+            if nestedPairs > 0, nestedPairs % stageLength == 0 { folded = staged.cut(folded) }
             numeric = NumericFold(folded)
         }
-        return numeric?.vector ?? folded
+        folded = numeric?.vector ?? folded
+        return staged.finish(folded)
     }
 }
