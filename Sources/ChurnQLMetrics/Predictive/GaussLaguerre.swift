@@ -3,7 +3,7 @@ import Foundation
 /// Gauss–Laguerre nodes and weights: ∫₀^∞ e^(−y) h(y) dy ≈ Σ wᵢ h(yᵢ), exact for polynomials h of degree below
 /// 2n. Computed once by Newton's method on the Laguerre polynomial (Numerical Recipes' gaulag, α = 0).
 enum GaussLaguerre {
-    static let rule32 = rule(32)
+    static let rule16 = rule(16)
 
     static func rule(_ n: Int) -> (nodes: [Double], weights: [Double]) {
         var nodes = [Double](repeating: 0, count: n)

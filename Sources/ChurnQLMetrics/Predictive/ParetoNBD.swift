@@ -27,7 +27,7 @@ public struct ParetoNBD: TransactionModel {
     /// ln A₀, where A₀ = F(tx)/(m+tx)^(r+s+x) − F(T)/(m+T)^(r+s+x) and m is the larger of α and β; equivalently
     /// (r+s+x) ∫ from t_x to T of (α+τ)^−(r+x) (β+τ)^−(s+1) dτ. The series needs about (b z + 35) / (1 − z) terms
     /// (b = r+x when β > α), so it serves up to 500 of them; past that the integral, as two Laguerre tails when
-    /// its decay is fast enough (large r + x: a fixed 32-point rule), else adaptive Gauss–Legendre quadrature.
+    /// its decay is fast enough (large r + x: a fixed 16-point rule), else adaptive Gauss–Legendre quadrature.
     static func logA0(_ p: [Double], x: Double, tx: Double, T: Double) -> Double {
         let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
         let rsx = r + s + x
