@@ -5,6 +5,7 @@ that `fit paretonbd` finishes in seconds on them (issue 17 item 7). Standard lib
 
     python3 scripts/bench/heavy_buyers.py --customers 100000 --out heavy_100k.csv
     python3 scripts/bench/heavy_buyers.py --customers 5000 --out heavy_5k.csv --lifetimes
+    python3 scripts/bench/heavy_buyers.py --customers 100000 --days 1095 --spread 0.8 --out heavy_mixed.csv
 
 With --lifetimes (pandas + lifetimes needed) it also prints lifetimes' ParetoNBDFitter estimates on the
 compressed (x, t_x, T) triples, in days, as of the last order (churnql's default asof).
@@ -16,12 +17,13 @@ import random
 START = datetime.date(2024, 1, 1)
 
 
-def orders(customers, purchases, days, seed):
+def orders(customers, purchases, days, seed, spread=0.0):
     rng = random.Random(seed)
-    gap = days / purchases
     for c in range(customers):
+        count = max(2, round(purchases * (1 + rng.uniform(-spread, spread))))
+        gap = days / count
         first = rng.uniform(0, 30)
-        for k in range(purchases):
+        for k in range(count):
             t = first + k * gap + rng.uniform(-0.4, 0.4) * gap
             if t < first:
                 t = first
@@ -34,6 +36,7 @@ def main():
     parser.add_argument("--purchases", type=int, default=1000)
     parser.add_argument("--days", type=float, default=365)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--spread", type=float, default=0.0, help="purchase counts vary by up to this share")
     parser.add_argument("--out", required=True)
     parser.add_argument("--lifetimes", action="store_true")
     parser.add_argument("--triples", help="with --lifetimes: also write the distinct triples with counts here")
@@ -42,7 +45,7 @@ def main():
     with open(args.out, "w") as f:
         f.write("customer_id,order_date,amount\n")
         rows = []
-        for c, day, amount in orders(args.customers, args.purchases, args.days, args.seed):
+        for c, day, amount in orders(args.customers, args.purchases, args.days, args.seed, args.spread):
             last = max(last, day)
             rows.append(f"c{c:06d},{day.isoformat()},{amount}\n")
             if len(rows) >= 100000:
