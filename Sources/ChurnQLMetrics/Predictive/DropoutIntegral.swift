@@ -61,4 +61,37 @@ enum DropoutIntegral {
         }
         return top + Foundation.log(sum)
     }
+
+    /// ln ∫ (α+τ)^(−p) (β+τ)^(−q) dτ over [from, ∞), by Gauss–Laguerre after taking out the integrand's exponential
+    /// decay; nil where that decay is too slow for the rule to be exact (`laguerreSlope` below 40). With c and
+    /// d + c the smaller and larger of α and β, n and f their exponents, u = ln((c+τ)/(c+t)) and
+    /// σ = (c+t)/(d+c+t), the integral is (c+t)^(1−n) (d+c+t)^(−f) ∫₀^∞ e^(−k u) e^(f φ(u)) du with
+    /// k = n − 1 + f σ and φ(u) = σ u − ln(1 − σ + σ eᵘ) ≤ 0, smooth and flat at 0; y = k u makes it a Laguerre
+    /// integral whose cost does not grow with r + x (the hypergeometric series needs about (r+x) z / (1 − z) terms).
+    static func logTail(p: Double, q: Double, alpha: Double, beta: Double, from t: Double) -> Double? {
+        let c = Swift.min(alpha, beta)
+        let d = abs(alpha - beta)
+        let (near, far) = alpha <= beta ? (p, q) : (q, p)
+        let sigma = (c + t) / (d + c + t)
+        let k = laguerreSlope(p: p, q: q, alpha: alpha, beta: beta, at: t)
+        guard k >= 40, sigma > 0, k.isFinite else { return nil }
+        let (nodes, weights) = GaussLaguerre.rule16
+        var sum = 0.0
+        for (y, w) in zip(nodes, weights) {
+            // u ≤ 52 / 40 (the largest node over the least k), so eᵘ cannot overflow; log1p and expm1 keep φ's small difference exact.
+            let u = y / k
+            let phi = sigma * u - log1p(sigma * expm1(u))
+            sum += w * Foundation.exp(far * phi)
+        }
+        return (1 - near) * Foundation.log(c + t) - far * Foundation.log(d + c + t) + Foundation.log(sum)
+            - Foundation.log(k)
+    }
+
+    /// The decay rate k of the integrand of `logTail` in u at its start: how many e-folds the weight e^(−k u) falls
+    /// per unit of u, against the curvature of f φ, which is at most f σ (1 − σ) ≤ k.
+    static func laguerreSlope(p: Double, q: Double, alpha: Double, beta: Double, at t: Double) -> Double {
+        let c = Swift.min(alpha, beta)
+        let (near, far) = alpha <= beta ? (p, q) : (q, p)
+        return near - 1 + far * (c + t) / (abs(alpha - beta) + c + t)
+    }
 }

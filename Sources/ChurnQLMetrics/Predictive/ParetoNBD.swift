@@ -24,23 +24,32 @@ public struct ParetoNBD: TransactionModel {
         self.beta = beta
     }
 
-    /// ln A₀, where A₀ = F(tx)/(m+tx)^(r+s+x) − F(T)/(m+T)^(r+s+x) and m is the larger of α and β.
+    /// ln A₀, where A₀ = F(tx)/(m+tx)^(r+s+x) − F(T)/(m+T)^(r+s+x) and m is the larger of α and β; equivalently
+    /// (r+s+x) ∫ from t_x to T of (α+τ)^−(r+x) (β+τ)^−(s+1) dτ. The series needs about (b z + 35) / (1 − z) terms
+    /// (b = r+x when β > α), so it serves up to 500 of them; past that the integral, as two Laguerre tails when
+    /// its decay is fast enough (large r + x: a fixed 16-point rule), else adaptive Gauss–Legendre quadrature.
     static func logA0(_ p: [Double], x: Double, tx: Double, T: Double) -> Double {
         let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
         let rsx = r + s + x
         let (m, b) = alpha >= beta ? (alpha, s + 1) : (beta, r + x)
         let d = abs(alpha - beta)
-        // The series needs about (b z + 35) / (1 − z) terms; where that is many, integrate instead (A₀ is
-        // (r+s+x) ∫ from t_x to T of (α+τ)^−(r+x) (β+τ)^−(s+1) dτ).
         let z = d / (m + tx)
-        if (b * z + 35) / (1 - z) > 500 {
-            return log(rsx)
-                + DropoutIntegral.log(p: r + x, q: s + 1, alpha: alpha, beta: beta, from: tx, to: T)
+        if (b * z + 35) / (1 - z) <= 500,
+            let upper = SpecialFunctions.hyp2f1Series(rsx, b, rsx + 1, z, maxTerms: 2_000),
+            let lower = SpecialFunctions.hyp2f1Series(rsx, b, rsx + 1, d / (m + T), maxTerms: 2_000)
+        {
+            let l1 = log(upper) - rsx * log(m + tx)
+            let l2 = log(lower) - rsx * log(m + T)
+            // log(e^l1 − e^l2), l1 > l2 because tx ≤ T.
+            return l1 + log(-expm1(l2 - l1))
         }
-        let l1 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + tx))) - rsx * log(m + tx)
-        let l2 = log(SpecialFunctions.hyp2f1(rsx, b, rsx + 1, d / (m + T))) - rsx * log(m + T)
-        // log(e^l1 − e^l2), l1 > l2 because tx ≤ T.
-        return l1 + log(-expm1(l2 - l1))
+        let tail = { (t: Double) in
+            DropoutIntegral.logTail(p: r + x, q: s + 1, alpha: alpha, beta: beta, from: t)
+        }
+        if let fromTx = tail(tx), let fromT = tail(T) {
+            return log(rsx) + fromTx + log(-expm1(fromT - fromTx))
+        }
+        return log(rsx) + DropoutIntegral.log(p: r + x, q: s + 1, alpha: alpha, beta: beta, from: tx, to: T)
     }
 
     static func logLikelihood(_ p: [Double], x: Double, tx: Double, T: Double) -> Double {

@@ -33,18 +33,25 @@ enum SpecialFunctions {
     }
 
     /// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1, by its power series
-    /// (the terms are computed by ratio, so large parameters do not overflow).
+    /// (the terms are computed by ratio, so large parameters do not overflow); NaN when the series has not
+    /// converged after 100,000 terms (z too close to 1 for the parameters), never a truncated sum.
     static func hyp2f1(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Double {
+        hyp2f1Series(a, b, c, z, maxTerms: 100_000) ?? .nan
+    }
+
+    /// ₂F₁(a, b; c; z) by at most `maxTerms` terms of its power series; nil when the terms have not fallen below
+    /// 10⁻¹⁵ of the sum by then, so that the caller uses another method.
+    static func hyp2f1Series(_ a: Double, _ b: Double, _ c: Double, _ z: Double, maxTerms: Int) -> Double? {
         var term = 1.0
         var sum = 1.0
         var k = 0.0
-        while k < 100_000 {
+        for _ in 0..<maxTerms {
             term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z
             sum += term
-            if abs(term) < 1e-15 * abs(sum) { break }
+            if abs(term) < 1e-15 * abs(sum) { return sum }
             k += 1
         }
-        return sum
+        return nil
     }
 }
 
