@@ -80,11 +80,10 @@ extension Engine {
 /// The engine's type rules for the binder: an expression is compiled, as the step would compile it, against a
 /// table of no rows with the input's schema (and, over customer rows, a profile of no customers), so nothing is
 /// read and the diagnostics are the ones the step would give.
-final class EngineTyping: ExpressionTyping {
+struct EngineTyping: ExpressionTyping {
     let engine: Engine
-    private lazy var profile = engine.typingProfile()
-
-    init(engine: Engine) { self.engine = engine }
+    /// Kept per data version by the engine (`DerivedCache.typingProfile`).
+    private var profile: CustomerProfile? { engine.typingProfile() }
 
     /// The analysis date for typing: a date whenever the session has one (its value does not change a type).
     private var asof: Int32? { engine.asofOverride ?? (engine.ordersTableName == nil ? nil : 0) }

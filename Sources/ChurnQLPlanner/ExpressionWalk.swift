@@ -2,8 +2,8 @@ import ChurnQLSyntax
 
 /// Visits every node of an expression tree from an explicit stack, so that no tree, however built, costs a
 /// frame per node.
-enum ExpressionWalk {
-    static func forEach(_ root: Expression, _ visit: (Expression) -> Void) {
+public enum ExpressionWalk {
+    public static func forEach(_ root: Expression, _ visit: (Expression) -> Void) {
         var stack = [root]
         while let node = stack.popLast() {
             visit(node)

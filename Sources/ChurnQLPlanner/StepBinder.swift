@@ -97,7 +97,7 @@ struct StepBinder {
             return PlanStep(
                 .histogram(bound, bins: bins),
                 schema: Schema(tableName: "histogram", columns: StepRules.histogramColumns), spans: spans)
-        case .group, .agg, .join:
+        case .group, .join:
             // Bound by the pipeline (group with its agg, join with its source).
             throw Diagnostic(code: "internal", message: "step bound out of place", span: node.span, in: source)
         }

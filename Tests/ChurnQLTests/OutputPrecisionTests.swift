@@ -11,7 +11,7 @@ struct OutputPrecisionTests {
     static func samples(seed: UInt64) -> [Double] {
         var generator = FuzzTests.Random(state: seed)
         let edges: [Double] = [
-            0, -0.0, 1, -1, 0.1, 1 / 3, 3.2e-8, 1e-4, 1e-5, 1e15, 1e16, 9_007_199_254_740_993, 123_456_789_012.5,
+            0, -0.0, 1, -1, 0.1, 1 / 3, 3.2e-8, 1e-4, 1e-5, 1e15, 1e16, 9_007_199_254_740_992, 123_456_789_012.5,
             .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
             -.greatestFiniteMagnitude, .ulpOfOne, 1 + .ulpOfOne,
         ]

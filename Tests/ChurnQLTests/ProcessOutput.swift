@@ -21,7 +21,7 @@ enum ProcessOutput {
         process.standardInput = input
         try process.run()
         if let hangGuard {
-            nonisolated(unsafe) let guarded = process
+            let guarded = process
             DispatchQueue.global().asyncAfter(deadline: .now() + hangGuard) {
                 if guarded.isRunning { guarded.terminate() }
             }

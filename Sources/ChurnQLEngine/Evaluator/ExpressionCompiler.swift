@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -90,23 +91,15 @@ enum ExpressionCompiler {
     /// Whether an expression reads a column or a group's rows (anything but literals, parameters and scalar
     /// functions of them).
     static func readsRows(_ expression: Expression) -> Bool {
-        var stack = [expression]
-        while let node = stack.popLast() {
+        var reads = false
+        ExpressionWalk.forEach(expression) { node in
             switch node {
-            case .column: return true
-            case .call(let name, let arguments, _):
-                if FunctionCatalog.find(name)?.kind != .scalar { return true }
-                stack += arguments.map(\.value)
-            case .literal, .parameter: break
-            case .unary(_, let operand, _): stack.append(operand)
-            case .binary(_, let left, let right, _): stack += [left, right]
-            case .inList(let subject, let items, _, _): stack += items + [subject]
-            case .between(let subject, let low, let high, _, _): stack += [subject, low, high]
-            case .isNull(let subject, _, _): stack.append(subject)
-            case .chain(let first, let links, _): stack += links.map(\.operand) + [first]
+            case .column: reads = true
+            case .call(let name, _, _): if FunctionCatalog.find(name)?.kind != .scalar { reads = true }
+            default: break
             }
         }
-        return false
+        return reads
     }
 
     static func unary(_ op: UnaryOperator, _ inner: Vector, _ span: SourceSpan, _ context: CompileContext)
