@@ -18,6 +18,8 @@ struct SQLExpressionWriter {
 
     /// Deeper expressions are refused rather than risk the stack (the engine's own limits are far below this).
     static let maximumDepth = 400
+    /// The most operators one chain may have in SQL (an n-term chain nests n levels of brackets there).
+    static let chainLimit = 1_000
 
     func write(_ expression: Expression) throws(Diagnostic) -> SQLFragment {
         try write(expression, depth: 0)
@@ -49,7 +51,11 @@ struct SQLExpressionWriter {
             }
         case .binary(let op, let left, let right, let span):
             return try binary(op, left, try write(left, depth: next), right, try write(right, depth: next), span)
-        case .chain(let first, let links, _):
+        case .chain(let first, let links, let chainSpan):
+            // Each operator nests one level in the SQL text, and engines cap expression depth (SQLite at 1,000).
+            guard links.count < Self.chainLimit else {
+                throw notInSQL("a chain of more than \(Self.chainLimit) operators", chainSpan)
+            }
             var result = try write(first, depth: next)
             var leftExpression = first
             for link in links {

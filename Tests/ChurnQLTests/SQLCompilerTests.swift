@@ -149,4 +149,17 @@ struct SQLCompilerFuzzTests {
         #expect(compared > 0)
         print("SQLCompilerFuzzTests seed \(seed): \(compared) statements compared with SQLite")
     }
+
+    /// A chain of more operators than SQL engines nest is refused at once, not written in quadratic time.
+    @Test func longChainsAreNotInSQL() throws {
+        let engine = try RewriteTests.engine(seed: 8)
+        let chain = (0..<20_000).map { "amount > \($0)" }.joined(separator: " or ")
+        let error = #expect(throws: Diagnostic.self) {
+            try SQLCompilerTests.compile(engine, "from orders | where \(chain) | count", .sqlite)
+        }
+        #expect(error?.code == "not-in-sql")
+        let short = (0..<50).map { "amount > \($0)" }.joined(separator: " or ")
+        #expect(
+            try SQLCompilerTests.compile(engine, "from orders | where \(short) | count", .sqlite).text.contains(" OR "))
+    }
 }
