@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Targets follow the data's journey: diagnostics → store → load → syntax → planner → sql → metrics → engine → render → shell
-// → churnql.
+// Targets follow the data's journey: diagnostics → store → load → syntax → planner → sql (+ postgres, the server
+// connection) → metrics → engine → render → shell → churnql.
 let package = Package(
     name: "churnql",
     platforms: [.macOS(.v13)],
@@ -17,6 +17,8 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
             name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
         .target(name: "CByteScan"),
@@ -27,12 +29,13 @@ let package = Package(
         .target(name: "ChurnQLPlanner", dependencies: ["ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
             name: "ChurnQLSQL", dependencies: ["ChurnQLPlanner", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
+        .target(name: "ChurnQLPostgres", dependencies: ["CLibPQ", "ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(name: "ChurnQLMetrics", dependencies: ["ChurnQLStore", "CByteScan"]),
         .target(
             name: "ChurnQLEngine",
             dependencies: [
-                "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLMetrics", "ChurnQLStore", "ChurnQLLoad",
-                "ChurnQLDiagnostics",
+                "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLPostgres", "ChurnQLMetrics", "ChurnQLStore",
+                "ChurnQLLoad", "ChurnQLDiagnostics",
             ]),
         .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
@@ -54,7 +57,8 @@ let package = Package(
         .testTarget(
             name: "ChurnQLTests",
             dependencies: [
-                "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLRender", "ChurnQLSyntax",
+                "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLPostgres", "ChurnQLRender",
+                "ChurnQLSyntax",
                 "ChurnQLStore",
                 "ChurnQLLoad",
                 "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite", "CByteScan",

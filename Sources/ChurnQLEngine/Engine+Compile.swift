@@ -11,16 +11,25 @@ extension Engine {
         try SQLCompiler.compile(bound: try plan(query, source: source), dialect: dialect, context: sqlContext())
     }
 
-    /// The session as the SQL compiler sees it: the orders table's roles, the settings and the parameters.
+    /// The session as the SQL compiler sees it: the tables' schemas, the orders table's roles, the settings and
+    /// the parameters. Attached tables are named by their place in their database.
     func sqlContext() -> SQLContext {
         var tables: [String: Schema] = [:]
         for name in catalog.names {
             if let table = catalog[name] { tables[name] = Schema(of: table) }
         }
+        var references: [String: [String]] = [:]
+        for attachment in attachments {
+            for table in attachment.tables {
+                tables[table.localName] = Attachment.schema(table)
+                references[table.localName] = [table.schema, table.name]
+            }
+        }
         var context = SQLContext(
             asof: asofOverride, churnWindow: churnWindow, lostWindow: lostWindow, newWindow: newWindow,
             parameters: parameters, tables: tables)
-        guard let name = ordersTableName, let roles, let orders = catalog[name] else { return context }
+        context.tableReferences = references
+        guard let name = ordersTableName, let roles, let orders = tables[name] else { return context }
         context.ordersTable = name
         context.customerColumn = orders.column(roles.customer)?.name
         context.dateColumn = orders.column(roles.date)?.name
@@ -31,10 +40,14 @@ extension Engine {
     }
 
     /// Why the customers table cannot be written in SQL yet for this session (nil: it can).
-    private func customersUnsupportedInSQL(_ orders: Table, _ roles: OrderRoles) -> String? {
+    private func customersUnsupportedInSQL(_ orders: Schema, _ roles: OrderRoles) -> String? {
         if attributesTableName != nil { return "the customers table with an attributes table (key matching)" }
         if lostWhen != nil { return "the customers table under a lost_when rule" }
-        if orders.column(roles.date)?.type != .date { return "the customers table over order timestamps" }
+        // A server's timestamps are cast to days in UTC, as in memory; other dialects are not told the zone.
+        let dateType = orders.column(roles.date)?.type
+        if dateType != .date && !(dateType == .timestamp && ordersAttachment != nil) {
+            return "the customers table over order timestamps"
+        }
         if let amount = roles.amount {
             if orders.column(amount)?.type.isNumeric != true { return "revenue from a text amount column" }
         } else if roles.quantity != nil || roles.unitPrice != nil {

@@ -12,11 +12,13 @@ extension Engine {
     ]
 
     /// `load "path" [as name] [with (…)]` from a statement.
-    func load(path: String, alias: String?, options: [Option], span: SourceSpan, source: SourceText) throws(Diagnostic)
-        -> [String]
-    {
+    /// `typed`: options fixed by the caller (a server table's text and number columns).
+    func load(
+        path: String, alias: String?, options: [Option], span: SourceSpan, source: SourceText,
+        typed: LoadOptions = LoadOptions()
+    ) throws(Diagnostic) -> [String] {
         let path = UserPath.expandTilde(path)
-        var loadOptions = LoadOptions()
+        var loadOptions = typed
         var overrides: [String: String] = [:]
         for option in options {
             let value = try ExpressionCompiler.constant(option.value, constantContext(source))
@@ -195,8 +197,21 @@ extension Engine {
                 candidates.append((name, roles))
             }
         }
+        // Attached tables are judged by their column names and types; their rows stay on the server.
+        for attachment in attachments {
+            for table in attachment.tables {
+                let schema = Attachment.schema(table).emptyTable()
+                if let roles = try RoleDetector.detect(
+                    schema, overrides: roleOverrides[table.localName] ?? [:], describesRows: true)
+                {
+                    candidates.append((table.localName, roles))
+                }
+            }
+        }
+        let named = Set(attachments.compactMap(\.ordersTable))
         let preferred =
-            candidates.first { $0.name.lowercased() == "orders" }
+            candidates.first { named.contains($0.name) }
+            ?? candidates.first { $0.name.lowercased() == "orders" }
             ?? candidates.first {
                 ["order", "transaction", "invoice", "sale", "purchase"].contains(where: $0.name.lowercased().contains)
             }

@@ -42,8 +42,9 @@ extension Engine {
     func fit(model: String, until: Expression?, unit: String?, span: SourceSpan, source: SourceText) throws(Diagnostic)
         -> StatementResult
     {
-        let history = try orderHistory()
-        guard let asof = currentAsof else { throw Self.noOrders }
+        let server = ordersAttachment
+        let history = server == nil ? try orderHistory() : nil
+        guard let asof = server == nil ? currentAsof : try serverAsof() else { throw Self.noOrders }
         var cutoff = asof
         if let until {
             guard case .date(let day) = try ExpressionCompiler.constant(until, constantContext(source)) else {
@@ -69,13 +70,22 @@ extension Engine {
         default:
             throw Diagnostic(code: "bad-fit", message: "unit must be weeks or days", span: span, in: source)
         }
-        let historyKey = HistoryKey(data: dataVersion, asof: asof)
-        let data = derived.calibration.value(
-            for: CalibrationKey(history: historyKey, cutoff: cutoff, unitDays: unitDays)
-        ) {
-            Trace.measure("calibration data") {
-                Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
+        let data: CalibrationData
+        let firstDay: Int32?
+        if let history {
+            let historyKey = HistoryKey(data: dataVersion, asof: asof)
+            data = derived.calibration.value(
+                for: CalibrationKey(history: historyKey, cutoff: cutoff, unitDays: unitDays)
+            ) {
+                Trace.measure("calibration data") {
+                    Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
+                }
             }
+            firstDay = history.days.min()
+        } else {
+            // The server sends the compressed statistics; the server's data is read afresh at every fit.
+            (data, firstDay) = try serverCalibrationData(
+                cutoff: cutoff, unitDays: unitDays, spend: model == "gammagamma", span: span, source: source)
         }
         // Models fitted on other orders are not combined with this one.
         var fitted = modelsFitOrders ? models : FittedModels()
@@ -112,7 +122,7 @@ extension Engine {
                 return .report(
                     [
                         (
-                            "\(fit.model) on \(fit.customers) customers, calibration \(calibrationPeriod(history, cutoff)), time in \(unitDays == 7 ? "weeks" : "days")",
+                            "\(fit.model) on \(fit.customers) customers, calibration \(calibrationPeriod(firstDay, cutoff)), time in \(unitDays == 7 ? "weeks" : "days")",
                             parameterTable(fit)
                         )
                     ],
@@ -142,7 +152,7 @@ extension Engine {
                 return .report(
                     [
                         (
-                            "Gamma-Gamma on \(fit.customers) repeat customers, calibration \(calibrationPeriod(history, cutoff))",
+                            "Gamma-Gamma on \(fit.customers) repeat customers, calibration \(calibrationPeriod(firstDay, cutoff))",
                             parameterTable(fit)
                         )
                     ], notes: notes)
@@ -159,8 +169,8 @@ extension Engine {
     }
 
     /// `first..last`: from the first order to the calibration end, as every fit reports it.
-    private func calibrationPeriod(_ history: OrderHistory, _ cutoff: Int32) -> String {
-        "\(Dates.format(history.days.min() ?? cutoff))..\(Dates.format(cutoff))"
+    private func calibrationPeriod(_ firstDay: Int32?, _ cutoff: Int32) -> String {
+        "\(Dates.format(firstDay ?? cutoff))..\(Dates.format(cutoff))"
     }
 
     /// Runs a fit with a progress monitor: a display of the iterations on a terminal, and Ctrl-C to stop it.

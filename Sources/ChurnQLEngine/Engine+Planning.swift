@@ -14,8 +14,12 @@ extension Engine {
         for name in catalog.names {
             if let table = catalog[name] { tables[name] = Schema(of: table) }
         }
+        for attachment in attachments {
+            for table in attachment.tables { tables[table.localName] = Attachment.schema(table) }
+        }
         return SchemaCatalog(
-            tables: tables, tableNames: catalog.names, customers: customersSchema(), ordersTable: ordersTableName,
+            tables: tables, tableNames: catalog.names + remoteTableNames, customers: customersSchema(),
+            ordersTable: ordersTableName,
             customersRawTable: attributesTableName == "customers" ? attributesTableName : nil, views: views,
             parameters: parameters, stamp: schemaStamp)
     }
@@ -29,7 +33,7 @@ extension Engine {
         guard let typing = typingProfile(), let roles else { return nil }
         var columns = typing.table.columns.map { ColumnSchema($0.name, $0.type) }
         columns += crmColumnSchema
-        if let name = ordersTableName, let field = roles.profit, catalog[name]?.column(field) != nil {
+        if let name = ordersTableName, let field = roles.profit, tableSchema(name)?.column(field) != nil {
             columns.append(ColumnSchema("profit", .decimal))
         }
         if predictive != nil { columns.append(ColumnSchema("p_alive", .decimal)) }
@@ -43,7 +47,7 @@ extension Engine {
     }
 
     private func makeTypingProfile() -> CustomerProfile? {
-        guard let name = ordersTableName, let roles, let orders = catalog[name],
+        guard let name = ordersTableName, let roles, let orders = tableSchema(name),
             let customer = orders.column(roles.customer)
         else { return nil }
         let history = OrderHistory.build(
@@ -72,8 +76,9 @@ extension Engine {
     func run(
         _ query: Query, source: SourceText, scope: ViewScope? = nil, passes: [any PlanRewrite] = Rewriter.passes
     ) throws(Diagnostic) -> Table {
-        try QueryExecutor(engine: self, source: source).run(
-            try plan(query, source: source, scope: scope, passes: passes))
+        let bound = try plan(query, source: source, scope: scope, passes: passes)
+        if let attachment = try serverRunning(bound) { return try runOnServer(bound, attachment) }
+        return try QueryExecutor(engine: self, source: source).run(bound)
     }
 }
 

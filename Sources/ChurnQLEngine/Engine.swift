@@ -54,6 +54,10 @@ public final class Engine {
         didSet { modelVersion &+= 1 }
     }
     private(set) var modelVersion = 0
+    /// Attached databases, in attach order; a change is a change of the data.
+    var attachments: [Attachment] = [] {
+        didSet { dataVersion &+= 1 }
+    }
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
 
@@ -70,6 +74,14 @@ public final class Engine {
             return .notes(["view \(name) defined"])
         case .load(let path, let alias, let options):
             return .notes(try load(path: path, alias: alias, options: options, span: node.span, source: source))
+        case .attach(let uri, let alias, let options):
+            return .notes(try attach(uri: uri, alias: alias, options: options, span: node.span, source: source))
+        case .detach(let name):
+            return .notes(try detach(name, span: node.span, source: source))
+        case .loadServerTable(let uri, let table, let alias, let options):
+            return .notes(
+                try loadServerTable(
+                    uri: uri, table: table, alias: alias, options: options, span: node.span, source: source))
         case .set(let name, let value):
             return .notes([try set(name, value, source: source)])
         case .param(let name, let defaultValue):
@@ -81,6 +93,13 @@ public final class Engine {
             return .table(settingsTable())
         case .tables:
             return .table(tablesTable())
+        case .describe(let name)
+        where remoteTable(name) != nil || (name.lowercased() == "customers" && ordersAttachment != nil):
+            // Described from the schema: the rows stay on the server.
+            guard let schema = remoteTable(name).map({ Attachment.schema($0.table) }) ?? customersSchema() else {
+                return .nothing
+            }
+            return .table(describe(schema.emptyTable()))
         case .describe(let name):
             let table = try run(Query(source: name, sourceSpan: node.span, operations: []), source: source)
             return .table(describe(table))
@@ -161,6 +180,7 @@ public final class Engine {
 
     /// Each customer's orders by date up to asof (models need no more).
     public func orderHistory() throws(Diagnostic) -> OrderHistory {
+        if ordersAttachment != nil { throw onlyInMemory("this statement") }
         guard let name = ordersTableName, let roles, let orders = catalog[name], let asof = currentAsof,
             let customer = orders.column(roles.customer), let date = orders.column(roles.date)
         else { throw Self.noOrders }

@@ -66,8 +66,11 @@ public enum RoleDetector {
     /// The customer key of any table (orders or customers), or nil.
     public static func customerKey(_ table: Table) -> String? { find(table, customerNames) }
 
-    /// Detects order roles; nil when the table has no customer or no date column.
-    public static func detect(_ table: Table, overrides: [String: String] = [:]) throws(Diagnostic) -> OrderRoles? {
+    /// Detects order roles; nil when the table has no customer or no date column. `describesRows`: the table is
+    /// a schema whose rows are elsewhere (a server's table), judged by its column names and types alone.
+    public static func detect(_ table: Table, overrides: [String: String] = [:], describesRows: Bool = false)
+        throws(Diagnostic) -> OrderRoles?
+    {
         func column(_ role: String) throws(Diagnostic) -> String? {
             guard let name = overrides[role] else { return nil }
             guard let column = table.column(name) else {
@@ -82,7 +85,9 @@ public enum RoleDetector {
         let isDate: (Column) -> Bool = { $0.type == .date || $0.type == .timestamp }
         let isNumber: (Column) -> Bool = { $0.type.isNumeric }
         // An empty table (a header without rows) has no values to judge roles by.
-        guard table.rowCount > 0, let customer = try column("customer") ?? customerKey(table) else { return nil }
+        guard table.rowCount > 0 || describesRows, let customer = try column("customer") ?? customerKey(table) else {
+            return nil
+        }
         let explicitDate = try column("date")
         if let explicitDate, let c = table.column(explicitDate), !isDate(c) {
             throw Diagnostic(

@@ -172,7 +172,7 @@ struct SQLPlanWriter {
     {
         switch from {
         case .table(let name):
-            return SQLRelation(name: q(name), columns: schema.columns, hidden: [])
+            return SQLRelation(name: context.reference(name, dialect), columns: schema.columns, hidden: [])
         case .view(let view):
             let id = ObjectIdentifier(view)
             if let written = viewRelations[id] { return written }

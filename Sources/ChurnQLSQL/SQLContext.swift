@@ -24,6 +24,14 @@ public struct SQLContext: Sendable {
     public var tables: [String: Schema]
     /// The derived customers table's schema, when there is one (a join with customers).
     public var customersSchema: Schema?
+    /// Where a table is in the database, when that is not its own name: an attached table in another schema is
+    /// `["sales", "orders"]`, written `"sales"."orders"`.
+    public var tableReferences: [String: [String]] = [:]
+
+    /// The table as the SQL names it: its qualified reference, each part quoted.
+    public func reference(_ table: String, _ dialect: SQLDialect) -> String {
+        (tableReferences[table] ?? [table]).map(dialect.quote).joined(separator: ".")
+    }
 
     public init(
         ordersTable: String? = nil, customerColumn: String? = nil, dateColumn: String? = nil,

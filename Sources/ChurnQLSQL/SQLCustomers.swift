@@ -36,12 +36,15 @@ struct SQLCustomers {
         var ctes: [(String, String)] = []
         // Customers come in key order, as in memory (text by code point), so that `take` and ties in a sort
         // pick the same rows.
+        // Customer keys are text, as in memory, whatever the column's type in the database (a number key of a
+        // server table is compared and ordered as its written digits).
         let keyIsText = context.tables[orders]?.column(customer)?.type == .text
+        let customerKey = keyIsText ? q(customer) : "CAST(\(q(customer)) AS \(dialect.textType))"
         let key = "\(q("k")).\(q("customer"))"
-        let order = "ROW_NUMBER() OVER (ORDER BY \(keyIsText ? dialect.binaryCollation(key) : key)) AS \(q("__order"))"
+        let order = "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation(key))) AS \(q("__order"))"
         let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
         let keys =
-            "SELECT DISTINCT \(q(customer)) AS \(q("customer")) FROM \(q(orders)) WHERE \(q(customer)) IS NOT NULL"
+            "SELECT DISTINCT \(customerKey) AS \(q("customer")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL"
         if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
             // Only keys: no order needs summarising.
             return (
@@ -51,11 +54,14 @@ struct SQLCustomers {
                 ], nil
             )
         }
+        // A timestamp's day, in the session's time zone (UTC when churnql runs the query).
+        let day =
+            context.tables[orders]?.column(date)?.type == .timestamp ? "CAST(\(q(date)) AS DATE)" : q(date)
         let asof: String
         if let day = context.asof {
             asof = dialect.date(day)
         } else {
-            ctes.append(("asof", "SELECT MAX(\(q(date))) AS \(q("asof")) FROM \(q(orders))"))
+            ctes.append(("asof", "SELECT MAX(\(day)) AS \(q("asof")) FROM \(context.reference(orders, dialect))"))
             asof = "(SELECT \(q("asof")) FROM \(q("asof")))"
         }
         let amount =
@@ -66,9 +72,9 @@ struct SQLCustomers {
             (
                 "valid_orders",
                 """
-                SELECT \(q(customer)) AS \(q("customer")), \(q(date)) AS \(q("day")), \(amount) AS \(q("amount"))
-                    FROM \(q(orders))
-                    WHERE \(q(customer)) IS NOT NULL AND \(q(date)) IS NOT NULL AND \(q(date)) <= \(asof)
+                SELECT \(customerKey) AS \(q("customer")), \(day) AS \(q("day")), \(amount) AS \(q("amount"))
+                    FROM \(context.reference(orders, dialect))
+                    WHERE \(q(customer)) IS NOT NULL AND \(q(date)) IS NOT NULL AND \(day) <= \(asof)
                 """
             ))
         let gaps = needs.contains("reactivated")

@@ -35,6 +35,14 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 
     var integerType: String { self == .sqlite ? "INTEGER" : "BIGINT" }
 
+    var textType: String {
+        switch self {
+        case .postgres, .sqlite: return "TEXT"
+        case .spark: return "STRING"
+        case .duckdb: return "VARCHAR"
+        }
+    }
+
     func boolean(_ value: Bool) -> String {
         self == .sqlite ? (value ? "1" : "0") : (value ? "TRUE" : "FALSE")
     }

@@ -173,7 +173,7 @@ extension SQLPlanWriter {
         switch right {
         case .table(let table):
             guard let schema = context.tables[table] else { throw notInSQL("a join with '\(table)'", spans) }
-            (rightName, rightSchema) = (q(table), schema)
+            (rightName, rightSchema) = (context.reference(table, dialect), schema)
         case .customers:
             guard let schema = context.customersSchema else { throw notInSQL("a join with customers", spans) }
             let relation = try customers(schema: schema, columns: nil, spans: spans)

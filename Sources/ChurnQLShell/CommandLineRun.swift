@@ -63,6 +63,11 @@ public enum CommandLineRun {
         var loadedNames: [String] = []
         for file in request.files {
             do {
+                if Engine.isServerURI(file) {
+                    for line in try session.engine.attach(uri: file) { session.note(line) }
+                    session.journal.append("attach \(Lexer.quoted(Engine.redactedURI(file)))")
+                    continue
+                }
                 // Roles are decided once every file is in, so describe the tables afterwards.
                 for line in try session.engine.loadFile(path: file, describe: false) { session.note(line) }
                 loadedNames += session.engine.lastLoadedNames

@@ -166,6 +166,11 @@ public enum Statement: Equatable, Sendable {
     case query(Query)
     case `let`(name: String, Query)
     case load(path: String, alias: String?, options: [Option])
+    /// `load "postgresql://…" table NAME`: a server table copied into memory.
+    case loadServerTable(uri: String, table: String, alias: String?, options: [Option])
+    /// `attach "postgresql://…" [as NAME] [with (…)]`: a database whose tables are queried where they are.
+    case attach(uri: String, alias: String?, options: [Option])
+    case detach(String)
     case set(name: String, value: Expression)
     case param(name: String, defaultValue: Expression)
     case showSettings

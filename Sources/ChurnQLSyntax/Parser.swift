@@ -90,6 +90,10 @@ public struct Parser {
             try expectSymbol("=", "after the view name")
             return .let(name: name, try parseQuery())
         case "load": return try parseLoad()
+        case "attach": return try parseAttach()
+        case "detach":
+            advance()
+            return .detach(try expectIdentifier("the name of an attached database"))
         case "set":
             advance()
             let name = try expectIdentifier("a setting name")
@@ -243,16 +247,41 @@ public struct Parser {
 
     /// Words that start a statement.
     public static let statementWords = [
-        "from", "let", "load", "set", "param", "show", "tables", "describe", "explain", "compile", "export", "print",
+        "from", "let", "load", "attach", "detach", "set", "param", "show", "tables", "describe", "explain", "compile",
+        "export", "print",
         "assert",
         "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival", "workbench", "team",
         "handover", "profile", "verify",
     ]
 
     /// load := 'load' STRING ['as' IDENT] ['with' '(' key ':' expr {',' key ':' expr} ')']
+    /// load := 'load' STRING ['table' (NAME | STRING)] ['as' NAME] ['with' '(' option, … ')']
     mutating func parseLoad() throws -> Statement {
         advance()
         let path = try expectString("a file name in double quotes")
+        var serverTable: String?
+        if current.word == "table" {
+            advance()
+            if case .string = current.kind {
+                serverTable = try expectString("a table name")
+            } else {
+                serverTable = try expectIdentifier("a table name")
+            }
+        }
+        let (alias, options) = try parseAliasAndOptions()
+        if let serverTable { return .loadServerTable(uri: path, table: serverTable, alias: alias, options: options) }
+        return .load(path: path, alias: alias, options: options)
+    }
+
+    /// attach := 'attach' STRING ['as' NAME] ['with' '(' option, … ')']
+    mutating func parseAttach() throws -> Statement {
+        advance()
+        let uri = try expectString("a connection URI in double quotes, e.g. \"postgresql://user@host/db\"")
+        let (alias, options) = try parseAliasAndOptions()
+        return .attach(uri: uri, alias: alias, options: options)
+    }
+
+    private mutating func parseAliasAndOptions() throws -> (String?, [Option]) {
         var alias: String?
         var options: [Option] = []
         if current.word == "as" {
@@ -278,7 +307,7 @@ public struct Parser {
             }
             try expectClose(")", opened: open)
         }
-        return .load(path: path, alias: alias, options: options)
+        return (alias, options)
     }
 
     /// assert := 'assert' (query | expr) [compare expr ['within' expr] | 'between' expr 'and' expr]

@@ -26,6 +26,13 @@ public struct CalibrationDays: Sendable {
     public var tx: [Int32] = []
     public var T: [Int32] = []
     public var unitDays: Double
+
+    public init(x: [Int32], tx: [Int32], T: [Int32], unitDays: Double) {
+        self.x = x
+        self.tx = tx
+        self.T = T
+        self.unitDays = unitDays
+    }
 }
 
 /// A fitted parameter with its standard error and 95% interval from the observed information.

@@ -1,0 +1,98 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
+import ChurnQLPostgres
+import ChurnQLSQL
+import ChurnQLStore
+
+/// Model fits over attached orders: the server sends the compressed sufficient statistics — each distinct
+/// (x, t_x, T, mean repeat spend) with its number of customers — in one query, and the fit runs on them here
+/// exactly as on a history in memory (docs/metrics.md's definitions; days as whole numbers).
+extension Engine {
+    /// The analysis date: the `asof` setting, else the orders' latest date on the server now.
+    func serverAsof() throws(Diagnostic) -> Int32? {
+        if let asofOverride { return asofOverride }
+        guard let attachment = ordersAttachment, let parts = serverOrders() else { return nil }
+        let sql = "SELECT MAX(\(parts.day)) FROM \(parts.table)"
+        do throws(PostgresError) {
+            guard let text = try attachment.connection.rows(sql).first?.first ?? nil else { return nil }
+            return Dates.parseISO(text)
+        } catch {
+            throw error.diagnostic(server: attachment.connection.displayName)
+        }
+    }
+
+    /// The orders table and its role columns as SQL, for the statistics queries.
+    private func serverOrders() -> (table: String, customer: String, day: String, amount: String)? {
+        let context = sqlContext()
+        guard let name = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn,
+            let schema = context.tables[name]
+        else { return nil }
+        let q = PostgresQuote.identifier
+        let day = schema.column(date)?.type == .timestamp ? "CAST(\(q(date)) AS DATE)" : q(date)
+        let amount = context.amountColumn.map { "COALESCE(CAST(\(q($0)) AS DOUBLE PRECISION), 0)" } ?? "0"
+        return (context.reference(name, .postgres), q(customer), day, amount)
+    }
+
+    /// Each customer whose first purchase is on or before `cutoff`, as (x, t_x, T, mean repeat spend), grouped
+    /// on the server; the first purchase day of all.
+    /// `spend`: the statistics of Gamma-Gamma, else those of the purchase models.
+    func serverCalibrationData(
+        cutoff: Int32, unitDays: Double, spend: Bool, span: SourceSpan, source: SourceText
+    )
+        throws(Diagnostic) -> (CalibrationData, Int32?)
+    {
+        guard let attachment = ordersAttachment, let parts = serverOrders() else { throw Self.noOrders }
+        if let reason = sqlContext().customersUnsupported { throw onlyInMemory("a fit over \(reason)") }
+        // Same-day orders are one purchase day; the first day's spend is not a repeat purchase's. Purchase
+        // models need (x, t_x, T), Gamma-Gamma (x, mean repeat spend): each grouped with its count.
+        let statistics = """
+            WITH "days" AS (
+                SELECT \(parts.customer) AS "c", \(parts.day) AS "d", SUM(\(parts.amount)) AS "spend"
+                FROM \(parts.table)
+                WHERE \(parts.customer) IS NOT NULL AND \(parts.day) IS NOT NULL AND \(parts.day) <= $1
+                GROUP BY 1, 2
+            ), "ranked" AS (
+                SELECT "c", "d", "spend", MIN("d") OVER (PARTITION BY "c") AS "first" FROM "days"
+            ), "customers" AS (
+                SELECT COUNT(*) - 1 AS "x", MAX("d") - MIN("d") AS "tx", $1 - MIN("d") AS "age",
+                       SUM(CASE WHEN "d" <> "first" THEN "spend" ELSE 0 END) AS "repeat_spend", MIN("d") AS "first"
+                FROM "ranked" GROUP BY "c"
+            )
+            SELECT \(spend ? "\"x\", 0, 0, CASE WHEN \"x\" = 0 THEN 0 ELSE \"repeat_spend\" / \"x\" END" : "\"x\", \"tx\", \"age\", 0")
+                   AS "s", COUNT(*) AS "n", MIN("first") AS "first"
+            FROM "customers" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+            """
+        var (xs, txs, ages): ([Int32], [Int32], [Int32]) = ([], [], [])
+        var monetary: [Double] = []
+        var first: Int32?
+        var failure: String?
+        do throws(PostgresError) {
+            try attachment.connection.query(
+                statistics, parameters: [.date(cutoff)], isCancelled: isCancelled, columns: { _ in }
+            ) { row throws(PostgresError) in
+                guard let x = row.text(0).flatMap({ Int32($0) }), let tx = row.text(1).flatMap({ Int32($0) }),
+                    let age = row.text(2).flatMap({ Int32($0) }), let spend = row.text(3).flatMap({ Double($0) }),
+                    let n = row.text(4).flatMap({ Int($0) }), n > 0, let day = row.text(5).flatMap(Dates.parseISO)
+                else {
+                    failure = "a row of the statistics could not be read"
+                    return
+                }
+                xs += repeatElement(x, count: n)
+                txs += repeatElement(tx, count: n)
+                ages += repeatElement(age, count: n)
+                monetary += repeatElement(spend, count: n)
+                first = min(first ?? day, day)
+            }
+        } catch {
+            throw error.diagnostic(span: span, in: source, server: attachment.connection.displayName)
+        }
+        if let failure {
+            throw Diagnostic(code: "server-error", message: failure, span: span, in: source)
+        }
+        var data = CalibrationData(
+            x: xs.map { Double($0) }, tx: txs.map { Double($0) / unitDays }, T: ages.map { Double($0) / unitDays },
+            monetary: monetary)
+        data.days = CalibrationDays(x: xs, tx: txs, T: ages, unitDays: unitDays)
+        return (data, first)
+    }
+}
