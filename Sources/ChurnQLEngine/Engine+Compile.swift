@@ -1,5 +1,6 @@
 import ChurnQLDiagnostics
 import ChurnQLLoad
+import ChurnQLMetrics
 import ChurnQLPlanner
 import ChurnQLSQL
 import ChurnQLStore
@@ -34,14 +35,33 @@ extension Engine {
         context.customerColumn = orders.column(roles.customer)?.name
         context.dateColumn = orders.column(roles.date)?.name
         context.amountColumn = roles.amount.flatMap { orders.column($0)?.name }
-        context.customersUnsupported = customersUnsupportedInSQL(orders, roles)
+        context.attributes = sqlAttributes(roles)
+        context.customersUnsupported = customersUnsupportedInSQL(orders, roles, context.attributes != nil)
         context.customersSchema = customersSchema()
         return context
     }
 
+    /// The attributes table's join, when SQL can make it as memory does: a table of the orders' own database
+    /// (a loaded one keeps the file's row order, which SQL has not), keys matched exactly.
+    private func sqlAttributes(_ roles: OrderRoles) -> SQLAttributes? {
+        guard let name = attributesTableName, let key = attributesKey, keyMatch == .exact,
+            let server = ordersAttachment, remoteTable(name)?.attachment === server,
+            let schema = tableSchema(name)
+        else { return nil }
+        // The same names as the in-memory table's (a clash with a derived column takes a `customer_` prefix).
+        let taken = Set(CustomerProfile.derivedColumns + ["customer_id", roles.customer.lowercased()])
+        var columns: [String: String] = [:]
+        for column in schema.columns where column.name != schema.column(key)?.name {
+            columns[taken.contains(column.name.lowercased()) ? "customer_\(column.name)" : column.name] = column.name
+        }
+        return SQLAttributes(table: name, key: key, columns: columns)
+    }
+
     /// Why the customers table cannot be written in SQL yet for this session (nil: it can).
-    private func customersUnsupportedInSQL(_ orders: Schema, _ roles: OrderRoles) -> String? {
-        if attributesTableName != nil { return "the customers table with an attributes table (key matching)" }
+    private func customersUnsupportedInSQL(_ orders: Schema, _ roles: OrderRoles, _ joinsAttributes: Bool) -> String? {
+        if attributesTableName != nil && !joinsAttributes {
+            return "the customers table with an attributes table in memory (key matching)"
+        }
         if lostWhen != nil { return "the customers table under a lost_when rule" }
         // A server's timestamps are cast to days in UTC, as in memory; other dialects are not told the zone.
         let dateType = orders.column(roles.date)?.type

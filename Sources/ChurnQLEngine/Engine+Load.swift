@@ -218,9 +218,16 @@ extension Engine {
             ?? candidates.first { $0.name.lowercased() != "customers" }
             ?? candidates.first
         found.orders = preferred.map { ($0.name, $0.roles) }
-        for name in catalog.names
+        // Attributes come from where the orders are: memory, or the orders' own database (joined there).
+        var attributeTables: [(name: String, table: Table)] = catalog.names.compactMap { name in
+            catalog[name].map { (name, $0) }
+        }
+        if let server = preferred.flatMap({ remoteTable($0.name)?.attachment }) {
+            attributeTables = server.tables.map { ($0.localName, Attachment.schema($0).emptyTable()) }
+        }
+        for (name, table) in attributeTables
         where name != preferred?.name && name != found.contacts?.table && name != found.contracts?.table {
-            guard let table = catalog[name], let key = RoleDetector.customerKey(table) else { continue }
+            guard let key = RoleDetector.customerKey(table) else { continue }
             if name.lowercased().contains("customer") || found.attributes == nil {
                 if candidates.contains(where: { $0.name == name }) && !name.lowercased().contains("customer") {
                     continue

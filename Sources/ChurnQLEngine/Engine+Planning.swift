@@ -20,7 +20,8 @@ extension Engine {
         return SchemaCatalog(
             tables: tables, tableNames: catalog.names + remoteTableNames, customers: customersSchema(),
             ordersTable: ordersTableName,
-            customersRawTable: attributesTableName == "customers" ? attributesTableName : nil, views: views,
+            customersRawTable: attributesTableName == "customers" ? attributesTableName : remoteCustomersTable,
+            views: views,
             parameters: parameters, stamp: schemaStamp)
     }
 
@@ -54,8 +55,8 @@ extension Engine {
             customer: Column.empty(name: customer.name, type: customer.type), date: Column.empty(name: "", type: .date),
             amount: nil, asof: 0)
         var attributes: (table: Table, key: String)?
-        if let attributesTableName, let key = attributesKey, let table = catalog[attributesTableName] {
-            attributes = (table.gather([]), key)
+        if let attributesTableName, let key = attributesKey, let schema = tableSchema(attributesTableName) {
+            attributes = (schema.emptyTable(), key)
         }
         return CustomerProfile(
             history: history, settings: settings.retention(asof: 0), keyName: roles.customer, attributes: attributes,

@@ -111,14 +111,26 @@ extension Engine {
             let shown = name == attributesTableName && name.lowercased() == "customers" ? "customers_raw" : name
             rows.append([shown, String(table.rowCount), String(table.columns.count), role])
         }
-        if let profile = try? profile() {
+        for attachment in attachments {
+            for table in attachment.tables {
+                let shown = table.localName == remoteCustomersTable ? "customers_raw" : table.localName
+                let role = table.localName == ordersTableName ? "orders on \(attachment.name)" : "on \(attachment.name)"
+                // The server's estimate (pg_class.reltuples): counting would read the table.
+                let estimate = table.estimatedRows >= 0 ? "~\(table.estimatedRows)" : ""
+                rows.append([shown, estimate, String(table.columns.count), role])
+            }
+        }
+        if let attachment = ordersAttachment, let columns = customersSchema()?.columns.count {
+            rows.append(["customers", "", String(columns), "derived on \(attachment.name)"])
+        } else if let profile = try? profile() {
             rows.append([
                 "customers", String(profile.history.customerCount), String(profile.columnNames.count), "derived",
             ])
         }
         for name in views.keys.sorted() { rows.append([name, "", "", "view"]) }
         var table = textTable("tables", ["name", "rows", "columns", "role"], rows)
-        table.columns[1] = intColumn("rows", rows.map { Int64($0[1]) })
+        table.columns[1] = intColumn(
+            "rows", rows.map { Int64($0[1].hasPrefix("~") ? String($0[1].dropFirst()) : $0[1]) })
         table.columns[2] = intColumn("columns", rows.map { Int64($0[2]) })
         return table
     }

@@ -24,6 +24,8 @@ public struct SQLContext: Sendable {
     public var tables: [String: Schema]
     /// The derived customers table's schema, when there is one (a join with customers).
     public var customersSchema: Schema?
+    /// The customers attributes table joined to the derived table by exact key, when it can be in SQL.
+    public var attributes: SQLAttributes?
     /// Where a table is in the database, when that is not its own name: an attached table in another schema is
     /// `["sales", "orders"]`, written `"sales"."orders"`.
     public var tableReferences: [String: [String]] = [:]
@@ -50,6 +52,20 @@ public struct SQLContext: Sendable {
         self.newWindow = newWindow
         self.customersUnsupported = customersUnsupported
         self.parameters = parameters
+    }
+}
+
+/// A customers table whose columns join the derived customers table: its key column and, for each customers
+/// column it gives, that column's name in the table (`region`, or `customer_status` for a clash).
+public struct SQLAttributes: Sendable {
+    public var table: String
+    public var key: String
+    public var columns: [String: String]
+
+    public init(table: String, key: String, columns: [String: String]) {
+        self.table = table
+        self.key = key
+        self.columns = columns
     }
 }
 

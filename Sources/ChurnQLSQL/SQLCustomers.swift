@@ -28,7 +28,10 @@ struct SQLCustomers {
         guard let orders = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn
         else { return ([], "the customers table (no orders table is detected)") }
         let derivedNames = Set(Self.derived.map(\.name))
-        for column in columns where !keyNames.contains(column.name.lowercased()) && !derivedNames.contains(column.name)
+        let attributeColumns = context.attributes?.columns ?? [:]
+        for column in columns
+        where !keyNames.contains(column.name.lowercased()) && !derivedNames.contains(column.name)
+            && attributeColumns[column.name] == nil
         {
             return ([], "the column '\(column.name)'")
         }
@@ -41,10 +44,28 @@ struct SQLCustomers {
         let keyIsText = context.tables[orders]?.column(customer)?.type == .text
         let customerKey = keyIsText ? q(customer) : "CAST(\(q(customer)) AS \(dialect.textType))"
         let key = "\(q("k")).\(q("customer"))"
-        let order = "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation(key))) AS \(q("__order"))"
-        let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
-        let keys =
+        var keys =
             "SELECT DISTINCT \(customerKey) AS \(q("customer")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL"
+        var order = "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation(key))) AS \(q("__order"))"
+        let attributes = context.attributes
+        let attributeKey = attributes.map { a in
+            context.tables[a.table]?.column(a.key)?.type == .text
+                ? q(a.key) : "CAST(\(q(a.key)) AS \(dialect.textType))"
+        }
+        if let attributes, let attributeKey {
+            // Customers with orders in key order, then those only in the attributes table (in key order too:
+            // a server table has no row order).
+            keys = """
+                SELECT \(q("customer")), MIN(\(q("source"))) AS \(q("source")) FROM (
+                    SELECT DISTINCT \(customerKey) AS \(q("customer")), 0 AS \(q("source")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL
+                    UNION ALL
+                    SELECT DISTINCT \(attributeKey), 1 FROM \(context.reference(attributes.table, dialect)) WHERE \(q(attributes.key)) IS NOT NULL
+                ) AS \(q("u")) GROUP BY \(q("customer"))
+                """
+            order =
+                "ROW_NUMBER() OVER (ORDER BY \(q("k")).\(q("source")), \(dialect.binaryCollation(key))) AS \(q("__order"))"
+        }
+        let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
         if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
             // Only keys: no order needs summarising.
             return (
@@ -113,9 +134,13 @@ struct SQLCustomers {
             ))
         var select: [String] = []
         let definitions = definitionsSQL(asof: asof)
+        var readsAttributes = false
         for column in columns {
             if keyNames.contains(column.name.lowercased()) {
                 select.append("\(q("k")).\(q("customer")) AS \(q(column.name))")
+            } else if let source = attributeColumns[column.name] {
+                select.append("\(q("a")).\(q(source)) AS \(q(column.name))")
+                readsAttributes = true
             } else if let sql = definitions[column.name] {
                 select.append("\(sql) AS \(q(column.name))")
             }
@@ -131,11 +156,24 @@ struct SQLCustomers {
                 "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))"
             )
         }
-        ctes.append(
-            (
-                "customers",
-                "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
-            ))
+        var from =
+            "\(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
+        if readsAttributes, let attributes, let attributeKey {
+            // The first row of a repeated key, as in memory; a server table has no row order, so which one is
+            // the server's choice.
+            let sources = Set(attributeColumns.values).sorted().map { q($0) }.joined(separator: ", ")
+            ctes.append(
+                (
+                    "attribute_rows",
+                    """
+                    SELECT \(attributeKey) AS \(q("__key")), \(sources), ROW_NUMBER() OVER (PARTITION BY \(q(attributes.key))) AS \(q("__n"))
+                        FROM \(context.reference(attributes.table, dialect)) WHERE \(q(attributes.key)) IS NOT NULL
+                    """
+                ))
+            from +=
+                " LEFT JOIN \(q("attribute_rows")) AS \(q("a")) ON \(q("a")).\(q("__key")) = \(q("k")).\(q("customer")) AND \(q("a")).\(q("__n")) = 1"
+        }
+        ctes.append(("customers", "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(from)"))
         return (ctes, nil)
     }
 

@@ -44,6 +44,13 @@ extension Engine {
     /// The attachment holding the orders table, when the session's orders are on a server.
     var ordersAttachment: Attachment? { ordersTableName.flatMap { remoteTable($0)?.attachment } }
 
+    /// An attached table called `customers` while the orders are on a server: the derived table takes the name,
+    /// and `customers_raw` reads the server's.
+    var remoteCustomersTable: String? {
+        guard ordersAttachment != nil else { return nil }
+        return remoteTableNames.first { $0.lowercased() == "customers" }
+    }
+
     /// The schema of a loaded or attached table, reading no rows.
     func tableSchema(_ name: String) -> Schema? {
         if let table = catalog[name] { return Schema(of: table) }
