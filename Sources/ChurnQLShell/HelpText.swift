@@ -7,7 +7,8 @@ enum HelpText {
 
         statements  from …, let NAME = from …, load "file.csv" [as NAME] [with (…)], set asof = 1998-06-30,
                     show settings, tables, describe TABLE, explain METRIC, export QUERY to "out.csv",
-                    print "text", assert QUERY == VALUE, compile postgres|spark|duckdb|sqlite QUERY
+                    print "text", assert QUERY == VALUE, compile postgres|spark|duckdb|sqlite QUERY,
+                    attach "postgresql://…" [as NAME], detach NAME, load "postgresql://…" table NAME
         steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
         analysis    churn monthly, cohort monthly, survival, histogram X, fit bgnbd, evaluate, compare models,
                     verify, workbench, team, handover "REP", profile by X, explain METRIC, drill churn_rate
@@ -54,6 +55,9 @@ enum HelpText {
         "count": "count gives the number of rows.\n  from orders | count\n",
         "rfm":
             "rfm adds r, f, m quintile scores (5 = best) and a segment.\n  from customers | rfm | group segment | agg n = count()\n",
+        "attach":
+            "attach \"postgresql://USER@HOST:PORT/DB\" [as NAME] [with (orders: \"schema.table\", customer: \"…\", date: \"…\", amount: \"…\")]\n  the database's tables join the session; queries over them run on the server (docs/scale.md)\n",
+        "detach": "detach NAME   forget an attached database\n",
         "load":
             "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
         "churn":
