@@ -151,7 +151,12 @@ public final class PostgresConnection {
     // MARK: - Sending and receiving
 
     private func send(_ sql: String, _ parameters: [Value]) throws(PostgresError) {
-        guard PQstatus(handle) == CONNECTION_OK else { throw connectionLost() }
+        if PQstatus(handle) != CONNECTION_OK {
+            // The server went away since the last statement (a restart, a dropped link): connect again once, so
+            // the session goes on when it is back.
+            PQreset(handle)
+            guard PQstatus(handle) == CONNECTION_OK else { throw connectionLost() }
+        }
         let bound = parameters.map(PostgresParameter.init)
         let sent: Int32 = withOptionalCStrings(bound.map(\.text)) { values in
             let types = bound.map(\.type)
