@@ -12,6 +12,26 @@ extension Engine {
         try SQLCompiler.compile(bound: try plan(query, source: source), dialect: dialect, context: sqlContext())
     }
 
+    /// `compile DIALECT churn …` / `cohort …`: the statement as one query, with the session's asof (the
+    /// server's latest order date when the orders are attached and asof is not set).
+    func compileStatement(_ statement: Statement, dialect: SQLDialect, span: SourceSpan, source: SourceText)
+        throws(Diagnostic) -> SQLText
+    {
+        let asof = ordersAttachment == nil ? currentAsof : try serverAsof()
+        guard let asof else { throw Self.noOrders }
+        switch statement {
+        case .churn(let period):
+            return try SQLRetentionStatements.churnSeries(
+                period, asof: asof, dialect: dialect, context: sqlContext(), span: span, source: source)
+        case .cohort(let period, _, _):
+            return try SQLRetentionStatements.cohorts(
+                period, asof: asof, dialect: dialect, context: sqlContext(), span: span, source: source)
+        default:
+            throw Diagnostic(
+                code: "not-in-sql", message: "only queries, churn and cohort compile to SQL", span: span, in: source)
+        }
+    }
+
     /// The session as the SQL compiler sees it: the tables' schemas, the orders table's roles, the settings and
     /// the parameters. Attached tables are named by their place in their database.
     func sqlContext() -> SQLContext {

@@ -47,11 +47,18 @@ extension Engine {
     }
 
     /// `churn monthly|weekly|quarterly`: one row per calendar period up to asof.
-    func churnSeries(_ period: Period) throws(Diagnostic) -> Table {
-        let profile = try profile()
-        let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
-        try Self.checkPeriodCount(profile, calendar, statement: "churn")
-        let rows = ChurnSeries.compute(history: profile.history, settings: profile.settings, period: calendar)
+    func churnSeries(_ period: Period, span: SourceSpan = .none, source: SourceText? = nil) throws(Diagnostic)
+        -> Table
+    {
+        let rows: [ChurnPeriodRow]
+        if ordersAttachment != nil {
+            rows = try serverChurnRows(period, span: span, source: source)
+        } else {
+            let profile = try profile()
+            let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
+            try Self.checkPeriodCount(profile, calendar, statement: "churn")
+            rows = ChurnSeries.compute(history: profile.history, settings: profile.settings, period: calendar)
+        }
         let rates = rows.map(\.churnRate)
         return Table(
             name: "churn",
@@ -69,11 +76,18 @@ extension Engine {
     }
 
     /// `cohort monthly|weekly [by revenue] [as counts|shares]`: the long table and the matrix to draw.
-    func cohorts(_ period: Period, byRevenue: Bool, shares: Bool) throws(Diagnostic) -> (Table, CohortMatrix) {
-        let profile = try profile()
+    func cohorts(
+        _ period: Period, byRevenue: Bool, shares: Bool, span: SourceSpan = .none, source: SourceText? = nil
+    ) throws(Diagnostic) -> (Table, CohortMatrix) {
         let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
-        try Self.checkPeriodCount(profile, calendar, statement: "cohort")
-        let cells = Cohorts.compute(history: profile.history, asof: profile.settings.asof, period: calendar)
+        let cells: [CohortCell]
+        if ordersAttachment != nil {
+            cells = try serverCohortCells(period, span: span, source: source)
+        } else {
+            let profile = try profile()
+            try Self.checkPeriodCount(profile, calendar, statement: "cohort")
+            cells = Cohorts.compute(history: profile.history, asof: profile.settings.asof, period: calendar)
+        }
         func label(_ day: Int32) -> String {
             calendar == .monthly ? String(Dates.format(day).prefix(7)) : Dates.format(day)
         }

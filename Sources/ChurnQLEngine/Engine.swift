@@ -109,6 +109,9 @@ public final class Engine {
             return .table(try explainQuery(query, source: source))
         case .explainPlan(let query):
             return .text(PlanPrinter.render(try plan(query, source: source)))
+        case .compileStatement(let dialect, let statement):
+            guard let dialect = SQLDialect(rawValue: dialect) else { return .nothing }
+            return .text(try compileStatement(statement, dialect: dialect, span: node.span, source: source).text)
         case .compile(let dialect, let query):
             guard let dialect = SQLDialect(rawValue: dialect) else { return .nothing }
             return .text(try compile(query, dialect: dialect, source: source).text)
@@ -134,9 +137,10 @@ public final class Engine {
             try AssertionChecker(engine: self, source: source).check(assertion, span: node.span)
             return .nothing
         case .churn(let period):
-            return .table(try churnSeries(period))
+            return .table(try churnSeries(period, span: node.span, source: source))
         case .cohort(let period, let byRevenue, let shares):
-            let (long, matrix) = try cohorts(period, byRevenue: byRevenue, shares: shares)
+            let (long, matrix) = try cohorts(
+                period, byRevenue: byRevenue, shares: shares, span: node.span, source: source)
             return .cohort(long, matrix)
         case .fit(let model, let until, let unit):
             return try fit(model: model, until: until, unit: unit, span: node.span, source: source)

@@ -47,6 +47,14 @@ public struct ChurnPeriodRow: Sendable, Equatable {
     public var new: Int
     public var reactivated: Int
     public var churnRate: Double? { base == 0 ? nil : Double(churned) / Double(base) }
+
+    public init(periodStart: Int32, base: Int, churned: Int, new: Int, reactivated: Int) {
+        self.periodStart = periodStart
+        self.base = base
+        self.churned = churned
+        self.new = new
+        self.reactivated = reactivated
+    }
 }
 
 /// Churn over calendar periods. For a period [f, l] (l capped at asof), s = f − 1 and e = l:

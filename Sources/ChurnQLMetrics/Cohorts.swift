@@ -9,6 +9,14 @@ public struct CohortCell: Sendable, Equatable {
     /// Distinct customers of the cohort buying in the period.
     public var active: Int
     public var revenue: Double
+
+    public init(cohortStart: Int32, period: Int, size: Int, active: Int, revenue: Double) {
+        self.cohortStart = cohortStart
+        self.period = period
+        self.size = size
+        self.active = active
+        self.revenue = revenue
+    }
 }
 
 /// Cohort retention: customers grouped by the period of their first purchase, followed period by period to asof.

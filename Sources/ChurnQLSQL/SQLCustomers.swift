@@ -41,8 +41,8 @@ struct SQLCustomers {
         // pick the same rows.
         // Customer keys are text, as in memory, whatever the column's type in the database (a number key of a
         // server table is compared and ordered as its written digits).
-        let keyIsText = context.tables[orders]?.column(customer)?.type == .text
-        let customerKey = keyIsText ? q(customer) : "CAST(\(q(customer)) AS \(dialect.textType))"
+        let source = SQLOrders(dialect: dialect, context: context, table: orders, customer: customer, date: date)
+        let customerKey = source.customerKey
         let key = "\(q("k")).\(q("customer"))"
         var keys =
             "SELECT DISTINCT \(customerKey) AS \(q("customer")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL"
@@ -75,29 +75,15 @@ struct SQLCustomers {
                 ], nil
             )
         }
-        // A timestamp's day, in the session's time zone (UTC when churnql runs the query).
-        let day =
-            context.tables[orders]?.column(date)?.type == .timestamp ? "CAST(\(q(date)) AS DATE)" : q(date)
         let asof: String
         if let day = context.asof {
             asof = dialect.date(day)
         } else {
-            ctes.append(("asof", "SELECT MAX(\(day)) AS \(q("asof")) FROM \(context.reference(orders, dialect))"))
+            ctes.append(("asof", source.latestDay))
             asof = "(SELECT \(q("asof")) FROM \(q("asof")))"
         }
-        let amount =
-            context.amountColumn.map { "COALESCE(CAST(\(q($0)) AS \(dialect.doubleType)), 0)" }
-            ?? "CAST(0 AS \(dialect.doubleType))"
         ctes.append(("customer_keys", keys))
-        ctes.append(
-            (
-                "valid_orders",
-                """
-                SELECT \(customerKey) AS \(q("customer")), \(day) AS \(q("day")), \(amount) AS \(q("amount"))
-                    FROM \(context.reference(orders, dialect))
-                    WHERE \(q(customer)) IS NOT NULL AND \(q(date)) IS NOT NULL AND \(day) <= \(asof)
-                """
-            ))
+        ctes.append(("valid_orders", source.validOrders(asof: asof)))
         let gaps = needs.contains("reactivated")
         let gap =
             gaps

@@ -183,6 +183,8 @@ public enum Statement: Equatable, Sendable {
     case explainPlan(Query)
     /// `compile DIALECT QUERY`: the query as SQL for postgres, spark, duckdb or sqlite, printed, not run.
     case compile(dialect: String, Query)
+    /// `compile DIALECT churn monthly` / `compile DIALECT cohort weekly`: a retention statement as one query.
+    indirect case compileStatement(dialect: String, Statement)
     /// `drill METRIC`: the customers behind a metric's counts.
     case drill(String)
     /// `survival [by KEY]`: Kaplan–Meier retention curve.

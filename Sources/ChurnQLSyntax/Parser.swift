@@ -143,6 +143,10 @@ public struct Parser {
                 throw Failure()
             }
             advance()
+            if current.word == "churn" || current.word == "cohort" {
+                let statement = try parseStatement()
+                return .compileStatement(dialect: dialect, statement)
+            }
             return .compile(dialect: dialect, try parseQuery())
         case "export":
             advance()

@@ -11,11 +11,22 @@ extension Engine {
     /// The analysis date: the `asof` setting, else the orders' latest date on the server now.
     func serverAsof() throws(Diagnostic) -> Int32? {
         if let asofOverride { return asofOverride }
+        return try serverDateRange()?.last
+    }
+
+    /// The first day of an order that counts (with a customer, on or before asof; nil if none) and the latest
+    /// order day, from the server in one query.
+    func serverDateRange() throws(Diagnostic) -> (first: Int32?, last: Int32)? {
         guard let attachment = ordersAttachment, let parts = serverOrders() else { return nil }
-        let sql = "SELECT MAX(\(parts.day)) FROM \(parts.table)"
+        let sql =
+            "SELECT MIN(CASE WHEN \(parts.customer) IS NOT NULL THEN \(parts.day) END), MAX(\(parts.day)) FROM \(parts.table)"
         do throws(PostgresError) {
-            guard let text = try attachment.connection.rows(sql).first?.first ?? nil else { return nil }
-            return Dates.parseISO(text)
+            guard let row = try attachment.connection.rows(sql).first, row.count == 2,
+                let last = row[1].flatMap(Dates.parseISO)
+            else { return nil }
+            let first = row[0].flatMap(Dates.parseISO)
+            let asof = asofOverride ?? last
+            return (first.flatMap { $0 <= asof ? $0 : nil }, last)
         } catch {
             throw error.diagnostic(server: attachment.connection.displayName)
         }
