@@ -56,6 +56,11 @@ extension Engine {
         context.dateColumn = orders.column(roles.date)?.name
         context.amountColumn = roles.amount.flatMap { orders.column($0)?.name }
         context.attributes = sqlAttributes(roles)
+        if let state = predictive, let model = state.transactions as? BGNBD {
+            context.aliveModel = SQLAliveModel(
+                r: model.r, alpha: model.alpha, a: model.a, b: model.b, modified: model.modified,
+                unitDays: state.unitDays)
+        }
         context.customersUnsupported = customersUnsupportedInSQL(orders, roles, context.attributes != nil)
         context.customersSchema = customersSchema()
         return context

@@ -222,8 +222,13 @@ extension Engine {
         var attributeTables: [(name: String, table: Table)] = catalog.names.compactMap { name in
             catalog[name].map { (name, $0) }
         }
-        if let server = preferred.flatMap({ remoteTable($0.name)?.attachment }) {
-            attributeTables = server.tables.map { ($0.localName, Attachment.schema($0).emptyTable()) }
+        if let preferred, let (server, orders) = remoteTable(preferred.name) {
+            // Of the orders' own schema, `customers` first, then a name holding "customer".
+            let sameSchema = server.tables.filter { $0.schema == orders.schema }
+            let ranked =
+                sameSchema.filter { $0.name.lowercased() == "customers" }
+                + sameSchema.filter { $0.name.lowercased() != "customers" && $0.name.lowercased().contains("customer") }
+            attributeTables = ranked.prefix(1).map { ($0.localName, Attachment.schema($0).emptyTable()) }
         }
         for (name, table) in attributeTables
         where name != preferred?.name && name != found.contacts?.table && name != found.contracts?.table {

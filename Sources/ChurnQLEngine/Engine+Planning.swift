@@ -51,8 +51,9 @@ extension Engine {
         guard let name = ordersTableName, let roles, let orders = tableSchema(name),
             let customer = orders.column(roles.customer)
         else { return nil }
+        // Customer keys are text in the derived table (a server's number key too: the SQL casts it).
         let history = OrderHistory.build(
-            customer: Column.empty(name: customer.name, type: customer.type), date: Column.empty(name: "", type: .date),
+            customer: Column.empty(name: customer.name, type: .text), date: Column.empty(name: "", type: .date),
             amount: nil, asof: 0)
         var attributes: (table: Table, key: String)?
         if let attributesTableName, let key = attributesKey, let schema = tableSchema(attributesTableName) {

@@ -24,6 +24,8 @@ public struct SQLContext: Sendable {
     public var tables: [String: Schema]
     /// The derived customers table's schema, when there is one (a join with customers).
     public var customersSchema: Schema?
+    /// The fitted BG/NBD (or MBG/NBD) model whose `p_alive` column the customers table has, when one is fitted.
+    public var aliveModel: SQLAliveModel?
     /// The customers attributes table joined to the derived table by exact key, when it can be in SQL.
     public var attributes: SQLAttributes?
     /// Where a table is in the database, when that is not its own name: an attached table in another schema is
@@ -52,6 +54,18 @@ public struct SQLContext: Sendable {
         self.newWindow = newWindow
         self.customersUnsupported = customersUnsupported
         self.parameters = parameters
+    }
+}
+
+/// A BG/NBD model's parameters, with the length of its time unit in days: `p_alive` is plain arithmetic over a
+/// customer's frequency, active span and tenure.
+public struct SQLAliveModel: Sendable {
+    public var r: Double, alpha: Double, a: Double, b: Double
+    public var modified: Bool
+    public var unitDays: Double
+
+    public init(r: Double, alpha: Double, a: Double, b: Double, modified: Bool, unitDays: Double) {
+        (self.r, self.alpha, self.a, self.b, self.modified, self.unitDays) = (r, alpha, a, b, modified, unitDays)
     }
 }
 

@@ -31,7 +31,7 @@ struct SQLCustomers {
         let attributeColumns = context.attributes?.columns ?? [:]
         for column in columns
         where !keyNames.contains(column.name.lowercased()) && !derivedNames.contains(column.name)
-            && attributeColumns[column.name] == nil
+            && attributeColumns[column.name] == nil && !(column.name == "p_alive" && context.aliveModel != nil)
         {
             return ([], "the column '\(column.name)'")
         }
@@ -181,7 +181,7 @@ struct SQLCustomers {
         let overdue = "CASE WHEN \(hasCycle) THEN CASE WHEN \(late) > 0 THEN \(late) ELSE 0 END END"
         let (churnWindow, lostWindow, newWindow) = (context.churnWindow, context.lostWindow, context.newWindow)
         let none = "\(o("last_order")) IS NULL"
-        return [
+        var definitions = [
             "first_order": o("first_order"),
             "last_order": o("last_order"),
             "orders": "COALESCE(\(o("orders")), 0)",
@@ -204,6 +204,25 @@ struct SQLCustomers {
             "reactivated":
                 "CASE WHEN \(none) THEN NULL WHEN \(o("longest_gap")) > \(churnWindow) THEN \(dialect.boolean(true)) ELSE \(dialect.boolean(false)) END",
         ]
+        if let model = context.aliveModel {
+            definitions["p_alive"] = aliveSQL(model, x: "(\(o("purchase_days")) - 1)", tx: span, T: tenure)
+        }
+        return definitions
+    }
+
+    /// P(alive | x, t_x, T) of a BG/NBD model, as `BGNBD.probabilityAlive` computes it; null without orders.
+    private func aliveSQL(_ model: SQLAliveModel, x: String, tx: String, T: String) -> String {
+        let double = dialect.doubleType
+        func number(_ value: Double) -> String { "CAST(\(String(value)) AS \(double))" }
+        let unit = number(model.unitDays)
+        let ratio =
+            "(\(number(model.alpha)) + CAST(\(T) AS \(double)) / \(unit)) / (\(number(model.alpha)) + CAST(\(tx) AS \(double)) / \(unit))"
+        let power = "POWER(\(ratio), \(number(model.r)) + \(x))"
+        // MBG/NBD: a customer may drop out after the first purchase too, so there is no x = 0 case.
+        let dropout = model.modified ? "\(number(model.b)) + \(x)" : "\(number(model.b)) + \(x) - 1"
+        let alive = "1 / (1 + (\(number(model.a)) / (\(dropout))) * \(power))"
+        if model.modified { return "CASE WHEN \(x) IS NULL THEN NULL ELSE \(alive) END" }
+        return "CASE WHEN \(x) IS NULL THEN NULL WHEN \(x) = 0 THEN CAST(1 AS \(double)) ELSE \(alive) END"
     }
 
     /// A non-negative number rounded half up to an integer, as Swift's `rounded()` rounds it (PostgreSQL and

@@ -83,3 +83,23 @@ struct RetentionStatementSQLTests {
         }
     }
 }
+
+/// `p_alive` of a fitted BG/NBD or MBG/NBD model, written as SQL arithmetic, equals the in-memory column.
+struct AliveSQLTests {
+    @Test("p_alive in SQL answers as churnql", arguments: ["bgnbd", "mbgnbd"])
+    func alive(model: String) throws {
+        // Real orders: on random ones the fit sits at a boundary where p_alive is 1 for everyone.
+        let engine = Engine()
+        _ = try engine.loadFile(path: DataInputTests.orders)
+        _ = try MetricsTests.run(engine, "fit \(model)")
+        let database = try SQLiteDialectTests.Database(engine)
+        let text = "from customers | select customer_id, p_alive, frequency | sort customer_id"
+        let expected = try #require(SQLiteDialectTests.engineRows(engine, text))
+        let sql = try #require(try SQLiteDialectTests.compiled(engine, text))
+        let actual = try database.rows(sql)
+        #expect(expected.count > 10)
+        #expect(
+            SQLiteDialectTests.sameRows(expected, actual, ordered: true),
+            "churnql: \(expected.prefix(4))\nsqlite: \(actual.prefix(4))")
+    }
+}

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import Foundation
 import ChurnQLPlanner
 import ChurnQLPostgres
 import ChurnQLSQL
@@ -53,7 +54,20 @@ extension Engine {
 
     /// Runs the plan on the attachment's server and reads its result.
     func runOnServer(_ bound: BoundQuery, _ attachment: Attachment) throws(Diagnostic) -> Table {
-        let sql = try SQLCompiler.compile(bound: bound, dialect: .postgres, context: sqlContext())
+        let sql: SQLText
+        do {
+            sql = try SQLCompiler.compile(bound: bound, dialect: .postgres, context: sqlContext())
+        } catch {
+            guard error.code == "not-in-sql" else { throw error }
+            var located = error
+            located.code = "not-on-server"
+            located.message = error.message.replacingOccurrences(
+                of: "cannot be compiled to postgres SQL yet", with: "cannot run on the server yet")
+            located.hint =
+                "copy the rows in and run it in memory: load \"postgresql://…\" table NAME (or `export` a narrowed "
+                + "result and load that)"
+            throw located
+        }
         let schema = bound.plan.schema
         var reader = ServerResultReader(schema: schema, cellLimit: Self.serverResultCellLimit)
         do throws(PostgresError) {

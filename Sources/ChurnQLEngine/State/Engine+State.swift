@@ -29,6 +29,8 @@ extension Engine {
     /// The fitted models, when they were fitted on the current orders and their calibration ends on or before
     /// asof; nil otherwise (see `modelIsStale`).
     public var predictive: PredictiveState? {
+        // Attached orders: the fit checked its calibration against the server's asof then (no query per bind).
+        if ordersAttachment != nil { return modelsFitOrders ? models.predictive : nil }
         guard let state = models.predictive, modelsFitOrders, let asof = currentAsof, state.calibrationEnd <= asof,
             (state.spendCalibrationEnd ?? asof) <= asof
         else { return nil }
