@@ -42,7 +42,7 @@ public struct Diagnostic: Error, Sendable, Equatable {
         self.init(
             code: code, message: message, severity: severity, file: source?.name, line: span.line,
             column: span.column, length: Swift.max(1, span.end - span.start),
-            sourceLine: source?.lineText(span.line), hint: hint)
+            sourceLine: source?.lineText(span.line).map(PasswordMask.masking), hint: hint)
     }
 
     /// The same diagnostic moved into a larger source (a statement inside a script).
