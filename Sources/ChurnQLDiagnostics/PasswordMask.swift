@@ -14,7 +14,7 @@ public enum PasswordMask {
             }
             // The URI runs to a quote or a space.
             var end = schemeEnd
-            while end < characters.count, !"\"' \t`".contains(characters[end]) { end += 1 }
+            while end < characters.count, !"\"' \t`\n\r".contains(characters[end]) { end += 1 }
             mask(&characters, lower, from: schemeEnd, to: end)
             i = end
         }

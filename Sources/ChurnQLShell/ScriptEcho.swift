@@ -68,7 +68,8 @@ struct ScriptEcho {
         let text = String(decoding: kept, as: UTF8.self)
         cursor = end
         line += lines
-        let safe = TerminalText.escaped(text, keepingNewlines: true)
+        // Passwords in connection URIs are never printed, in a transcript either.
+        let safe = PasswordMask.masking(TerminalText.escaped(text, keepingNewlines: true))
         return safe.hasSuffix("\n") ? safe : safe + "\n"
     }
 }
