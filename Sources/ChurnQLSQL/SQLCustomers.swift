@@ -64,6 +64,9 @@ struct SQLCustomers {
             ctes.append(("asof", "SELECT MAX(\(day)) AS \(q("asof")) FROM \(context.reference(orders, dialect))"))
             asof = "(SELECT \(q("asof")) FROM \(q("asof")))"
         }
+        if needs.intersection(derivedNames).isSubset(of: Self.datesOnly) {
+            return (ctes + datesOnly(columns: columns, keyNames: keyNames, flags: flags, day: day, asof: asof), nil)
+        }
         let amount =
             context.amountColumn.map { "COALESCE(CAST(\(q($0)) AS \(dialect.doubleType)), 0)" }
             ?? "CAST(0 AS \(dialect.doubleType))"
@@ -121,22 +124,77 @@ struct SQLCustomers {
             }
         }
         select.append(order)
-        for flag in flags {
-            let start = dialect.addDays(asof, "\(-flag.periodDays)")
-            let lastByStart = "\(q("o")).\(q("last_by_start_\(flag.periodDays)"))"
-            let base =
-                "\(lastByStart) IS NOT NULL AND \(dialect.daysBetween(start, lastByStart)) <= \(context.churnWindow)"
-            select.append("CASE WHEN \(base) THEN 1 ELSE 0 END AS \(q(flag.baseColumn))")
-            select.append(
-                "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))"
-            )
-        }
+        select += flagColumns(flags, asof: asof)
         ctes.append(
             (
                 "customers",
                 "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
             ))
         return (ctes, nil)
+    }
+
+    /// The derived columns that read only a customer's first and last purchase day (and asof).
+    static let datesOnly: Set<String> = [
+        "first_order", "last_order", "days_since_last", "tenure_days", "active_span_days", "status", "is_new",
+    ]
+
+    /// Customers whose columns need only their first and last day: one GROUP BY over the orders, the days outside
+    /// the valid orders left out of MIN/MAX (null for a customer without one, as the LEFT JOIN gives). No purchase
+    /// days, no join with the keys: on a server this is one aggregation instead of three scans, a join and
+    /// the planner's guesses about them.
+    private func datesOnly(
+        columns: [ColumnSchema], keyNames: Set<String>, flags: [ChurnFlags], day: String, asof: String
+    )
+        -> [(String, String)]
+    {
+        guard let orders = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn
+        else { return [] }
+        let keyIsText = context.tables[orders]?.column(customer)?.type == .text
+        let customerKey = keyIsText ? q(customer) : "CAST(\(q(customer)) AS \(dialect.textType))"
+        let valid = "\(q(date)) IS NOT NULL AND \(day) <= \(asof)"
+        var perCustomer = [
+            "MIN(CASE WHEN \(valid) THEN \(day) END) AS \(q("first_order"))",
+            "MAX(CASE WHEN \(valid) THEN \(day) END) AS \(q("last_order"))",
+        ]
+        for flag in flags {
+            let start = dialect.addDays(asof, "\(-flag.periodDays)")
+            perCustomer.append(
+                "MAX(CASE WHEN \(valid) AND \(day) <= \(start) THEN \(day) END) AS \(q("last_by_start_\(flag.periodDays)"))"
+            )
+        }
+        let summary = """
+            SELECT \(customerKey) AS \(q("customer")), \(perCustomer.joined(separator: ", "))
+                FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL GROUP BY \(customerKey)
+            """
+        let key = "\(q("o")).\(q("customer"))"
+        let definitions = definitionsSQL(asof: asof)
+        var select: [String] = columns.compactMap { column in
+            keyNames.contains(column.name.lowercased())
+                ? "\(key) AS \(q(column.name))" : definitions[column.name].map { "\($0) AS \(q(column.name))" }
+        }
+        select.append("ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation(key))) AS \(q("__order"))")
+        select += flagColumns(flags, asof: asof)
+        return [
+            ("customer_orders", summary),
+            (
+                "customers",
+                "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(q("customer_orders")) AS \(q("o"))"
+            ),
+        ]
+    }
+
+    /// Each churn flag's base and churned columns over `o`.
+    private func flagColumns(_ flags: [ChurnFlags], asof: String) -> [String] {
+        flags.flatMap { flag -> [String] in
+            let start = dialect.addDays(asof, "\(-flag.periodDays)")
+            let lastByStart = "\(q("o")).\(q("last_by_start_\(flag.periodDays)"))"
+            let base =
+                "\(lastByStart) IS NOT NULL AND \(dialect.daysBetween(start, lastByStart)) <= \(context.churnWindow)"
+            return [
+                "CASE WHEN \(base) THEN 1 ELSE 0 END AS \(q(flag.baseColumn))",
+                "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))",
+            ]
+        }
     }
 
     private func keyNamesIn(_ columns: [ColumnSchema], _ keyNames: Set<String>) -> Set<String> {
