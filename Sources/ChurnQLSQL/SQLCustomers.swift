@@ -39,35 +39,17 @@ struct SQLCustomers {
         var ctes: [(String, String)] = []
         // Customers come in key order, as in memory (text by code point), so that `take` and ties in a sort
         // pick the same rows.
-        // Customer keys are text, as in memory, whatever the column's type in the database (a number key of a
-        // server table is compared and ordered as its written digits).
         let source = SQLOrders(dialect: dialect, context: context, table: orders, customer: customer, date: date)
         let customerKey = source.customerKey
-        let key = "\(q("k")).\(q("customer"))"
-        var keys =
+        let keys =
             "SELECT DISTINCT \(customerKey) AS \(q("customer")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL"
-        var order = "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation(key))) AS \(q("__order"))"
         let attributes = context.attributes
-        let attributeKey = attributes.map { a in
-            context.tables[a.table]?.column(a.key)?.type == .text
-                ? q(a.key) : "CAST(\(q(a.key)) AS \(dialect.textType))"
-        }
-        if let attributes, let attributeKey {
-            // Customers with orders in key order, then those only in the attributes table (in key order too:
-            // a server table has no row order).
-            keys = """
-                SELECT \(q("customer")), MIN(\(q("source"))) AS \(q("source")) FROM (
-                    SELECT DISTINCT \(customerKey) AS \(q("customer")), 0 AS \(q("source")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL
-                    UNION ALL
-                    SELECT DISTINCT \(attributeKey), 1 FROM \(context.reference(attributes.table, dialect)) WHERE \(q(attributes.key)) IS NOT NULL
-                ) AS \(q("u")) GROUP BY \(q("customer"))
-                """
-            order =
-                "ROW_NUMBER() OVER (ORDER BY \(q("k")).\(q("source")), \(dialect.binaryCollation(key))) AS \(q("__order"))"
-        }
-        let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
-        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
+        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty && attributes == nil {
             // Only keys: no order needs summarising.
+            let order =
+                "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation("\(q("k")).\(q("customer"))"))) AS \(q("__order"))"
+            let keySelect =
+                (columns.map { "\(q("k")).\(q("customer")) AS \(q($0.name))" } + [order]).joined(separator: ", ")
             return (
                 [
                     ("customer_keys", keys),
@@ -82,56 +64,47 @@ struct SQLCustomers {
             ctes.append(("asof", source.latestDay))
             asof = "(SELECT \(q("asof")) FROM \(q("asof")))"
         }
-        ctes.append(("customer_keys", keys))
-        ctes.append(("valid_orders", source.validOrders(asof: asof)))
-        let gaps = needs.contains("reactivated")
-        let gap =
-            gaps
-            ? ", \(dialect.daysBetween(q("day"), "LAG(\(q("day"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("day")))")) AS \(q("gap"))"
-            : ""
-        ctes.append(
-            (
-                "purchase_days",
-                """
-                SELECT \(q("customer")), \(q("day")), COUNT(*) AS \(q("orders")), SUM(\(q("amount"))) AS \(q("revenue"))
-                    FROM \(q("valid_orders")) GROUP BY \(q("customer")), \(q("day"))
-                """
-            ))
-        var perCustomer = [
-            "MIN(\(q("day"))) AS \(q("first_order"))", "MAX(\(q("day"))) AS \(q("last_order"))",
-            "SUM(\(q("orders"))) AS \(q("orders"))", "COUNT(*) AS \(q("purchase_days"))",
-            "SUM(\(q("revenue"))) AS \(q("revenue"))",
-        ]
-        if gaps { perCustomer.append("MAX(\(q("gap"))) AS \(q("longest_gap"))") }
-        for flag in flags {
-            let start = dialect.addDays(asof, "\(-flag.periodDays)")
-            perCustomer.append(
-                "MAX(CASE WHEN \(q("day")) <= \(start) THEN \(q("day")) END) AS \(q("last_by_start_\(flag.periodDays)"))"
-            )
+        ctes.append(("customer_orders", customerOrders(source, needs: needs, flags: flags, asof: asof, into: &ctes)))
+        // Every customer with an order (of any date) is a row; a customer whose every order is after asof or
+        // undated has nulls (no purchase). Attribute-only customers come after the others.
+        var key = "\(q("o")).\(q("customer"))"
+        var from = "\(q("customer_orders")) AS \(q("o"))"
+        var rank = dialect.binaryCollation(key)
+        if let attributes {
+            let attributeKey =
+                context.tables[attributes.table]?.column(attributes.key)?.type == .text
+                ? q(attributes.key) : "CAST(\(q(attributes.key)) AS \(dialect.textType))"
+            // The first row of a repeated key, as in memory; a server table has no row order, so which one is
+            // the server's choice.
+            let sources = Set(attributeColumns.values).sorted().map { q($0) }.joined(separator: ", ")
+            let sourceList = sources.isEmpty ? "" : ", \(sources)"
+            ctes.append(
+                (
+                    "attribute_rows",
+                    """
+                    SELECT * FROM (
+                        SELECT \(attributeKey) AS \(q("__key"))\(sourceList), ROW_NUMBER() OVER (PARTITION BY \(q(attributes.key))) AS \(q("__n"))
+                        FROM \(context.reference(attributes.table, dialect)) WHERE \(q(attributes.key)) IS NOT NULL
+                    ) AS \(q("r")) WHERE \(q("__n")) = 1
+                    """
+                ))
+            from +=
+                " FULL OUTER JOIN \(q("attribute_rows")) AS \(q("a")) ON \(q("a")).\(q("__key")) = \(q("o")).\(q("customer"))"
+            key = "COALESCE(\(q("o")).\(q("customer")), \(q("a")).\(q("__key")))"
+            rank = "CASE WHEN \(q("o")).\(q("customer")) IS NULL THEN 1 ELSE 0 END, \(dialect.binaryCollation(key))"
         }
-        let daySource =
-            gaps
-            ? "(SELECT \(q("customer")), \(q("day")), \(q("orders")), \(q("revenue"))\(gap) FROM \(q("purchase_days"))) AS \(q("days"))"
-            : q("purchase_days")
-        ctes.append(
-            (
-                "customer_orders",
-                "SELECT \(q("customer")), \(perCustomer.joined(separator: ", "))\n    FROM \(daySource) GROUP BY \(q("customer"))"
-            ))
         var select: [String] = []
         let definitions = definitionsSQL(asof: asof)
-        var readsAttributes = false
         for column in columns {
             if keyNames.contains(column.name.lowercased()) {
-                select.append("\(q("k")).\(q("customer")) AS \(q(column.name))")
+                select.append("\(key) AS \(q(column.name))")
             } else if let source = attributeColumns[column.name] {
                 select.append("\(q("a")).\(q(source)) AS \(q(column.name))")
-                readsAttributes = true
             } else if let sql = definitions[column.name] {
                 select.append("\(sql) AS \(q(column.name))")
             }
         }
-        select.append(order)
+        select.append("ROW_NUMBER() OVER (ORDER BY \(rank)) AS \(q("__order"))")
         for flag in flags {
             let start = dialect.addDays(asof, "\(-flag.periodDays)")
             let lastByStart = "\(q("o")).\(q("last_by_start_\(flag.periodDays)"))"
@@ -142,25 +115,68 @@ struct SQLCustomers {
                 "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))"
             )
         }
-        var from =
-            "\(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
-        if readsAttributes, let attributes, let attributeKey {
-            // The first row of a repeated key, as in memory; a server table has no row order, so which one is
-            // the server's choice.
-            let sources = Set(attributeColumns.values).sorted().map { q($0) }.joined(separator: ", ")
-            ctes.append(
-                (
-                    "attribute_rows",
-                    """
-                    SELECT \(attributeKey) AS \(q("__key")), \(sources), ROW_NUMBER() OVER (PARTITION BY \(q(attributes.key))) AS \(q("__n"))
-                        FROM \(context.reference(attributes.table, dialect)) WHERE \(q(attributes.key)) IS NOT NULL
-                    """
-                ))
-            from +=
-                " LEFT JOIN \(q("attribute_rows")) AS \(q("a")) ON \(q("a")).\(q("__key")) = \(q("k")).\(q("customer")) AND \(q("a")).\(q("__n")) = 1"
-        }
         ctes.append(("customers", "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(from)"))
         return (ctes, nil)
+    }
+
+    /// The derived columns that need a customer's distinct purchase days (not only its orders).
+    static let dayLevel: Set<String> = [
+        "purchase_days", "frequency", "purchase_cycle_days", "next_purchase", "overdue_days", "lifecycle",
+        "reactivated", "p_alive",
+    ]
+
+    /// One row per customer with an order: its first and last purchase day, orders, purchase days and revenue
+    /// up to asof (null without any), the longest gap and the churn flags' last day before each period. One
+    /// aggregation over the orders, or two (by day, then by customer) when purchase days are needed; no join.
+    private func customerOrders(
+        _ source: SQLOrders, needs: Set<String>, flags: [ChurnFlags], asof: String, into ctes: inout [(String, String)]
+    ) -> String {
+        let byDay = !needs.isDisjoint(with: Self.dayLevel)
+        let valid = "\(q("day")) <= \(asof)"
+        let table = context.reference(source.table, dialect)
+        let rows: String
+        var perCustomer = [
+            "MIN(CASE WHEN \(valid) THEN \(q("day")) END) AS \(q("first_order"))",
+            "MAX(CASE WHEN \(valid) THEN \(q("day")) END) AS \(q("last_order"))",
+            "SUM(CASE WHEN \(valid) THEN \(q("revenue")) END) AS \(q("revenue"))",
+        ]
+        if byDay {
+            ctes.append(
+                (
+                    "purchase_days",
+                    """
+                    SELECT \(source.customerKey) AS \(q("customer")), \(source.day) AS \(q("day")), COUNT(*) AS \(q("orders")), SUM(\(source.amount)) AS \(q("revenue"))
+                        FROM \(table) WHERE \(q(source.customer)) IS NOT NULL GROUP BY 1, 2
+                    """
+                ))
+            perCustomer += [
+                "SUM(CASE WHEN \(valid) THEN \(q("orders")) END) AS \(q("orders"))",
+                "SUM(CASE WHEN \(valid) THEN 1 END) AS \(q("purchase_days"))",
+            ]
+            if needs.contains("reactivated") {
+                // Undated days sort first in some engines and last in others: either way a dated day's previous
+                // dated day is the one before it, and the first has none.
+                let gap = dialect.daysBetween(
+                    q("day"), "LAG(\(q("day"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("day")))")
+                rows =
+                    "(SELECT \(q("customer")), \(q("day")), \(q("orders")), \(q("revenue")), \(gap) AS \(q("gap")) FROM \(q("purchase_days"))) AS \(q("d"))"
+                perCustomer.append("MAX(CASE WHEN \(valid) THEN \(q("gap")) END) AS \(q("longest_gap"))")
+            } else {
+                rows = q("purchase_days")
+            }
+        } else {
+            rows =
+                "(SELECT \(source.customerKey) AS \(q("customer")), \(source.day) AS \(q("day")), \(source.amount) AS \(q("revenue")) FROM \(table) WHERE \(q(source.customer)) IS NOT NULL) AS \(q("d"))"
+            perCustomer.append("SUM(CASE WHEN \(valid) THEN 1 END) AS \(q("orders"))")
+        }
+        for flag in flags {
+            let start = dialect.addDays(asof, "\(-flag.periodDays)")
+            perCustomer.append(
+                "MAX(CASE WHEN \(q("day")) <= \(start) THEN \(q("day")) END) AS \(q("last_by_start_\(flag.periodDays)"))"
+            )
+        }
+        return
+            "SELECT \(q("customer")), \(perCustomer.joined(separator: ", "))\n    FROM \(rows) GROUP BY \(q("customer"))"
     }
 
     private func keyNamesIn(_ columns: [ColumnSchema], _ keyNames: Set<String>) -> Set<String> {

@@ -9,7 +9,7 @@ import Testing
 /// Queries over attached PostgreSQL tables run on the server and answer as churnql does in memory over the same
 /// rows: the random pipelines of the dialect tests over seeded random orders, the brief's acceptance queries and
 /// the fits over the shop's orders, on a single server and on the cluster (orders hash-partitioned by customer
-/// over two postgres_fdw shards). A query the server engine refuses with `not-in-sql` is counted, and most must
+/// over two postgres_fdw shards). A query the server engine refuses with `not-on-server` (what it cannot write in SQL) is counted, and most must
 /// run there, so a broken backend cannot pass by refusing.
 struct PostgresEqualAnswersTests {
     enum Outcome {
@@ -56,7 +56,7 @@ struct PostgresEqualAnswersTests {
                 continue
             }
             switch outcome(server, text) {
-            case .error(let code, _) where code == "not-in-sql":
+            case .error(let code, _) where code == "not-on-server":
                 counts.notInSQL += 1
             case .error(let code, let message):
                 counts.mismatches += 1

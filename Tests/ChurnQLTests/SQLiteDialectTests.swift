@@ -282,6 +282,31 @@ struct SQLiteDialectTests {
         return try engine.compile(query, dialect: .sqlite, source: source)
     }
 
+    /// Queries that read only the customers' first and last days: one GROUP BY over the orders, no join with the
+    /// keys (SQLCustomers.datesOnly); same rows, in the same order, as in memory, with and without orders after asof.
+    @Test("sqlite SQL of first and last days answers as churnql", arguments: [1, 3] as [UInt64])
+    func datesOnly(seed: UInt64) throws {
+        let engine = try RewriteTests.engine(seed: seed)
+        if seed == 3 { _ = try MetricsTests.run(engine, "set asof = 2024-02-10") }
+        let database = try Database(engine)
+        let queries = [
+            "from customers | group status | agg n = count() | sort status",
+            "from customers | group status | agg n = count()",
+            "from customers | select customer_id, first_order, last_order, days_since_last, tenure_days, "
+                + "active_span_days, status, is_new",
+            "from customers | group is_new | agg c = churn_rate(), r = retention_rate(period: 30d)",
+            "from customers | where status == \"lost\" | agg n = count(), c = churn_rate()",
+        ]
+        for text in queries {
+            let expected = try #require(Self.engineRows(engine, text), "\(text)")
+            let sql = try #require(try Self.compiled(engine, text))
+            #expect(!sql.text.contains("purchase_days"), "\(text): not the one-aggregation SQL\n\(sql.text)")
+            let actual = try database.rows(sql)
+            #expect(!expected.isEmpty)
+            #expect(Self.sameRows(expected, actual, ordered: true), "\(text)\n\(sql.text)\n\(expected)\n\(actual)")
+        }
+    }
+
     @Test("sqlite SQL answers as churnql", arguments: [1, 2, 3, 4] as [UInt64])
     func differential(seed: UInt64) throws {
         let engine = try RewriteTests.engine(seed: seed)
