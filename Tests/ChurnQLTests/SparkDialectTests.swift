@@ -10,7 +10,7 @@ import Testing
 /// golden `compile spark` queries and a call of each catalogue function Spark has, all in one Spark session
 /// (it takes ≈ 9 s to start). Without that Python the test fails on CI and says why and skips elsewhere.
 struct SparkDialectTests {
-    /// Temporary views from data frames with explicit types (nothing inferred), replaced for each group.
+    /// Temporary views from cached data frames with explicit types (nothing inferred), replaced for each group.
     static let runner = """
         import datetime
         from pyspark.sql import SparkSession, types as T
@@ -21,13 +21,17 @@ struct SparkDialectTests {
         TYPES = {"integer": (T.LongType(), int), "decimal": (T.DoubleType(), float), "boolean": (T.BooleanType(), bool),
             "date": (T.DateType(), datetime.date.fromisoformat), "text": (T.StringType(), str)}
         def load(tables):
+            spark.catalog.clearCache()
             for t in spark.catalog.listTables():
                 if t.isTemporary: spark.catalog.dropTempView(t.name)
             for table in tables:
                 kinds = [TYPES[k] for _, k in table["columns"]]
                 schema = T.StructType([T.StructField(c, kind[0], True) for (c, _), kind in zip(table["columns"], kinds)])
                 rows = [tuple(None if v is None else kind[1](v) for v, kind in zip(row, kinds)) for row in table["rows"]]
-                spark.createDataFrame(rows, schema).createOrReplaceTempView(table["name"])
+                # Cached: a data frame from Python rows would be re-read through Python workers by every query.
+                frame = spark.createDataFrame(rows, schema).cache()
+                frame.count()
+                frame.createOrReplaceTempView(table["name"])
         def run(sql): return spark.sql(sql).collect()
         """
 
