@@ -22,7 +22,9 @@ struct SQLCustomers {
 
     /// The CTEs ending in one named `customers`, with `columns` (the customers schema's, in order) and the
     /// churn flags; nil with the first column it cannot write.
-    func ctes(columns: [ColumnSchema], keyNames: Set<String>, flags: [ChurnFlags]) -> (
+    func ctes(
+        columns: [ColumnSchema], keyNames: Set<String>, flags: [ChurnFlags], measures: [RetentionMeasure] = []
+    ) -> (
         ctes: [(String, String)], missing: String?
     ) {
         guard let orders = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn
@@ -66,7 +68,7 @@ struct SQLCustomers {
                 "ROW_NUMBER() OVER (ORDER BY \(q("k")).\(q("source")), \(dialect.binaryCollation(key))) AS \(q("__order"))"
         }
         let keySelect = (columns.map { "\(key) AS \(q($0.name))" } + [order]).joined(separator: ", ")
-        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty {
+        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty && measures.isEmpty {
             // Only keys: no order needs summarising.
             return (
                 [
@@ -109,6 +111,7 @@ struct SQLCustomers {
                 "MAX(CASE WHEN \(q("day")) <= \(start) THEN \(q("day")) END) AS \(q("last_by_start_\(flag.periodDays)"))"
             )
         }
+        perCustomer += measureAggregates(measures, asof: asof)
         let daySource =
             gaps
             ? "(SELECT \(q("customer")), \(q("day")), \(q("orders")), \(q("revenue"))\(gap) FROM \(q("purchase_days"))) AS \(q("days"))"
@@ -142,6 +145,7 @@ struct SQLCustomers {
                 "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))"
             )
         }
+        select += measures.map { measureColumn($0, asof: asof, definitions: definitions) }
         var from =
             "\(q("customer_keys")) AS \(q("k")) LEFT JOIN \(q("customer_orders")) AS \(q("o")) ON \(q("o")).\(q("customer")) = \(q("k")).\(q("customer"))"
         if readsAttributes, let attributes, let attributeKey {
@@ -168,7 +172,7 @@ struct SQLCustomers {
     }
 
     /// Each derived column's SQL over `o` (the customer's order summary, null without orders).
-    private func definitionsSQL(asof: String) -> [String: String] {
+    func definitionsSQL(asof: String) -> [String: String] {
         func o(_ name: String) -> String { "\(q("o")).\(q(name))" }
         let double = dialect.doubleType
         let daysSinceLast = dialect.daysBetween(asof, o("last_order"))

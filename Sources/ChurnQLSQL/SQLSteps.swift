@@ -86,8 +86,9 @@ extension SQLPlanWriter {
                 name, SQLFragment(text, .null), columns: columns, hidden: input.isOrdered ? [SQLRelation.order] : [])
         case .join(let right, let on, let kind):
             return try join(right, on: on, kind: kind, schema: step.schema, name: name, input: input, spans: spans)
-        case .rfm: throw notInSQL("rfm", spans)
-        case .histogram: throw notInSQL("histogram", spans)
+        case .rfm: return try rfm(schema: step.schema, name: name, input: input, spans: spans)
+        case .histogram(let value, let bins):
+            return try histogram(value, bins: bins, name: name, input: input, spans: spans)
         }
     }
 
