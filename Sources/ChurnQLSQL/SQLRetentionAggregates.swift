@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLPlanner
 import ChurnQLStore
 import ChurnQLSyntax
 
@@ -14,6 +15,10 @@ enum RetentionMeasure: Hashable, Comparable, Sendable {
     case revenueAfter(Int)
     /// Has orders; has a repeat purchase day; purchase_cycle_days (null without one).
     case buyer, repeater, cycle
+
+    /// SQLite's median_purchase_cycle(): a cycle's rank in its group and the group's number of cycles.
+    static let cycleRank = "__cycle_rank"
+    static let cycleCount = "__cycle_count"
 
     var column: String {
         switch self {
@@ -150,7 +155,22 @@ extension SQLExpressionWriter {
             case .postgres: return SQLFragment("PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY \(cycle))", .decimal)
             case .duckdb: return SQLFragment("quantile_cont(\(cycle), 0.5)", .decimal)
             case .spark: return SQLFragment("percentile(\(cycle), 0.5)", .decimal)
-            case .sqlite: throw notInSQL("\(name)() (SQLite has no percentile aggregate)", span)
+            case .sqlite:
+                // Each cycle's rank in its group (SQLPlanWriter.rankingCycles): the values at ranks ⌊h⌋ and
+                // ⌊h⌋ + 1, h = (n − 1) · 0.5, interpolated as Aggregates.quantile does.
+                let (rank, count) = (
+                    dialect.quote(RetentionMeasure.cycleRank), dialect.quote(RetentionMeasure.cycleCount)
+                )
+                guard scope.lookup(RetentionMeasure.cycleRank) != nil else {
+                    throw notInSQL("\(name)() (SQLite has no percentile aggregate)", span)
+                }
+                let lower = "((\(count) - 1) / 2 + 1)"
+                let upper = "(CASE WHEN \(lower) + 1 > \(count) THEN \(count) ELSE \(lower) + 1 END)"
+                let low = "MAX(CASE WHEN \(rank) = \(lower) THEN \(cycle) END)"
+                let high = "MAX(CASE WHEN \(rank) = \(upper) THEN \(cycle) END)"
+                let n = "MAX(\(count))"
+                let fraction = "(CAST(\(n) - 1 AS REAL) * 0.5 - CAST((\(n) - 1) / 2 AS REAL))"
+                return SQLFragment("(\(low) + \(fraction) * (\(high) - \(low)))", .decimal)
             }
         }
     }
@@ -215,5 +235,28 @@ extension SQLCustomers {
         case .cycle: value = definitions["purchase_cycle_days"] ?? "NULL"
         }
         return "\(value) AS \(dialect.quote(measure.column))"
+    }
+}
+
+/// SQLite has no percentile aggregate: before an `agg` with median_purchase_cycle(), each row gets its cycle's rank
+/// in its group (nulls apart) and the group's number of cycles, which the aggregate reads.
+extension SQLPlanWriter {
+    mutating func rankingCycles(items: [BoundItem], keyCount: Int, name: String, source: SQLRelation) -> SQLRelation {
+        var medians = false
+        for item in items {
+            SQLExpressionScan.forEachCall(item.expression.syntax) { call, _ in
+                if call == "median_purchase_cycle" { medians = true }
+            }
+        }
+        let cycle = q(RetentionMeasure.cycle.column)
+        guard dialect == .sqlite, medians, source.hidden.contains(RetentionMeasure.cycle.column) else { return source }
+        let keys = (0..<keyCount).map { q("__key_\($0 + 1)") }
+        let group = keys.isEmpty ? "" : "PARTITION BY \(keys.joined(separator: ", "))"
+        let nulls = (keys + ["CASE WHEN \(cycle) IS NULL THEN 1 ELSE 0 END"]).joined(separator: ", ")
+        let body =
+            "SELECT \(source.name).*, ROW_NUMBER() OVER (PARTITION BY \(nulls) ORDER BY \(cycle)) AS \(q(RetentionMeasure.cycleRank)), COUNT(\(cycle)) OVER (\(group)) AS \(q(RetentionMeasure.cycleCount)) FROM \(source.name)"
+        return define(
+            name + "_ranks", SQLFragment(body, .null), columns: source.columns,
+            hidden: source.hidden + [RetentionMeasure.cycleRank, RetentionMeasure.cycleCount])
     }
 }

@@ -114,6 +114,7 @@ extension SQLPlanWriter {
             parts.append(.sql(" FROM \(input.name)"))
             source = define(name + "_keys", .join(.null, parts), columns: input.columns, hidden: input.hidden)
         }
+        source = rankingCycles(items: items, keyCount: keys.count, name: name, source: source)
         let itemWriter = writer(keyScope, aggregateInput: scope(source).adding(hidden: source.hidden, dialect))
         for item in items {
             let value = try itemWriter.write(item.expression.syntax)

@@ -334,6 +334,8 @@ struct SQLiteDialectTests {
         "from orders | histogram amount * qty bins 250", "from customers | histogram purchase_cycle_days bins 1",
         "from customers | group status | agg a = churn_rate(method: \"average\"), e = churn_rate(period: 45d, method: \"exposure\"), r = retention_rate(method: \"exposure\")",
         "from customers | group is_new | agg p = repeat_rate(), c = avg_purchase_cycle(), n = net_revenue_retention(period: 60d), g = gross_revenue_retention(period: 60d)",
+        "from customers | agg m = median_purchase_cycle()",
+        "from customers | group status, frequency > 2 | agg m = median_purchase_cycle(), c = avg_purchase_cycle()",
         "from customers | where revenue > 20 | agg n = net_revenue_retention(), g = gross_revenue_retention(), a = churn_rate(period: 1mo, method: \"average\")",
     ]
 

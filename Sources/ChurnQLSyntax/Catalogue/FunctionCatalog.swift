@@ -147,7 +147,7 @@ public enum FunctionCatalog {
         .init(
             "median_purchase_cycle", [], result: .decimal, kind: .retentionAggregate,
             summary: "median purchase_cycle_days of repeat customers", example: "median_purchase_cycle()",
-            backends: [.memory, .postgres, .spark, .duckdb]),
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "net_revenue_retention", [period], result: .decimal, kind: .retentionAggregate,
             summary: "the base customers' revenue in the last period over their revenue in the period before",
