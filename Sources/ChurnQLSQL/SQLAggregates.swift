@@ -7,7 +7,7 @@ extension SQLExpressionWriter {
     func aggregate(_ name: String, _ arguments: [Argument], _ span: SourceSpan, depth: Int) throws(Diagnostic)
         -> SQLFragment
     {
-        if SQLFunctionSupport.retention.contains(name) { return try churnRate(name, arguments, span) }
+        if SQLFunctionSupport.retention.contains(name) { return try retentionAggregate(name, arguments, span) }
         guard arguments.allSatisfy({ $0.name == nil }) else { throw notInSQL("\(name)() with named arguments", span) }
         var args: [SQLFragment] = []
         for argument in arguments { args.append(try write(argument.value, depth: depth)) }
@@ -64,52 +64,5 @@ extension SQLExpressionWriter {
         case .literal(.integer(let n), _) where n == 0 || n == 1: return Double(n)
         default: return nil
         }
-    }
-
-    /// churn_rate() / retention_rate() with the default method: churned base customers over the base, from the
-    /// per-customer flags of the period (null for a group without base customers).
-    private func churnRate(_ name: String, _ arguments: [Argument], _ span: SourceSpan) throws(Diagnostic)
-        -> SQLFragment
-    {
-        guard let churn,
-            let periodDays = Self.churnPeriod(arguments, parameters: parameters, default: churn.defaultPeriod)
-        else {
-            throw notInSQL("\(name)() with a method other than \"start\" or a period that is not a constant", span)
-        }
-        let flags = ChurnFlags(periodDays: periodDays)
-        guard scope.lookup(flags.baseColumn) != nil else {
-            throw notInSQL("\(name)() over rows that are not the customers table's", span)
-        }
-        churn.flags.insert(flags)
-        let base = "SUM(\(dialect.quote(flags.baseColumn)))"
-        let churned = "CAST(SUM(\(dialect.quote(flags.churnedColumn))) AS \(dialect.doubleType)) / NULLIF(\(base), 0)"
-        return SQLFragment(name == "churn_rate" ? "(\(churned))" : "(1 - \(churned))", .decimal)
-    }
-
-    /// The period in days (the churn window by default); nil for a method other than "start" or an argument
-    /// that is not a constant.
-    static func churnPeriod(_ arguments: [Argument], parameters: [String: Value], default defaultPeriod: Int) -> Int? {
-        var days: Int? = nil
-        for argument in arguments {
-            switch (argument.name, argument.value) {
-            case ("method", .literal(.string("start"), _)): continue
-            case (nil, _), ("period", _):
-                let value: Value?
-                switch argument.value {
-                case .literal(.duration(let d, let m), _): value = .duration(Duration(days: d, months: m))
-                case .literal(.integer(let n), _): value = .integer(n)
-                case .parameter(let name, _): value = parameters[name]
-                default: value = nil
-                }
-                switch value {
-                case .duration(let d)? where d.approximateDays > 0 && d.approximateDays < 100_000:
-                    days = d.approximateDays
-                case .integer(let n)? where n > 0 && n < 100_000: days = Int(n)
-                default: return nil
-                }
-            default: return nil
-            }
-        }
-        return days ?? defaultPeriod
     }
 }

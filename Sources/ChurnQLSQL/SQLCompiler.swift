@@ -45,6 +45,7 @@ struct SQLPlanWriter {
     /// one set of customers CTEs serves the query and its views.
     private let customerColumns: Set<String>?
     private let flags: [ChurnFlags]
+    private let measures: [RetentionMeasure]
     private var customersWritten = false
 
     init(dialect: SQLDialect, context: SQLContext, bound: BoundQuery) {
@@ -56,7 +57,7 @@ struct SQLPlanWriter {
         viewPlans = plans
         let all = bound.views.map(\.plan) + [bound.plan]
         customerColumns = Self.customerColumns(all)
-        flags = Self.churnFlags(all, context)
+        (flags, measures) = Self.retentionColumns(all, context)
     }
 
     func q(_ name: String) -> String { dialect.quote(name) }
@@ -103,22 +104,26 @@ struct SQLPlanWriter {
         }
     }
 
-    /// The churn flags the plans' `agg` steps read (their periods), so the customers table computes them.
-    private static func churnFlags(_ plans: [LogicalPlan], _ context: SQLContext) -> [ChurnFlags] {
-        var periods: Set<Int> = []
+    /// The churn flags and measures the plans' `agg` steps read, so the customers table computes them.
+    private static func retentionColumns(_ plans: [LogicalPlan], _ context: SQLContext) -> (
+        [ChurnFlags], [RetentionMeasure]
+    ) {
+        var flags: Set<ChurnFlags> = []
+        var measures: Set<RetentionMeasure> = []
         for step in plans.flatMap(\.steps) {
             guard case .aggregate(_, let items) = step.op else { continue }
             for item in items {
                 SQLExpressionScan.forEachCall(item.expression.syntax) { name, arguments in
-                    guard SQLFunctionSupport.retention.contains(name),
-                        let days = SQLExpressionWriter.churnPeriod(
-                            arguments, parameters: context.parameters, default: context.churnWindow)
+                    guard
+                        let call = RetentionCall(
+                            name, arguments, parameters: context.parameters, default: context.churnWindow)
                     else { return }
-                    periods.insert(days)
+                    flags.formUnion(call.flags)
+                    measures.formUnion(call.measures)
                 }
             }
         }
-        return periods.sorted().map(ChurnFlags.init(periodDays:))
+        return (flags.sorted { $0.periodDays < $1.periodDays }, measures.sorted())
     }
 
     /// The customers columns (lowercased) the plans read: the union of their scans' pushed-down columns; nil
@@ -150,13 +155,15 @@ struct SQLPlanWriter {
         }
         let keyNames = Set(schema.columns.map(\.name).filter(isKey).map { $0.lowercased() })
         let written = SQLCustomers(dialect: dialect, context: context).ctes(
-            columns: columns, keyNames: keyNames, flags: flags)
+            columns: columns, keyNames: keyNames, flags: flags, measures: measures)
         if let missing = written.missing { throw notInSQL(missing, spans) }
         for (name, body) in written.ctes { ctes.append((name, SQLFragment(body, .null))) }
         customersWritten = true
     }
 
-    var customersHidden: [String] { flags.flatMap { [$0.baseColumn, $0.churnedColumn] } + [SQLRelation.order] }
+    var customersHidden: [String] {
+        flags.flatMap { [$0.baseColumn, $0.churnedColumn] } + measures.map(\.column) + [SQLRelation.order]
+    }
 
     /// The customers table's relation for a reader of `columns` (the CTE may hold more, for other readers).
     mutating func customers(schema: Schema, columns needed: Set<String>?, spans: [SourceSpan]) throws(Diagnostic)

@@ -22,9 +22,9 @@ struct SQLCustomers {
 
     /// The CTEs ending in one named `customers`, with `columns` (the customers schema's, in order) and the
     /// churn flags; nil with the first column it cannot write.
-    func ctes(columns: [ColumnSchema], keyNames: Set<String>, flags: [ChurnFlags]) -> (
-        ctes: [(String, String)], missing: String?
-    ) {
+    func ctes(
+        columns: [ColumnSchema], keyNames: Set<String>, flags: [ChurnFlags], measures: [RetentionMeasure] = []
+    ) -> (ctes: [(String, String)], missing: String?) {
         guard let orders = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn
         else { return ([], "the customers table (no orders table is detected)") }
         let derivedNames = Set(Self.derived.map(\.name))
@@ -44,7 +44,7 @@ struct SQLCustomers {
         let keys =
             "SELECT DISTINCT \(customerKey) AS \(q("customer")) FROM \(context.reference(orders, dialect)) WHERE \(q(customer)) IS NOT NULL"
         let attributes = context.attributes
-        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty && attributes == nil {
+        if needs.isSubset(of: keyNamesIn(columns, keyNames)) && flags.isEmpty && measures.isEmpty && attributes == nil {
             // Only keys: no order needs summarising.
             let order =
                 "ROW_NUMBER() OVER (ORDER BY \(dialect.binaryCollation("\(q("k")).\(q("customer"))"))) AS \(q("__order"))"
@@ -64,7 +64,11 @@ struct SQLCustomers {
             ctes.append(("asof", source.latestDay))
             asof = "(SELECT \(q("asof")) FROM \(q("asof")))"
         }
-        ctes.append(("customer_orders", customerOrders(source, needs: needs, flags: flags, asof: asof, into: &ctes)))
+        ctes.append(
+            (
+                "customer_orders",
+                customerOrders(source, needs: needs, flags: flags, measures: measures, asof: asof, into: &ctes)
+            ))
         // Every customer with an order (of any date) is a row; a customer whose every order is after asof or
         // undated has nulls (no purchase). Attribute-only customers come after the others.
         var key = "\(q("o")).\(q("customer"))"
@@ -115,6 +119,7 @@ struct SQLCustomers {
                 "CASE WHEN \(base) AND \(q("o")).\(q("last_order")) <= \(start) THEN 1 ELSE 0 END AS \(q(flag.churnedColumn))"
             )
         }
+        select += measures.map { measureColumn($0, asof: asof, definitions: definitions) }
         ctes.append(("customers", "SELECT \(select.joined(separator: ",\n        "))\n    FROM \(from)"))
         return (ctes, nil)
     }
@@ -129,9 +134,11 @@ struct SQLCustomers {
     /// up to asof (null without any), the longest gap and the churn flags' last day before each period. One
     /// aggregation over the orders, or two (by day, then by customer) when purchase days are needed; no join.
     private func customerOrders(
-        _ source: SQLOrders, needs: Set<String>, flags: [ChurnFlags], asof: String, into ctes: inout [(String, String)]
+        _ source: SQLOrders, needs: Set<String>, flags: [ChurnFlags], measures: [RetentionMeasure], asof: String,
+        into ctes: inout [(String, String)]
     ) -> String {
-        let byDay = !needs.isDisjoint(with: Self.dayLevel)
+        let byDay =
+            !needs.isDisjoint(with: Self.dayLevel) || measures.contains(.repeater) || measures.contains(.cycle)
         let valid = "\(q("day")) <= \(asof)"
         let table = context.reference(source.table, dialect)
         let rows: String
@@ -175,6 +182,7 @@ struct SQLCustomers {
                 "MAX(CASE WHEN \(q("day")) <= \(start) THEN \(q("day")) END) AS \(q("last_by_start_\(flag.periodDays)"))"
             )
         }
+        perCustomer += measureAggregates(measures, asof: asof)
         return
             "SELECT \(q("customer")), \(perCustomer.joined(separator: ", "))\n    FROM \(rows) GROUP BY \(q("customer"))"
     }
@@ -184,7 +192,7 @@ struct SQLCustomers {
     }
 
     /// Each derived column's SQL over `o` (the customer's order summary, null without orders).
-    private func definitionsSQL(asof: String) -> [String: String] {
+    func definitionsSQL(asof: String) -> [String: String] {
         func o(_ name: String) -> String { "\(q("o")).\(q(name))" }
         let double = dialect.doubleType
         let daysSinceLast = dialect.daysBetween(asof, o("last_order"))

@@ -86,8 +86,9 @@ extension SQLPlanWriter {
                 name, SQLFragment(text, .null), columns: columns, hidden: input.isOrdered ? [SQLRelation.order] : [])
         case .join(let right, let on, let kind):
             return try join(right, on: on, kind: kind, schema: step.schema, name: name, input: input, spans: spans)
-        case .rfm: throw notInSQL("rfm", spans)
-        case .histogram: throw notInSQL("histogram", spans)
+        case .rfm: return try rfm(schema: step.schema, name: name, input: input, spans: spans)
+        case .histogram(let value, let bins):
+            return try histogram(value, bins: bins, name: name, input: input, spans: spans)
         }
     }
 
@@ -113,6 +114,7 @@ extension SQLPlanWriter {
             parts.append(.sql(" FROM \(input.name)"))
             source = define(name + "_keys", .join(.null, parts), columns: input.columns, hidden: input.hidden)
         }
+        source = rankingCycles(items: items, keyCount: keys.count, name: name, source: source)
         let itemWriter = writer(keyScope, aggregateInput: scope(source).adding(hidden: source.hidden, dialect))
         for item in items {
             let value = try itemWriter.write(item.expression.syntax)

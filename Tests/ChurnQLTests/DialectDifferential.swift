@@ -49,7 +49,7 @@ enum DialectDifferential {
         return nil
     }
 
-    /// The SQLite test's random pipelines for `seed`, over the same engine set-up, compiled for `dialect`.
+    /// The SQLite test's random pipelines and fixed cases for `seed`, over the same engine set-up, compiled for `dialect`.
     static func randomGroup(seed: UInt64, dialect: SQLDialect) throws -> Group {
         let engine = try RewriteTests.engine(seed: seed)
         if seed % 2 == 0 { _ = try MetricsTests.run(engine, "set churn_window = 60") }
@@ -57,7 +57,8 @@ enum DialectDifferential {
         try SQLiteDialectTests.loadChannels(engine)
         try SQLiteDialectTests.defineViews(engine)
         var random = FuzzTests.Random(state: seed &* 7_919)
-        return group(engine, SQLiteDialectTests.queries(&random, count: 60), dialect: dialect)
+        // The random pipelines, then the fixed rfm, histogram and retention-aggregate cases.
+        return group(engine, SQLiteDialectTests.queries(&random, count: 60) + SQLiteDialectTests.fixed, dialect: dialect)
     }
 
     /// `texts` that churnql answers, compiled for `dialect`; a refusal must be `not-in-sql`.

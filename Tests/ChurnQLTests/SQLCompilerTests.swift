@@ -79,10 +79,9 @@ struct SQLCompilerTests {
     @Test(
         "what runs only in memory is a located not-in-sql error",
         arguments: [
-            ("from customers | rfm", 18), ("from customers | histogram revenue", 18),
-            ("from customers | agg c = churn_rate(method: \"exposure\")", 26),
             ("from customers | where revenue > 0 | derive x = lower(status)", 49),
-            ("from customers | agg r = repeat_rate()", 26),
+            ("from customers | join orders on customer_id | agg r = repeat_rate()", 55),
+            ("from orders | histogram days_between(order_date, 2024-01-01) | derive x = lower(bar)", 75),
         ])
     func notInSQL(query: String, column: Int) throws {
         let engine = try RewriteTests.engine(seed: 6)

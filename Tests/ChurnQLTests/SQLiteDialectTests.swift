@@ -206,7 +206,12 @@ struct SQLiteDialectTests {
             "n = count()", "s = sum(revenue)", "a = avg(frequency)", "m = max(last_order), l = min(status)",
             "c = churn_rate()", "c = churn_rate(period: 30d), r = retention_rate()", "k = count_distinct(orders)",
             "f = sum(frequency), z = count(purchase_cycle_days)", "ratio = sum(revenue) / count()",
+            "c = churn_rate(method: \"average\"), r = retention_rate(period: 30d, method: \"exposure\")",
+            "e = churn_rate(period: 45d, method: \"exposure\"), a = retention_rate(method: \"average\")",
+            "p = repeat_rate(), y = avg_purchase_cycle()", "m = median_purchase_cycle()",
+            "nr = net_revenue_retention(period: 60d), gr = gross_revenue_retention()",
         ]
+        let histograms = ["revenue", "days_since_last", "purchase_cycle_days", "frequency * 2.5", "avg_order_value"]
         let groups = ["status", "is_new", "lifecycle", "orders", "year(first_order)", "frequency > 1"]
         let orderFilters = [
             "amount > \(d())", "qty == \(n()) or qty is null", "channel == \"web\"", "channel in (\"shop\", \"Web\")",
@@ -231,12 +236,15 @@ struct SQLiteDialectTests {
                         " | derive \(random.pick(customerDerives).replacingOccurrences(of: "asof_day", with: "last_order"))"
                 }
                 if random.below(3) == 0 { q += " | where \(random.pick(customerFilters))" }
-                switch random.below(6) {
+                switch random.below(9) {
                 case 0: q += " | group \(random.pick(groups)) | agg \(random.pick(customerAggs))"
                 case 1: q += " | agg \(random.pick(customerAggs))"
                 case 2: q += " | sort -revenue, customer_id | take \(random.below(12))"
                 case 3: q += " | top \(random.below(8) + 1) by revenue | select customer_id, revenue"
                 case 4: q += " | select status, frequency | distinct"
+                case 5: q += " | rfm | select customer_id, r_score, f_score, m_score, rfm, segment"
+                case 6: q += " | rfm | group segment | agg \(random.pick(customerAggs))"
+                case 7: q += " | histogram \(random.pick(histograms)) bins \(random.below(12) + 1)"
                 default: q += " | count"
                 }
                 out.append(q)
@@ -336,5 +344,41 @@ struct SQLiteDialectTests {
         }
         // Most of the random queries are within the compiled subset.
         #expect(compared >= 40, "only \(compared) queries compared")
+    }
+
+    /// Fixed queries for the retention aggregates, `rfm` and `histogram`: each compiles for SQLite and answers as
+    /// churnql does (ties in the scores, one-value and empty histograms, bins past one digit, every churn method).
+    static let fixed = [
+        "from customers | rfm",
+        "from customers | where frequency >= 1 | rfm | select customer_id, r_score, f_score, m_score, rfm, segment",
+        "from customers | derive frequency = frequency % 3, revenue = tenure_days % 5 * 2.5 | rfm | group rfm | agg n = count()",
+        "from customers | rfm | group segment | agg n = count(), c = churn_rate(), r = repeat_rate()",
+        "from customers | histogram revenue bins 7", "from customers | histogram days_since_last",
+        "from customers | where revenue > 1000000000 | histogram revenue",
+        "from customers | where customer_id == \"c1\" | histogram revenue bins 3",
+        "from orders | histogram amount * qty bins 250", "from customers | histogram purchase_cycle_days bins 1",
+        "from customers | group status | agg a = churn_rate(method: \"average\"), e = churn_rate(period: 45d, method: \"exposure\"), r = retention_rate(method: \"exposure\")",
+        "from customers | group is_new | agg p = repeat_rate(), c = avg_purchase_cycle(), n = net_revenue_retention(period: 60d), g = gross_revenue_retention(period: 60d)",
+        "from customers | agg m = median_purchase_cycle()",
+        "from customers | group status, frequency > 2 | agg m = median_purchase_cycle(), c = avg_purchase_cycle()",
+        "from customers | where revenue > 20 | agg n = net_revenue_retention(), g = gross_revenue_retention(), a = churn_rate(period: 1mo, method: \"average\")",
+    ]
+
+    @Test(
+        "sqlite SQL of rfm, histogram and the retention aggregates answers as churnql",
+        arguments: [1, 2, 3, 4] as [UInt64])
+    func fixedCases(seed: UInt64) throws {
+        let engine = try RewriteTests.engine(seed: seed)
+        if seed % 2 == 0 { _ = try MetricsTests.run(engine, "set churn_window = 60") }
+        if seed == 3 { _ = try MetricsTests.run(engine, "set asof = 2024-02-10") }
+        let database = try Database(engine)
+        for text in Self.fixed {
+            let expected = try #require(Self.engineRows(engine, text), "\(text) fails in memory")
+            let sql = try #require(try Self.compiled(engine, text))
+            let actual = try database.rows(sql)
+            #expect(
+                Self.sameRows(expected, actual, ordered: true),
+                "\(text)\n\(sql.text)\nchurnql: \(expected.prefix(8))\nsqlite: \(actual.prefix(8))")
+        }
     }
 }

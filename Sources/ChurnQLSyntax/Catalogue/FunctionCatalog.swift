@@ -138,21 +138,24 @@ public enum FunctionCatalog {
             backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "repeat_rate", [], result: .decimal, kind: .retentionAggregate,
-            summary: "share of customers who bought on more than one day", example: "repeat_rate()"),
+            summary: "share of customers who bought on more than one day", example: "repeat_rate()",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "avg_purchase_cycle", [], result: .decimal, kind: .retentionAggregate,
-            summary: "mean purchase_cycle_days of repeat customers", example: "avg_purchase_cycle()"),
+            summary: "mean purchase_cycle_days of repeat customers", example: "avg_purchase_cycle()",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "median_purchase_cycle", [], result: .decimal, kind: .retentionAggregate,
-            summary: "median purchase_cycle_days of repeat customers", example: "median_purchase_cycle()"),
+            summary: "median purchase_cycle_days of repeat customers", example: "median_purchase_cycle()",
+            backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "net_revenue_retention", [period], result: .decimal, kind: .retentionAggregate,
             summary: "the base customers' revenue in the last period over their revenue in the period before",
-            example: "net_revenue_retention(period: 365d)"),
+            example: "net_revenue_retention(period: 365d)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
         .init(
             "gross_revenue_retention", [period], result: .decimal, kind: .retentionAggregate,
             summary: "net_revenue_retention with each customer capped at their earlier revenue",
-            example: "gross_revenue_retention(period: 365d)"),
+            example: "gross_revenue_retention(period: 365d)", backends: [.memory, .postgres, .spark, .duckdb, .sqlite]),
     ]
 
     static let customerRows: [FunctionSignature] = [
