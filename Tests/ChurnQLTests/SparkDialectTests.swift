@@ -66,11 +66,9 @@ struct SparkDialectTests {
         return DialectDifferential.group(engine, statements + calls, dialect: .spark)
     }
 
-    /// churnql's own wrong answers that Spark shows up (the compiled SQL is right).
-    static let knownWrong = [
-        "from customers | derive x = if(is_new, 1, 2.5)":
-            "churnql answers null, not 2.5, for if(false, 1, 2.5): an integer and a decimal branch"
-    ]
+    /// churnql's own wrong answers that Spark shows up (the compiled SQL is right); none now (`if` with an integer
+    /// and a decimal branch was one).
+    static let knownWrong: [String: String] = [:]
 
     @Test("spark SQL answers as churnql")
     func differential() throws {

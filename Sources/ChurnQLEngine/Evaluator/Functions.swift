@@ -134,7 +134,11 @@ enum Functions {
             guard case .boolean(let condition) = args[0] else {
                 throw context.error("type-mismatch", "if() needs a true/false condition first", arguments[0].value.span)
             }
-            let type = args[1].type == .null ? args[2].type : args[1].type
+            // An integer branch and a decimal one make a decimal (as SQL's CASE does): typing by the first branch
+            // alone turned `if(false, 1, 2.5)` into null.
+            let branches = Set([args[1].type, args[2].type])
+            let type =
+                branches == [.integer, .decimal] ? .decimal : args[1].type == .null ? args[2].type : args[1].type
             let yes = args[1]
             let no = args[2]
             return typed(type) { row in condition(row) == true ? yes.value(row) : no.value(row) }
