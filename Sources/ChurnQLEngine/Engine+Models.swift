@@ -244,8 +244,10 @@ extension Engine {
                 code: "no-model", message: "evaluate needs a fitted model", span: span, in: source,
                 hint: "fit bgnbd until 1997-09-30, then evaluate")
         }
-        let profile = try profile()
-        let asof = profile.settings.asof
+        let server = ordersAttachment
+        let profile = server == nil ? try profile() : nil
+        let knownAsof = profile?.settings.asof
+        guard let asof = knownAsof != nil ? knownAsof : try serverAsof() else { throw Self.noOrders }
         guard state.calibrationEnd < asof else {
             throw Diagnostic(
                 code: "no-holdout",
@@ -255,25 +257,36 @@ extension Engine {
         // The curve below has a point per holdout week, each a pass over every customer.
         let holdoutWeeks = (Int(asof) - Int(state.calibrationEnd) + 6) / 7
         guard holdoutWeeks <= Self.periodLimit else {
-            throw Self.tooManyPeriods(
-                "evaluate would follow \(holdoutWeeks) holdout weeks", from: state.calibrationEnd, profile)
+            let what = "evaluate would follow \(holdoutWeeks) holdout weeks"
+            if let profile { throw Self.tooManyPeriods(what, from: state.calibrationEnd, profile) }
+            throw Diagnostic(
+                code: "too-many-periods", message: "\(what), more than \(Self.periodLimit)", span: span, in: source,
+                hint: "set asof nearer the calibration end")
         }
-        let data = Calibration.data(history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
-        let customers = Calibration.customers(history: profile.history, cutoff: state.calibrationEnd)
+        let holdout: HoldoutSummary
+        if let profile {
+            holdout = HoldoutSummary(
+                profile.history, cutoff: state.calibrationEnd, asof: asof, unitDays: state.unitDays)
+        } else {
+            holdout = try serverHoldout(
+                cutoff: state.calibrationEnd, asof: asof, unitDays: state.unitDays, span: span, source: source)
+        }
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays
-        let actual = Calibration.holdoutPurchases(
-            history: profile.history, customers: customers, from: state.calibrationEnd, through: asof)
-        let predicted = (0..<data.count).map {
-            state.transactions.conditionalExpectedPurchases(t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0])
+        let predicted = (0..<holdout.count).map {
+            state.transactions.conditionalExpectedPurchases(
+                t: horizon, x: holdout.x[$0], tx: holdout.tx[$0], T: holdout.T[$0])
         }
         var bucketCustomers = [Int64](repeating: 0, count: 8)
         var bucketActual = [Double](repeating: 0, count: 8)
         var bucketPredicted = [Double](repeating: 0, count: 8)
-        for i in 0..<data.count {
-            let b = Swift.min(7, Int(data.x[i]))
-            bucketCustomers[b] += 1
-            bucketActual[b] += Double(actual[i])
-            bucketPredicted[b] += predicted[i]
+        var absoluteError = 0.0
+        for i in 0..<holdout.count {
+            let b = Swift.min(7, Int(holdout.x[i]))
+            let n = Double(holdout.customers[i])
+            bucketCustomers[b] += Int64(holdout.customers[i])
+            bucketActual[b] += Double(holdout.actual[i]) * n
+            bucketPredicted[b] += predicted[i] * n
+            absoluteError += abs(Double(holdout.actual[i]) - predicted[i]) * n
         }
         let labels = (0..<8).map { $0 == 7 ? "7+" : String($0) } + ["all"]
         bucketCustomers.append(bucketCustomers.reduce(0, +))
@@ -295,25 +308,20 @@ extension Engine {
             ])
         // Cumulative repeat purchases week by week through the holdout.
         var weeks: [Int64] = []
-        var cumulativeActual: [Double] = []
         var cumulativePredicted: [Double] = []
-        let holdoutDays = Int(asof - state.calibrationEnd)
-        var week = 1
-        while week * 7 <= holdoutDays + 6 {
+        for week in 1...Swift.max(1, holdout.cumulativeActual.count) where week <= holdout.cumulativeActual.count {
             let through = Swift.min(asof, state.calibrationEnd + Int32(week * 7))
             let t = Double(through - state.calibrationEnd) / state.unitDays
-            let a = Calibration.holdoutPurchases(
-                history: profile.history, customers: customers, from: state.calibrationEnd, through: through)
             weeks.append(Int64(week))
-            cumulativeActual.append(Double(a.reduce(0, +)))
             cumulativePredicted.append(
-                (0..<data.count).reduce(0) {
+                (0..<holdout.count).reduce(0) {
                     $0
                         + state.transactions.conditionalExpectedPurchases(
-                            t: t, x: data.x[$1], tx: data.tx[$1], T: data.T[$1])
+                            t: t, x: holdout.x[$1], tx: holdout.tx[$1], T: holdout.T[$1])
+                        * Double(holdout.customers[$1])
                 })
-            week += 1
         }
+        let cumulativeActual = holdout.cumulativeActual
         let curve = Table(
             name: "curve",
             columns: [
@@ -321,8 +329,7 @@ extension Engine {
                 Column(name: "actual", storage: .decimal(cumulativeActual)),
                 Column(name: "predicted", storage: .decimal(cumulativePredicted)),
             ])
-        let mae =
-            zip(actual, predicted).reduce(0) { $0 + abs(Double($1.0) - $1.1) } / Double(Swift.max(1, actual.count))
+        let mae = absoluteError / Double(Swift.max(1, holdout.customers.reduce(0, +)))
         return .report(
             [
                 (

@@ -106,4 +106,79 @@ extension Engine {
         data.days = CalibrationDays(x: xs, tx: txs, T: ages, unitDays: unitDays)
         return (data, first)
     }
+
+    /// `evaluate` over attached orders: the customers' calibration histories and holdout purchases grouped on the
+    /// server, and the holdout's purchase days per week, in two queries.
+    func serverHoldout(cutoff: Int32, asof: Int32, unitDays: Double, span: SourceSpan, source: SourceText)
+        throws(Diagnostic) -> HoldoutSummary
+    {
+        guard let attachment = ordersAttachment, let parts = serverOrders() else { throw Self.noOrders }
+        let days = """
+            WITH "days" AS (
+                SELECT \(parts.customer) AS "c", \(parts.day) AS "d" FROM \(parts.table)
+                WHERE \(parts.customer) IS NOT NULL AND \(parts.day) IS NOT NULL AND \(parts.day) <= $2
+                GROUP BY 1, 2
+            ), "members" AS (
+                SELECT "c", COUNT(*) FILTER (WHERE "d" <= $1) - 1 AS "x",
+                    MAX("d") FILTER (WHERE "d" <= $1) - MIN("d") AS "tx", $1 - MIN("d") AS "age",
+                    COUNT(*) FILTER (WHERE "d" > $1) AS "holdout"
+                FROM "days" GROUP BY "c" HAVING MIN("d") <= $1
+            )
+            """
+        let groups =
+            days + """
+                SELECT "x", "tx", "age", "holdout", COUNT(*) FROM "members" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                """
+        let weekly =
+            days + """
+                SELECT ("d" - $1 - 1) / 7 + 1 AS "week", COUNT(*) FROM "days" JOIN "members" USING ("c")
+                WHERE "d" > $1 GROUP BY 1 ORDER BY 1
+                """
+        var summary = HoldoutSummary()
+        var purchasesInWeek = [Int](repeating: 0, count: HoldoutSummary.weeks(cutoff: cutoff, asof: asof))
+        var unreadable = false
+        do throws(PostgresError) {
+            let parameters: [Value] = [.date(cutoff), .date(asof)]
+            try attachment.connection.query(
+                groups, parameters: parameters, isCancelled: isCancelled, columns: { _ in }
+            ) { row throws(PostgresError) in
+                let numbers = (0..<5).map { row.text($0).flatMap { Int($0) } }
+                guard let x = numbers[0], let tx = numbers[1], let age = numbers[2], let holdout = numbers[3],
+                    let n = numbers[4]
+                else {
+                    unreadable = true
+                    return
+                }
+                summary.x.append(Double(x))
+                summary.tx.append(Double(tx) / unitDays)
+                summary.T.append(Double(age) / unitDays)
+                summary.actual.append(holdout)
+                summary.customers.append(n)
+            }
+            try attachment.connection.query(
+                weekly, parameters: parameters, isCancelled: isCancelled, columns: { _ in }
+            ) { row throws(PostgresError) in
+                guard let week = row.text(0).flatMap({ Int($0) }), let n = row.text(1).flatMap({ Int($0) }),
+                    week >= 1, week <= purchasesInWeek.count
+                else {
+                    unreadable = true
+                    return
+                }
+                purchasesInWeek[week - 1] += n
+            }
+        } catch {
+            throw error.diagnostic(span: span, in: source, server: attachment.connection.displayName)
+        }
+        if unreadable {
+            throw Diagnostic(
+                code: "server-error", message: "the server's holdout summary could not be read", span: span,
+                in: source)
+        }
+        var total = 0
+        for n in purchasesInWeek {
+            total += n
+            summary.cumulativeActual.append(Double(total))
+        }
+        return summary
+    }
 }
