@@ -117,7 +117,6 @@ struct ColumnReader {
         }
         var failure: Diagnostic?
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
             do throws(Diagnostic) {
                 try file.readSection(
                     section, blockSize: blockSize, into: UnsafeMutableRawBufferPointer(buffer), what: what)
