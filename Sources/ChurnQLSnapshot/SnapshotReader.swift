@@ -8,7 +8,10 @@ import Foundation
 /// checked before the block is used. Columns are read on all cores.
 public enum SnapshotReader {
     /// Whether the file at `path` starts with the snapshot magic (how `load` tells a snapshot from a CSV file).
+    /// Only regular files are opened: opening a FIFO or `<(…)` to look would consume the reader the load needs.
     public static func isSnapshot(path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
