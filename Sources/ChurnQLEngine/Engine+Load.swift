@@ -102,6 +102,11 @@ extension Engine {
         let lower = path.lowercased()
         // A snapshot by its magic bytes; a .cqs name without them is an error, not a CSV file.
         if lower.hasSuffix(".cqs") || SnapshotReader.isSnapshot(path: path) {
+            if alias != nil || !overrides.isEmpty {
+                throw Diagnostic(
+                    code: "bad-option", message: "a snapshot opens as it was saved: 'as' and role options do not apply",
+                    hint: "load \"\(path)\" alone; rename or set options in the session, then save again")
+            }
             let messages = try openSnapshot(path: path)
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }

@@ -208,6 +208,16 @@ struct SnapshotTests {
         #expect(!SnapshotReader.isSnapshot(path: try Self.file(csv, name: "x.cqs")))
     }
 
+    /// A snapshot opens as saved: `as` and role options are refused, not ignored.
+    @Test func aliasAndOptionsAreRefused() throws {
+        let path = try Self.file(try Self.sample())
+        #expect(throws: Diagnostic.self) { try Engine().loadFile(path: path, alias: "other") }
+        #expect(throws: Diagnostic.self) { try Engine().loadFile(path: path, overrides: ["customer": "id"]) }
+        let engine = Engine()
+        _ = try engine.loadFile(path: path)
+        #expect(engine.catalog.names == ["mixed", "empty", "none"])
+    }
+
     /// Through the binary: exit 2 and the message, never a crash (the corpus's written snapshot cases).
     @Test(arguments: ["truncated", "bitflip", "newer"])
     func badSnapshotOnCommandLine(_ kind: String) throws {
