@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Targets follow the data's journey: diagnostics → store → load → syntax → planner → sql (+ postgres, the server
-// connection) → metrics → engine → render → shell → churnql.
+// Targets follow the data's journey: diagnostics → store → load (+ snapshot, a saved session's file) → syntax →
+// planner → sql (+ postgres, the server connection) → metrics → engine → render → shell → churnql.
 let package = Package(
     name: "churnql",
     platforms: [.macOS(.v13)],
@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "ChurnQLDiagnostics"),
         .target(name: "ChurnQLStore", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLLoad", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CSQLite", "CByteScan"]),
+        .target(name: "ChurnQLSnapshot", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics", "CByteScan"]),
         .target(name: "ChurnQLSyntax", dependencies: ["ChurnQLDiagnostics"]),
         .target(name: "ChurnQLPlanner", dependencies: ["ChurnQLSyntax", "ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
@@ -35,13 +36,13 @@ let package = Package(
             name: "ChurnQLEngine",
             dependencies: [
                 "ChurnQLSyntax", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLPostgres", "ChurnQLMetrics", "ChurnQLStore",
-                "ChurnQLLoad", "ChurnQLDiagnostics",
+                "ChurnQLLoad", "ChurnQLSnapshot", "ChurnQLDiagnostics",
             ]),
         .target(name: "ChurnQLRender", dependencies: ["ChurnQLStore", "ChurnQLDiagnostics"]),
         .target(
             name: "ChurnQLShell",
             dependencies: [
-                "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad",
+                "ChurnQLEngine", "ChurnQLRender", "ChurnQLSyntax", "ChurnQLStore", "ChurnQLLoad", "ChurnQLSnapshot",
                 "ChurnQLDiagnostics", "ChurnQLMetrics", "CLibEdit",
             ]),
         .executableTarget(
@@ -60,7 +61,7 @@ let package = Package(
                 "ChurnQLShell", "ChurnQLEngine", "ChurnQLPlanner", "ChurnQLSQL", "ChurnQLPostgres", "ChurnQLRender",
                 "ChurnQLSyntax",
                 "ChurnQLStore",
-                "ChurnQLLoad",
+                "ChurnQLLoad", "ChurnQLSnapshot",
                 "ChurnQLDiagnostics", "ChurnQLMetrics", "CSQLite", "CByteScan",
             ],
             resources: [.copy("Fixtures")]),

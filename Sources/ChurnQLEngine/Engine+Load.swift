@@ -1,6 +1,7 @@
 import ChurnQLDiagnostics
 import ChurnQLLoad
 import ChurnQLMetrics
+import ChurnQLSnapshot
 import ChurnQLStore
 import ChurnQLSyntax
 import Foundation
@@ -99,6 +100,18 @@ extension Engine {
     {
         let path = UserPath.expandTilde(path)
         let lower = path.lowercased()
+        // A snapshot by its magic bytes; a .cqs name without them is an error, not a CSV file.
+        if lower.hasSuffix(".cqs") || SnapshotReader.isSnapshot(path: path) {
+            if alias != nil || !overrides.isEmpty {
+                throw Diagnostic(
+                    code: "bad-option", message: "a snapshot opens as it was saved: 'as' and role options do not apply",
+                    hint: "load \"\(path)\" alone; rename or set options in the session, then save again")
+            }
+            let messages = try openSnapshot(path: path)
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            if !loadedPaths.contains(absolute) { loadedPaths.append(absolute) }
+            return describe ? messages : []
+        }
         let modelsWereCurrent = !models.isEmpty && modelsFitOrders
         var loaded: [LoadedTable]
         var isCSV = false

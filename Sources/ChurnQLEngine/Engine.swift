@@ -129,6 +129,9 @@ public final class Engine {
             return .table(try runQuery(Workbench.profileQuery(key), span: node.span, source: source))
         case .export(let query, let path):
             return .export(try run(query, source: source), path: path)
+        case .save(let path):
+            let (contents, notes) = try snapshotContents()
+            return .snapshot(contents, path: path, notes: notes)
         case .print(let text):
             return .text(text)
         case .printQuery(let query):

@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLSnapshot
 import ChurnQLStore
 
 /// What a statement produced, for the front end to render.
@@ -11,6 +12,8 @@ public enum StatementResult {
     case notes([String])
     /// A table the front end writes to a file (export).
     case export(Table, path: String)
+    /// A session snapshot the front end writes to a file (save), with notes on what it leaves out.
+    case snapshot(SnapshotContents, path: String, notes: [String])
     /// A cohort analysis: the long table (csv/json) and the matrix (drawn as a heatmap in table mode).
     case cohort(Table, CohortMatrix)
     /// Several titled tables and notes (model fits, evaluations).

@@ -73,6 +73,11 @@ final class OutputFile {
         try check(bytes.withUnsafeBytes { write($0) })
     }
 
+    /// Appends raw bytes (a snapshot's arrays, written without a copy).
+    func write(raw bytes: UnsafeRawBufferPointer) throws(Diagnostic) {
+        try check(write(bytes))
+    }
+
     /// 0 or errno.
     private func write(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         fd >= 0 ? calls.write(fd, bytes) : EBADF

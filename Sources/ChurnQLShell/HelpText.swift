@@ -7,6 +7,7 @@ enum HelpText {
 
         statements  from …, let NAME = from …, load "file.csv" [as NAME] [with (…)], set asof = 1998-06-30,
                     show settings, tables, describe TABLE, explain METRIC, export QUERY to "out.csv",
+                    save "shop.cqs" (reopen: churnql shop.cqs, or load "shop.cqs"),
                     print "text", assert QUERY == VALUE, compile postgres|spark|duckdb|sqlite QUERY,
                     attach "postgresql://…" [as NAME], detach NAME, load "postgresql://…" table NAME
         steps       where, select, derive, group … | agg …, agg, sort, take, distinct, join, count, top N by, rfm
@@ -59,7 +60,7 @@ enum HelpText {
             "attach \"postgresql://USER@HOST:PORT/DB\" [as NAME] [with (orders: \"schema.table\", customer: \"…\", date: \"…\", amount: \"…\")]\n  the database's tables join the session; queries over them run on the server (docs/scale.md)\n",
         "detach": "detach NAME   forget an attached database\n",
         "load":
-            "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n",
+            "load \"FILE\" [as NAME] [with (delimiter: \";\", header: true, date_format: \"%d/%m/%Y\", null: \"-\", skip_bad_rows: true, customer: \"Cust\", date: \"Day\", amount: \"Net\")]\n  load \"shop.cqs\" reopens a snapshot written by save (.help save)\n",
         "churn":
             "churn monthly|weekly|quarterly: base, churned, new, reactivated and churn rate per calendar period.\n  churn quarterly\n",
         "cohort":
@@ -94,6 +95,14 @@ enum HelpText {
             ".output FILE sends results to FILE until .output alone: written like export (atomically, or through a device or\n  pipe; a pipe needs its reader first). .output alone returns to the screen.\n",
         "assert":
             "assert QUERY == VALUE [within TOL], assert EXPR between LOW and HIGH: a failed check is an error with both values.\n  == and != are exact; within TOL allows |actual − expected| ≤ TOL.\n  assert from customers | count > 0\n  assert from customers | agg c = churn_rate() == 0.56 within 0.005\n",
+        "save":
+            "save \"file.cqs\": the session's tables, views, settings, parameters and load options (and the order history)\n"
+            + "  as one versioned, checksummed columnar file, written atomically, never over a loaded input. churnql file.cqs or\n"
+            + "  load \"file.cqs\" reopens it without parsing. Not saved: attached databases, fitted models. .save FILE is\n"
+            + "  different: it writes the session's statements as a script.\n",
+        ".save":
+            ".save FILE writes the session as a script (the files loaded, --asof, the statements that succeeded);\n"
+            + "  save \"file.cqs\" (no dot) writes the data itself as a snapshot.\n",
         "param": "param NAME = DEFAULT: a script parameter, read as $NAME; --set NAME=VALUE overrides it.\n",
     ]
 

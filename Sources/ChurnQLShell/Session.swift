@@ -218,6 +218,14 @@ public final class Session {
                 throw Diagnostic(
                     code: error.code, message: error.message, span: node.span, in: source, hint: error.hint)
             }
+        case .snapshot(let contents, let path, let notes):
+            do {
+                try save(contents, to: path)
+            } catch  where error.line == 0 {
+                throw Diagnostic(
+                    code: error.code, message: error.message, span: node.span, in: source, hint: error.hint)
+            }
+            for line in notes { note(line) }
         case .cohort(let long, let matrix):
             if format == .table {
                 let what = matrix.byRevenue ? "revenue" : "customers"

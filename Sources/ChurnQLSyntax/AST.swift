@@ -198,6 +198,8 @@ public enum Statement: Equatable, Sendable {
     /// `profile by KEY`: the main metrics per value of a customer attribute.
     case profile(by: String)
     case export(Query, path: String)
+    /// `save "file.cqs"`: the session's tables, views and settings as one snapshot file (docs/snapshots.md).
+    case save(path: String)
     case print(String)
     case printQuery(Query)
     /// `assert QUERY OP EXPR` or `assert EXPR` (an aggregate over customers).

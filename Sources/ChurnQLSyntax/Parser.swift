@@ -159,6 +159,9 @@ public struct Parser {
             }
             advance()
             return .export(query, path: try expectString("a file name"))
+        case "save":
+            advance()
+            return .save(path: try expectString("a file name in double quotes, e.g. save \"shop.cqs\""))
         case "print":
             advance()
             if case .string(let text) = current.kind {
@@ -252,7 +255,7 @@ public struct Parser {
     /// Words that start a statement.
     public static let statementWords = [
         "from", "let", "load", "attach", "detach", "set", "param", "show", "tables", "describe", "explain", "compile",
-        "export", "print",
+        "export", "save", "print",
         "assert",
         "churn", "cohort", "fit", "evaluate", "compare", "histogram", "drill", "survival", "workbench", "team",
         "handover", "profile", "verify",

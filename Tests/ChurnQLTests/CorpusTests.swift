@@ -45,6 +45,11 @@ struct CorpusTests {
             message: "warning: column 'amount' is named like the amount, but 3 of 4 values are not numbers"),
         Case(file: "colliding_keys.csv", status: 0, message: "loaded colliding_keys: 7 rows"),
         Case(file: "far_dated_orders.csv", status: 0, message: "orders left out: 1 after asof"),
+        // A .cqs name promises a snapshot: a CSV file under it is refused, never read as CSV.
+        Case(
+            file: "csv_named_snapshot.cqs", status: 2,
+            message:
+                "csv_named_snapshot.cqs: error: not a churnql snapshot (it does not start with the snapshot marker)"),
         Case(
             file: "attach_in_dump.sql", status: 2,
             message: "attach_in_dump.sql:3:1: error: SQLite rejected a statement: not authorized"),

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include "CHash64.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
