@@ -68,19 +68,9 @@ extension Engine {
                 + "result and load that)"
             throw located
         }
-        let schema = bound.plan.schema
-        var reader = ServerResultReader(schema: schema, cellLimit: Self.serverResultCellLimit)
-        do throws(PostgresError) {
-            try attachment.connection.query(
-                sql.parameterizedText, parameters: sql.parameters, isCancelled: isCancelled,
-                columns: { columns throws(PostgresError) in try reader.describe(columns) },
-                row: { row throws(PostgresError) in try reader.append(row) })
-        } catch {
-            throw error.diagnostic(
-                span: Self.step(at: error.position, in: sql.parameterizedText, bound.plan),
-                in: bound.plan.source, server: attachment.connection.displayName)
+        return try serverTable(sql, bound.plan.schema, attachment, source: bound.plan.source) { position in
+            Self.step(at: position, in: sql.parameterizedText, bound.plan)
         }
-        return reader.table(name: schema.tableName)
     }
 
     /// The span of the plan step whose CTE holds character `position` (1-based, as the server reports it) of

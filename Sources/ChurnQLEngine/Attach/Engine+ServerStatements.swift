@@ -24,7 +24,7 @@ extension Engine {
                 ColumnSchema("reactivated", .integer), ColumnSchema("churn_rate", .decimal),
                 ColumnSchema("retention_rate", .decimal),
             ])
-        let table = try serverTable(sql, schema, attachment, span: span, source: source)
+        let table = try serverTable(sql, schema, attachment, source: source) { _ in span }
         return (0..<table.rowCount).map { row in
             func int(_ i: Int) -> Int {
                 if case .integer(let n) = table.columns[i].value(at: row) { return Int(n) }
@@ -50,7 +50,7 @@ extension Engine {
                 ColumnSchema("cohort_start", .date), ColumnSchema("period", .integer), ColumnSchema("size", .integer),
                 ColumnSchema("active", .integer), ColumnSchema("revenue", .decimal),
             ])
-        let table = try serverTable(sql, schema, attachment, span: span, source: source)
+        let table = try serverTable(sql, schema, attachment, source: source) { _ in span }
         return (0..<table.rowCount).compactMap { row in
             guard case .date(let start) = table.columns[0].value(at: row),
                 case .integer(let k) = table.columns[1].value(at: row),
@@ -83,9 +83,11 @@ extension Engine {
         return (attachment, asof)
     }
 
-    /// Runs compiled SQL on the attachment's server into a table of `schema`.
+    /// Runs compiled SQL on the attachment's server into a table of `schema`; a server error is located where
+    /// `locate` puts the character position the server names (nil when it names none).
     func serverTable(
-        _ sql: SQLText, _ schema: Schema, _ attachment: Attachment, span: SourceSpan, source: SourceText?
+        _ sql: SQLText, _ schema: Schema, _ attachment: Attachment, source: SourceText?,
+        locate: (Int?) -> SourceSpan
     ) throws(Diagnostic) -> Table {
         var reader = ServerResultReader(schema: schema, cellLimit: Self.serverResultCellLimit)
         do throws(PostgresError) {
@@ -94,7 +96,8 @@ extension Engine {
                 columns: { columns throws(PostgresError) in try reader.describe(columns) },
                 row: { row throws(PostgresError) in try reader.append(row) })
         } catch {
-            throw error.diagnostic(span: span, in: source, server: attachment.connection.displayName)
+            throw error.diagnostic(
+                span: locate(error.position), in: source, server: attachment.connection.displayName)
         }
         return reader.table(name: schema.tableName)
     }
