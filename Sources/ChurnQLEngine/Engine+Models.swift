@@ -261,10 +261,14 @@ extension Engine {
         let data = Calibration.data(history: profile.history, cutoff: state.calibrationEnd, unitDays: state.unitDays)
         let customers = Calibration.customers(history: profile.history, cutoff: state.calibrationEnd)
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays
-        let actual = Calibration.holdoutPurchases(
+        // One pass over the holdout orders gives every week's cumulative count; predictions are computed once per
+        // distinct (x, t_x, T).
+        let (actual, actualPerDay) = Calibration.holdoutPurchaseDays(
             history: profile.history, customers: customers, from: state.calibrationEnd, through: asof)
-        let predicted = (0..<data.count).map {
-            state.transactions.conditionalExpectedPurchases(t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0])
+        let triples = CustomerTriples(data)
+        let model = state.transactions
+        let predicted = triples.perCustomer {
+            model.conditionalExpectedPurchases(t: horizon, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
         }
         var bucketCustomers = [Int64](repeating: 0, count: 8)
         var bucketActual = [Double](repeating: 0, count: 8)
@@ -302,15 +306,11 @@ extension Engine {
         while week * 7 <= holdoutDays + 6 {
             let through = Swift.min(asof, state.calibrationEnd + Int32(week * 7))
             let t = Double(through - state.calibrationEnd) / state.unitDays
-            let a = Calibration.holdoutPurchases(
-                history: profile.history, customers: customers, from: state.calibrationEnd, through: through)
             weeks.append(Int64(week))
-            cumulativeActual.append(Double(a.reduce(0, +)))
+            cumulativeActual.append(Double(actualPerDay[..<Int(through - state.calibrationEnd)].reduce(0, +)))
             cumulativePredicted.append(
-                (0..<data.count).reduce(0) {
-                    $0
-                        + state.transactions.conditionalExpectedPurchases(
-                            t: t, x: data.x[$1], tx: data.tx[$1], T: data.T[$1])
+                triples.total {
+                    model.conditionalExpectedPurchases(t: t, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
                 })
             week += 1
         }
@@ -349,6 +349,7 @@ extension Engine {
         let actual = Calibration.holdoutPurchases(
             history: profile.history, customers: customers, from: cutoff, through: asof)
         let horizon = Double(asof - cutoff) / unitDays
+        let triples = CustomerTriples(data)
         var names: [String] = []
         var ll: [Double] = []
         var aic: [Double] = []
@@ -364,13 +365,12 @@ extension Engine {
                 aic.append(fit.aic)
                 bic.append(fit.bic)
                 if cutoff < asof {
-                    let errors = (0..<data.count).map {
-                        abs(
-                            Double(actual[$0])
-                                - model.conditionalExpectedPurchases(
-                                    t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0]))
+                    let predicted = triples.perCustomer {
+                        model.conditionalExpectedPurchases(
+                            t: horizon, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
                     }
-                    mae.append(errors.reduce(0, +) / Double(Swift.max(1, errors.count)))
+                    let errors = zip(actual, predicted).reduce(0) { $0 + abs(Double($1.0) - $1.1) }
+                    mae.append(errors / Double(Swift.max(1, actual.count)))
                 } else {
                     mae.append(nil)
                 }
