@@ -298,21 +298,14 @@ extension Engine {
                 Column(name: "predicted_total", storage: .decimal(bucketPredicted)),
             ])
         // Cumulative repeat purchases week by week through the holdout.
-        var weeks: [Int64] = []
-        var cumulativeActual: [Double] = []
-        var cumulativePredicted: [Double] = []
         let holdoutDays = Int(asof - state.calibrationEnd)
-        var week = 1
-        while week * 7 <= holdoutDays + 6 {
-            let through = Swift.min(asof, state.calibrationEnd + Int32(week * 7))
-            let t = Double(through - state.calibrationEnd) / state.unitDays
-            weeks.append(Int64(week))
-            cumulativeActual.append(Double(actualPerDay[..<Int(through - state.calibrationEnd)].reduce(0, +)))
-            cumulativePredicted.append(
-                triples.total {
-                    model.conditionalExpectedPurchases(t: t, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
-                })
-            week += 1
+        let ends = Array(stride(from: 7, through: holdoutDays + 6, by: 7)).map { Swift.min(holdoutDays, $0) }
+        let weeks = ends.indices.map { Int64($0 + 1) }
+        let cumulativeActual = ends.map { Double(actualPerDay[..<$0].reduce(0, +)) }
+        let horizons = ends.map { Double($0) / state.unitDays }
+        let cumulativePredicted = triples.totals(width: horizons.count) {
+            model.conditionalExpectedPurchases(
+                horizons: horizons, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
         }
         let curve = Table(
             name: "curve",

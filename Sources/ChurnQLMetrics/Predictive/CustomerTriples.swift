@@ -52,10 +52,14 @@ public struct CustomerTriples: Sendable {
         return group.map { byGroup[Int($0)] }
     }
 
-    /// Σ over customers of `value` of their group, each group computed once, on all cores.
-    public func total(_ value: (Int) -> Double) -> Double {
+    /// Σ over customers of `values` of their group (`width` numbers each), each group computed once, on all cores.
+    public func totals(width: Int, _ values: (Int) -> [Double]) -> [Double] {
         let weight = self.weight
-        return ParallelSum.sum(count) { weight[$0] * value($0) }
+        return ParallelSum.vector(count, width: width) { range, total in
+            for g in range {
+                for (k, value) in values(g).enumerated() { total[k] += weight[g] * value }
+            }
+        }
     }
 }
 

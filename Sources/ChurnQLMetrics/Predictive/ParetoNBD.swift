@@ -4,6 +4,14 @@ import Foundation
 public protocol TransactionModel: Sendable {
     func probabilityAlive(x: Double, tx: Double, T: Double) -> Double
     func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double
+    /// Expected purchases in (T, T + t] for each t of `horizons` (one customer's curve).
+    func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double]
+}
+
+extension TransactionModel {
+    public func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double] {
+        horizons.map { conditionalExpectedPurchases(t: $0, x: x, tx: tx, T: T) }
+    }
 }
 
 extension BGNBD: TransactionModel {}
@@ -112,10 +120,19 @@ public struct ParetoNBD: TransactionModel {
 
     public func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double {
         guard t > 0 else { return 0 }
+        return expectedIfAlive(t: t, x: x, T: T) * probabilityAlive(x: x, tx: tx, T: T)
+    }
+
+    /// P(alive) once for the whole curve: it is the costly part (the dropout integral).
+    public func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double] {
         let alive = probabilityAlive(x: x, tx: tx, T: T)
+        return horizons.map { $0 > 0 ? expectedIfAlive(t: $0, x: x, T: T) * alive : 0 }
+    }
+
+    private func expectedIfAlive(t: Double, x: Double, T: Double) -> Double {
         let rate = (r + x) / (alpha + T)
         // At s = 1 the general formula's limit is a logarithm.
-        if abs(s - 1) < 1e-9 { return rate * (beta + T) * log((beta + T + t) / (beta + T)) * alive }
-        return rate * (beta + T) / (s - 1) * (1 - pow((beta + T) / (beta + T + t), s - 1)) * alive
+        if abs(s - 1) < 1e-9 { return rate * (beta + T) * log((beta + T + t) / (beta + T)) }
+        return rate * (beta + T) / (s - 1) * (1 - pow((beta + T) / (beta + T + t), s - 1))
     }
 }

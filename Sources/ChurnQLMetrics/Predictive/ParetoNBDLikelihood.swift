@@ -17,35 +17,57 @@ extension ParetoNBD {
         let pairX: [Double]
         let pairT: [Double]
 
-        init(_ triples: CompressedTriples) {
-            self.triples = triples
-            let (distinct, _) = DistinctCounts.of(triples.x)
+        init(_ unordered: CompressedTriples) {
+            let (distinct, _) = DistinctCounts.of(unordered.x)
             distinctX = distinct
             var position = DistinctNumbering(expected: distinct.count)
             for value in distinct { _ = position.id(value) }
-            xIndex = triples.x.map { position.id($0) }
-            var totals = [Double](repeating: 0, count: distinct.count)
-            for (k, w) in zip(xIndex, triples.weight) { totals[Int(k)] += w }
-            weightOfX = totals
-            // One numbering of the times of both columns, then of the (x, time) pairs the triples need.
-            var times = DistinctNumbering(expected: triples.tValues.count)
-            let txTime = triples.txValues.map { UInt64(times.id($0)) }
-            let tTime = triples.tValues.map { UInt64(times.id($0)) }
+            let xs = unordered.x.map { position.id($0) }
+            // The times of both columns ranked in ascending order, then the (x, time) pairs the triples need,
+            // numbered in (x, time) order.
+            let times = Array(Set(unordered.txValues + unordered.tValues)).sorted()
+            let rank = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, UInt64($0)) })
+            let txRank = unordered.txValues.map { rank[$0] ?? 0 }
+            let tRank = unordered.tValues.map { rank[$0] ?? 0 }
             var pairs = DistinctNumbering(expected: 1024)
-            var upper = [Int32](repeating: -1, count: triples.count)
-            var lower = [Int32](repeating: -1, count: triples.count)
-            for i in 0..<triples.count {
-                let (txi, ti) = (Int(triples.txIndex[i]), Int(triples.tIndex[i]))
-                guard triples.txValues[txi] < triples.tValues[ti] else { continue }
-                let x = UInt64(xIndex[i]) << 32
-                upper[i] = pairs.id(Double(bitPattern: x | txTime[txi]))
-                lower[i] = pairs.id(Double(bitPattern: x | tTime[ti]))
+            var upper = [Int32](repeating: -1, count: unordered.count)
+            var lower = [Int32](repeating: -1, count: unordered.count)
+            for i in 0..<unordered.count {
+                let (txi, ti) = (Int(unordered.txIndex[i]), Int(unordered.tIndex[i]))
+                guard unordered.txValues[txi] < unordered.tValues[ti] else { continue }
+                let x = UInt64(xs[i]) << 32
+                upper[i] = pairs.id(Double(bitPattern: x | txRank[txi]))
+                lower[i] = pairs.id(Double(bitPattern: x | tRank[ti]))
             }
-            upperPair = upper
-            lowerPair = lower
-            let timeValues = times.values
-            pairX = pairs.values.map { distinct[Int($0.bitPattern >> 32)] }
-            pairT = pairs.values.map { timeValues[Int($0.bitPattern & 0xFFFF_FFFF)] }
+            let keys = pairs.values.map(\.bitPattern)
+            let sortedPairs = keys.indices.sorted { keys[$0] < keys[$1] }
+            var renumbered = [Int32](repeating: 0, count: keys.count)
+            for (k, id) in sortedPairs.enumerated() { renumbered[id] = Int32(k) }
+            pairX = sortedPairs.map { distinct[Int(keys[$0] >> 32)] }
+            pairT = sortedPairs.map { times[Int(keys[$0] & 0xFFFF_FFFF)] }
+            // Triples in the order of their (x, T) pair (counting sort, those without a dropout term first), so
+            // that both tails of consecutive triples are near each other in memory.
+            var start = [Int](repeating: 0, count: keys.count + 2)
+            for l in lower { start[l < 0 ? 1 : Int(renumbered[Int(l)]) + 2] += 1 }
+            for k in 1..<start.count { start[k] += start[k - 1] }
+            var order = [Int](repeating: 0, count: unordered.count)
+            for (i, l) in lower.enumerated() {
+                let slot = l < 0 ? 0 : Int(renumbered[Int(l)]) + 1
+                order[start[slot]] = i
+                start[slot] += 1
+            }
+            var triples = unordered
+            triples.x = order.map { unordered.x[$0] }
+            triples.weight = order.map { unordered.weight[$0] }
+            triples.txIndex = order.map { unordered.txIndex[$0] }
+            triples.tIndex = order.map { unordered.tIndex[$0] }
+            self.triples = triples
+            xIndex = order.map { xs[$0] }
+            upperPair = order.map { upper[$0] < 0 ? -1 : renumbered[Int(upper[$0])] }
+            lowerPair = order.map { lower[$0] < 0 ? -1 : renumbered[Int(lower[$0])] }
+            var totals = [Double](repeating: 0, count: distinct.count)
+            for (k, w) in zip(xs, unordered.weight) { totals[Int(k)] += w }
+            weightOfX = totals
         }
 
         /// Every k-th triple with k times its weight, when there are enough triples for a warm start to pay.
@@ -64,8 +86,11 @@ extension ParetoNBD {
         func evaluate(_ p: [Double]) -> (Double, [Double]) {
             let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
             let (pairX, pairT) = (self.pairX, self.pairT)
-            let tails = ParallelArray.make(pairX.count, parallelFrom: 4_000) { k in
-                ParetoTail.evaluate(p: r + pairX[k], q: s + 1, alpha: alpha, beta: beta, from: pairT[k])
+            // Per pair [ln H, ∂/∂p, ∂/∂α, ∂/∂q, ∂/∂β] in one cache line; NaN when the tail has no fast evaluation.
+            let tails = ParallelArray.make(pairX.count, parallelFrom: 4_000) { k -> SIMD8<Double> in
+                guard let h = ParetoTail.evaluate(p: r + pairX[k], q: s + 1, alpha: alpha, beta: beta, from: pairT[k])
+                else { return SIMD8(repeating: .nan) }
+                return SIMD8(h.value, h.dp, h.dAlpha, h.dq, h.dBeta, 0, 0, 0)
             }
             let tValues = triples.tValues
             let logAT = tValues.map { log(alpha + $0) }
@@ -91,15 +116,29 @@ extension ParetoNBD {
                         sum += w * gradientF
                         continue
                     }
-                    var h = LogIntegral(value: .nan, dp: 0, dq: 0, dAlpha: 0, dBeta: 0)
-                    if let fromTx = tails[upper], let fromT = tails[lower] {
-                        h = LogIntegral.difference(fromTx, fromT)
+                    let (fromTx, fromT) = (tails[upper], tails[lower])
+                    if fromT[0] < fromTx[0] {
+                        // e^F + s H(t_x) − s H(T) scaled by e^−m, m the larger of F and ln s + ln H(t_x): two
+                        // exponentials and one logarithm per triple.
+                        let top = logS + fromTx[0]
+                        let m = Swift.max(first, top)
+                        let a = first >= top ? 1 : exp(first - top)
+                        let b = first >= top ? exp(top - first) : 1
+                        let c = b * exp(fromT[0] - fromTx[0])
+                        let terms = a + b - c
+                        let gradientU = SIMD4(fromTx[1], fromTx[2], fromTx[3], fromTx[4])
+                        let gradientV = SIMD4(fromT[1], fromT[2], fromT[3], fromT[4])
+                        var g = a * gradientF + b * gradientU - c * gradientV
+                        g[2] += (b - c) / s
+                        if terms > 0 && (b - c) > 0 {
+                            ll += w * (m + log(terms))
+                            sum += (w / terms) * g
+                            continue
+                        }
                     }
-                    if !(h.value.isFinite && h.dp.isFinite && h.dq.isFinite && h.dAlpha.isFinite && h.dBeta.isFinite) {
-                        h = DropoutIntegral.logWithGradient(
-                            p: rx, q: s + 1, alpha: alpha, beta: beta, from: txValues[Int(txIndex[i])],
-                            to: tValues[t])
-                    }
+                    // No tails (or H lost to rounding): the integral from t_x to T directly.
+                    let h = DropoutIntegral.logWithGradient(
+                        p: rx, q: s + 1, alpha: alpha, beta: beta, from: txValues[Int(txIndex[i])], to: tValues[t])
                     let second = logS + h.value
                     let gradientS = SIMD4(h.dp, h.dAlpha, 1 / s + h.dq, h.dBeta)
                     let e = exp(-abs(first - second))

@@ -117,13 +117,14 @@ enum ParetoTail {
         var farInverse = 0.0
         for (y, w) in zip(nodes, weights) {
             let u = y / k
-            let share = log1p(sigma * expm1(u))
+            let grown = expm1(u)
+            let share = log1p(sigma * grown)
             let weight = w * exp(far * (sigma * u - share))
             sum += weight
             nearLog += weight * u
             farLog += weight * share
-            nearInverse += weight * exp(-u)
-            farInverse += weight / (1 + sigma * expm1(u))
+            nearInverse += weight / (1 + grown)
+            farInverse += weight / (1 + sigma * grown)
         }
         guard sum > 0, sum.isFinite else { return nil }
         let value = (1 - near) * logNear - far * logFar + log(sum) - log(k)
