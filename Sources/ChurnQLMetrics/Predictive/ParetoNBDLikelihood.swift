@@ -70,6 +70,31 @@ extension ParetoNBD {
             weightOfX = totals
         }
 
+        /// Lanes 5–7 of each pair's tail: s H e^−ref, e^(F − ref) (F = −(r+x) ln(α+t) − s ln(β+t), the no-dropout
+        /// term at T = t) and ref, the largest of F and ln s + ln H over the pairs of the same x (contiguous: pairs
+        /// are in (x, t) order). A triple's e^F + s H(t_x) − s H(T) is then a sum of its two pairs' lanes.
+        private func scale(_ tails: inout [SIMD8<Double>], r: Double, alpha: Double, s: Double, beta: Double) {
+            let logS = log(s)
+            var k = 0
+            while k < pairX.count {
+                var end = k
+                var reference = -Double.infinity
+                while end < pairX.count && pairX[end] == pairX[k] {
+                    let f = -(r + pairX[end]) * log(alpha + pairT[end]) - s * log(beta + pairT[end])
+                    tails[end][6] = f
+                    if f > reference { reference = f }
+                    if logS + tails[end][0] > reference { reference = logS + tails[end][0] }
+                    end += 1
+                }
+                for j in k..<end {
+                    tails[j][5] = exp(logS + tails[j][0] - reference)
+                    tails[j][6] = exp(tails[j][6] - reference)
+                    tails[j][7] = reference
+                }
+                k = end
+            }
+        }
+
         /// Every k-th triple with k times its weight, when there are enough triples for a warm start to pay.
         func sample() -> Likelihood? {
             let step = MaximumLikelihood.warmStartStep(triples.count)
@@ -87,11 +112,13 @@ extension ParetoNBD {
             let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3])
             let (pairX, pairT) = (self.pairX, self.pairT)
             // Per pair [ln H, ∂/∂p, ∂/∂α, ∂/∂q, ∂/∂β] in one cache line; NaN when the tail has no fast evaluation.
-            let tails = ParallelArray.make(pairX.count, parallelFrom: 4_000) { k -> SIMD8<Double> in
+            var tails = ParallelArray.make(pairX.count, parallelFrom: 4_000) { k -> SIMD8<Double> in
                 guard let h = ParetoTail.evaluate(p: r + pairX[k], q: s + 1, alpha: alpha, beta: beta, from: pairT[k])
                 else { return SIMD8(repeating: .nan) }
                 return SIMD8(h.value, h.dp, h.dAlpha, h.dq, h.dBeta, 0, 0, 0)
             }
+            let logS = log(s)
+            scale(&tails, r: r, alpha: alpha, s: s, beta: beta)
             let tValues = triples.tValues
             let logAT = tValues.map { log(alpha + $0) }
             let inverseAT = tValues.map { 1 / (alpha + $0) }
@@ -99,7 +126,6 @@ extension ParetoNBD {
             let inverseBT = tValues.map { 1 / (beta + $0) }
             let (x, weight, tIndex, txIndex) = (triples.x, triples.weight, triples.tIndex, triples.txIndex)
             let (txValues, upperPair, lowerPair) = (triples.txValues, self.upperPair, self.lowerPair)
-            let logS = log(s)
             // [ln(e^F + e^S), ∂/∂r, ∂/∂α, ∂/∂s, ∂/∂β] over the triples.
             let sums = ParallelSum.vector(x.count, width: 5) { range, total in
                 var sum = SIMD4<Double>.zero
@@ -117,17 +143,27 @@ extension ParetoNBD {
                         continue
                     }
                     let (fromTx, fromT) = (tails[upper], tails[lower])
+                    let gradientU = SIMD4(fromTx[1], fromTx[2], fromTx[3], fromTx[4])
+                    let gradientV = SIMD4(fromT[1], fromT[2], fromT[3], fromT[4])
+                    // e^F + s H(t_x) − s H(T) from the pairs' scaled terms: one logarithm per triple.
+                    let (a, b, c) = (fromT[6], fromTx[5], fromT[5])
+                    let scaled = a + b - c
+                    if b > c && scaled > 1e-290 {
+                        var g = a * gradientF + b * gradientU - c * gradientV
+                        g[2] += (b - c) / s
+                        ll += w * (fromT[7] + log(scaled))
+                        sum += (w / scaled) * g
+                        continue
+                    }
                     if fromT[0] < fromTx[0] {
-                        // e^F + s H(t_x) − s H(T) scaled by e^−m, m the larger of F and ln s + ln H(t_x): two
-                        // exponentials and one logarithm per triple.
+                        // Terms too far below the pair's reference: scaled by e^−m, m the larger of F and
+                        // ln s + ln H(t_x), with two exponentials.
                         let top = logS + fromTx[0]
                         let m = Swift.max(first, top)
                         let a = first >= top ? 1 : exp(first - top)
                         let b = first >= top ? exp(top - first) : 1
                         let c = b * exp(fromT[0] - fromTx[0])
                         let terms = a + b - c
-                        let gradientU = SIMD4(fromTx[1], fromTx[2], fromTx[3], fromTx[4])
-                        let gradientV = SIMD4(fromT[1], fromT[2], fromT[3], fromT[4])
                         var g = a * gradientF + b * gradientU - c * gradientV
                         g[2] += (b - c) / s
                         if terms > 0 && (b - c) > 0 {
