@@ -272,9 +272,10 @@ extension Engine {
                 cutoff: state.calibrationEnd, asof: asof, unitDays: state.unitDays, span: span, source: source)
         }
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays
+        // Predictions once per group of equal histories (memory groups equal customers too).
+        let model = state.transactions
         let predicted = (0..<holdout.count).map {
-            state.transactions.conditionalExpectedPurchases(
-                t: horizon, x: holdout.x[$0], tx: holdout.tx[$0], T: holdout.T[$0])
+            model.conditionalExpectedPurchases(t: horizon, x: holdout.x[$0], tx: holdout.tx[$0], T: holdout.T[$0])
         }
         var bucketCustomers = [Int64](repeating: 0, count: 8)
         var bucketActual = [Double](repeating: 0, count: 8)
@@ -307,19 +308,15 @@ extension Engine {
                 Column(name: "predicted_total", storage: .decimal(bucketPredicted)),
             ])
         // Cumulative repeat purchases week by week through the holdout.
-        var weeks: [Int64] = []
-        var cumulativePredicted: [Double] = []
-        for week in 1...Swift.max(1, holdout.cumulativeActual.count) where week <= holdout.cumulativeActual.count {
-            let through = Swift.min(asof, state.calibrationEnd + Int32(week * 7))
-            let t = Double(through - state.calibrationEnd) / state.unitDays
-            weeks.append(Int64(week))
-            cumulativePredicted.append(
-                (0..<holdout.count).reduce(0) {
-                    $0
-                        + state.transactions.conditionalExpectedPurchases(
-                            t: t, x: holdout.x[$1], tx: holdout.tx[$1], T: holdout.T[$1])
-                        * Double(holdout.customers[$1])
-                })
+        let holdoutDays = Int(asof - state.calibrationEnd)
+        let ends = Array(stride(from: 7, through: holdoutDays + 6, by: 7)).map { Swift.min(holdoutDays, $0) }
+        let weeks = ends.indices.map { Int64($0 + 1) }
+        let horizons = ends.map { Double($0) / state.unitDays }
+        var cumulativePredicted = [Double](repeating: 0, count: horizons.count)
+        for i in 0..<holdout.count {
+            let curve = model.conditionalExpectedPurchases(
+                horizons: horizons, x: holdout.x[i], tx: holdout.tx[i], T: holdout.T[i])
+            for (k, value) in curve.enumerated() { cumulativePredicted[k] += value * Double(holdout.customers[i]) }
         }
         let cumulativeActual = holdout.cumulativeActual
         let curve = Table(
@@ -356,6 +353,7 @@ extension Engine {
         let actual = Calibration.holdoutPurchases(
             history: profile.history, customers: customers, from: cutoff, through: asof)
         let horizon = Double(asof - cutoff) / unitDays
+        let triples = CustomerTriples(data)
         var names: [String] = []
         var ll: [Double] = []
         var aic: [Double] = []
@@ -371,13 +369,12 @@ extension Engine {
                 aic.append(fit.aic)
                 bic.append(fit.bic)
                 if cutoff < asof {
-                    let errors = (0..<data.count).map {
-                        abs(
-                            Double(actual[$0])
-                                - model.conditionalExpectedPurchases(
-                                    t: horizon, x: data.x[$0], tx: data.tx[$0], T: data.T[$0]))
+                    let predicted = triples.perCustomer {
+                        model.conditionalExpectedPurchases(
+                            t: horizon, x: triples.x[$0], tx: triples.tx[$0], T: triples.T[$0])
                     }
-                    mae.append(errors.reduce(0, +) / Double(Swift.max(1, errors.count)))
+                    let errors = zip(actual, predicted).reduce(0) { $0 + abs(Double($1.0) - $1.1) }
+                    mae.append(errors / Double(Swift.max(1, actual.count)))
                 } else {
                     mae.append(nil)
                 }

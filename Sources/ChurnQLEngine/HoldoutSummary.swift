@@ -21,15 +21,39 @@ struct HoldoutSummary {
     init(_ history: OrderHistory, cutoff: Int32, asof: Int32, unitDays: Double) {
         let data = Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
         let members = Calibration.customers(history: history, cutoff: cutoff)
-        (x, tx, T) = (data.x, data.tx, data.T)
-        actual = Calibration.holdoutPurchases(history: history, customers: members, from: cutoff, through: asof)
-        customers = [Int](repeating: 1, count: data.count)
-        for week in 1...Self.weeks(cutoff: cutoff, asof: asof) {
-            let through = min(asof, cutoff + Int32(week * 7))
-            let purchases = Calibration.holdoutPurchases(
-                history: history, customers: members, from: cutoff, through: through)
-            cumulativeActual.append(Double(purchases.reduce(0, +)))
+        // One pass over the holdout's purchase days gives each customer's count and every week's total.
+        let (perCustomer, perDay) = Calibration.holdoutPurchaseDays(
+            history: history, customers: members, from: cutoff, through: asof)
+        // Customers of equal history and holdout share a group, so predictions run once per group.
+        var group: [GroupKey: Int] = [:]
+        for i in 0..<data.count {
+            let key = GroupKey(x: data.x[i], tx: data.tx[i], T: data.T[i], actual: perCustomer[i])
+            if let g = group[key] {
+                customers[g] += 1
+                continue
+            }
+            group[key] = x.count
+            x.append(key.x)
+            tx.append(key.tx)
+            T.append(key.T)
+            actual.append(key.actual)
+            customers.append(1)
         }
+        let holdoutDays = Int(asof) - Int(cutoff)
+        var total = 0
+        var day = 0
+        for week in 1...Self.weeks(cutoff: cutoff, asof: asof) {
+            while day < min(holdoutDays, week * 7) {
+                total += perDay[day]
+                day += 1
+            }
+            cumulativeActual.append(Double(total))
+        }
+    }
+
+    private struct GroupKey: Hashable {
+        var x: Double, tx: Double, T: Double
+        var actual: Int
     }
 
     /// Holdout weeks: the last may be short, ending at asof.

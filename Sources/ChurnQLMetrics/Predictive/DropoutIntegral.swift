@@ -12,7 +12,24 @@ enum DropoutIntegral {
     private static let maxPanels = 200
 
     static func log(p: Double, q: Double, alpha: Double, beta: Double, from: Double, to: Double) -> Double {
-        guard to > from else { return -.infinity }
+        integrate(p: p, q: q, alpha: alpha, beta: beta, from: from, to: to, moments: false).value
+    }
+
+    /// The same integral with its gradient (weighted means of the integrand's derivatives from the same panels).
+    static func logWithGradient(p: Double, q: Double, alpha: Double, beta: Double, from: Double, to: Double)
+        -> LogIntegral
+    {
+        let (value, m) = integrate(p: p, q: q, alpha: alpha, beta: beta, from: from, to: to, moments: true)
+        // m: means of ln(c+τ), ln(d+c+τ), 1/(c+τ), 1/(d+c+τ), c the smaller of α and β.
+        return alpha <= beta
+            ? LogIntegral(value: value, meanLogA: m[0], meanLogB: m[1], meanInvA: m[2], meanInvB: m[3], p: p, q: q)
+            : LogIntegral(value: value, meanLogA: m[1], meanLogB: m[0], meanInvA: m[3], meanInvB: m[2], p: p, q: q)
+    }
+
+    private static func integrate(
+        p: Double, q: Double, alpha: Double, beta: Double, from: Double, to: Double, moments: Bool
+    ) -> (value: Double, means: SIMD4<Double>) {
+        guard to > from else { return (-.infinity, .zero) }
         // In u = ln(c + τ), c the smaller of α and β, the log-integrand L(u) = (1 − n) u − f ln(d + e^u) is concave
         // (n, f the exponents of c's and the other factor): start at its peak and walk outwards in panels over which
         // it changes by about 1.5, until it has fallen by 50 (e^−50 is below what the sum can see).
@@ -21,7 +38,7 @@ enum DropoutIntegral {
         let (near, far) = alpha <= beta ? (p, q) : (q, p)
         let start = Foundation.log(c + from)
         let end = Foundation.log(c + to)
-        guard start.isFinite, end.isFinite, near.isFinite, far.isFinite else { return .nan }
+        guard start.isFinite, end.isFinite, near.isFinite, far.isFinite else { return (.nan, .zero) }
         func logIntegrand(_ u: Double) -> Double { (1 - near) * u - far * Foundation.log(d + Foundation.exp(u)) }
         func width(_ u: Double) -> Double {
             let share = 1 / (1 + d * Foundation.exp(-u))
@@ -34,16 +51,23 @@ enum DropoutIntegral {
             peak = Swift.min(end, Swift.max(start, Foundation.log((1 - near) * d / (near + far - 1))))
         }
         let top = logIntegrand(peak)
-        guard top.isFinite else { return top }
+        guard top.isFinite else { return (top, .zero) }
         var sum = 0.0
+        var weighted = SIMD4<Double>.zero
+        func add(_ u: Double, _ weight: Double) {
+            let value = weight * exp(logIntegrand(u) - top)
+            sum += value
+            if moments {
+                let farFactor = d + Foundation.exp(u)
+                weighted += value * SIMD4(u, Foundation.log(farFactor), Foundation.exp(-u), 1 / farFactor)
+            }
+        }
         func panel(_ a: Double, _ b: Double) {
             let half = (b - a) / 2
             let middle = a + half
             for (node, weight) in zip(nodes, weights) {
-                sum +=
-                    weight * half
-                    * (exp(logIntegrand(middle - node * half) - top)
-                        + exp(logIntegrand(middle + node * half) - top))
+                add(middle - node * half, weight * half)
+                add(middle + node * half, weight * half)
             }
         }
         for direction in [1.0, -1.0] {
@@ -59,7 +83,7 @@ enum DropoutIntegral {
                 if u == limit || logIntegrand(u) < top - 50 { break }
             }
         }
-        return top + Foundation.log(sum)
+        return (top + Foundation.log(sum), weighted / sum)
     }
 
     /// ln ∫ (α+τ)^(−p) (β+τ)^(−q) dτ over [from, ∞), by Gauss–Laguerre after taking out the integrand's exponential

@@ -4,6 +4,14 @@ import Foundation
 public protocol TransactionModel: Sendable {
     func probabilityAlive(x: Double, tx: Double, T: Double) -> Double
     func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double
+    /// Expected purchases in (T, T + t] for each t of `horizons` (one customer's curve).
+    func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double]
+}
+
+extension TransactionModel {
+    public func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double] {
+        horizons.map { conditionalExpectedPurchases(t: $0, x: x, tx: tx, T: T) }
+    }
 }
 
 extension BGNBD: TransactionModel {}
@@ -63,14 +71,32 @@ public struct ParetoNBD: TransactionModel {
         return head + m + log(exp(first - m) + exp(second - m))
     }
 
-    /// Maximum-likelihood fit of r, α, s, β.
+    /// Maximum-likelihood fit of r, α, s, β: BFGS in log-parameters on the analytic gradient (after a warm start
+    /// on a sample of the triples when there are many), standard errors from differences of that gradient.
     public static func fit(_ data: CalibrationData) throws(ModelError) -> (ParetoNBD, ModelFit) {
+        try checkFittable(data)
+        let likelihood = Likelihood(CompressedTriples(data))
+        let fit = try MaximumLikelihood.fit(
+            model: "Pareto/NBD", names: ["r", "alpha", "s", "beta"], customers: data.count,
+            starts: [[0.5, 10, 0.5, 10], [1, 1, 1, 1]], objective: likelihood.evaluate,
+            warmStart: likelihood.sample().map { $0.evaluate })
+        let model = ParetoNBD(r: fit.value("r"), alpha: fit.value("alpha"), s: fit.value("s"), beta: fit.value("beta"))
+        return (model, fit)
+    }
+
+    private static func checkFittable(_ data: CalibrationData) throws(ModelError) {
         guard data.count >= 10 else {
             throw ModelError(message: "Pareto/NBD needs at least 10 customers, got \(data.count)")
         }
         guard data.x.contains(where: { $0 > 0 }) else {
             throw ModelError(message: "no customer bought twice: Pareto/NBD cannot tell purchase rates from dropout")
         }
+    }
+
+    /// The former fit, Nelder–Mead then BFGS on numerical gradients of the value alone: kept as the reference the
+    /// tests compare the analytic path with.
+    static func fitWithoutGradient(_ data: CalibrationData) throws(ModelError) -> (ParetoNBD, ModelFit) {
+        try checkFittable(data)
         let c = CompressedTriples(data)
         let (x, tx, T, weight) = (c.x, c.tx, c.T, c.weight)
         let fit = try MaximumLikelihood.fit(
@@ -94,10 +120,19 @@ public struct ParetoNBD: TransactionModel {
 
     public func conditionalExpectedPurchases(t: Double, x: Double, tx: Double, T: Double) -> Double {
         guard t > 0 else { return 0 }
+        return expectedIfAlive(t: t, x: x, T: T) * probabilityAlive(x: x, tx: tx, T: T)
+    }
+
+    /// P(alive) once for the whole curve: it is the costly part (the dropout integral).
+    public func conditionalExpectedPurchases(horizons: [Double], x: Double, tx: Double, T: Double) -> [Double] {
         let alive = probabilityAlive(x: x, tx: tx, T: T)
+        return horizons.map { $0 > 0 ? expectedIfAlive(t: $0, x: x, T: T) * alive : 0 }
+    }
+
+    private func expectedIfAlive(t: Double, x: Double, T: Double) -> Double {
         let rate = (r + x) / (alpha + T)
         // At s = 1 the general formula's limit is a logarithm.
-        if abs(s - 1) < 1e-9 { return rate * (beta + T) * log((beta + T + t) / (beta + T)) * alive }
-        return rate * (beta + T) / (s - 1) * (1 - pow((beta + T) / (beta + T + t), s - 1)) * alive
+        if abs(s - 1) < 1e-9 { return rate * (beta + T) * log((beta + T + t) / (beta + T)) }
+        return rate * (beta + T) / (s - 1) * (1 - pow((beta + T) / (beta + T + t), s - 1))
     }
 }
