@@ -21,7 +21,11 @@ public final class PostgresConnection {
         displayName = display
         // Options of the session churnql relies on: dates as ISO text, UTC timestamps, UTF-8.
         let keys = ["dbname", "options", "client_encoding", "application_name", "connect_timeout"]
-        let values = [conninfo, "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3", "UTF8", "churnql", "10"]
+        // The URI's own `options` (e.g. `-c work_mem=256MB`) come first; churnql's settings follow, and win.
+        let own = PostgresURI.option("options", in: conninfo).map { $0 + " " } ?? ""
+        let values = [
+            conninfo, own + "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3", "UTF8", "churnql", "10",
+        ]
         let connection: OpaquePointer? = withCStrings(keys) { keyPointers in
             withCStrings(values) { valuePointers in
                 PQconnectdbParams(keyPointers, valuePointers, 1)

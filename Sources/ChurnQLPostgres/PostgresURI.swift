@@ -35,6 +35,25 @@ public enum PostgresURI {
         return text
     }
 
+    /// The value of one libpq parameter the connection string sets, nil when it sets none (or does not parse).
+    public static func option(_ name: String, in conninfo: String) -> String? {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(conninfo, &error) else {
+            if let error { PQfreemem(error) }
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == name, let value = option.pointee.val {
+                let text = String(cString: value)
+                return text.isEmpty ? nil : text
+            }
+            option += 1
+        }
+        return nil
+    }
+
     /// The error libpq gives for text that is not a connection string, nil when it parses.
     public static func parseError(_ conninfo: String) -> String? {
         var error: UnsafeMutablePointer<CChar>?

@@ -32,4 +32,13 @@ struct PostgresURITests {
         #expect(!PostgresURI.isURI("orders.csv"))
         #expect(!PostgresURI.isURI("postgresql:/x"))
     }
+
+    @Test("a URI's own libpq options are read, so churnql adds to them instead of replacing them")
+    func ownOptions() {
+        #expect(
+            PostgresURI.option("options", in: "postgresql://a@h/db?options=-c%20work_mem%3D256MB")
+                == "-c work_mem=256MB")
+        #expect(PostgresURI.option("options", in: "postgresql://a@h/db") == nil)
+        #expect(PostgresURI.option("options", in: "postgresql://a@h:notaport:/x?%zz") == nil)
+    }
 }
