@@ -142,13 +142,14 @@ public enum SQLRetentionStatements {
     private static func ordersSource(
         _ statement: String, _ dialect: SQLDialect, _ context: SQLContext, _ span: SourceSpan, _ source: SourceText
     ) throws(Diagnostic) -> SQLOrders {
-        guard let table = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn
-        else { throw NotInSQL.error("`\(statement)` without an orders table", dialect, span, source) }
+        guard let orders = SQLOrders(context, dialect) else {
+            throw NotInSQL.error("`\(statement)` without an orders table", dialect, span, source)
+        }
         if let reason = context.customersUnsupported, !reason.contains("attributes") {
             throw NotInSQL.error(
                 "`\(statement)` over \(reason.replacingPrefix("the customers table "))", dialect, span, source)
         }
-        return SQLOrders(dialect: dialect, context: context, table: table, customer: customer, date: date)
+        return orders
     }
 
     private static func recursive(

@@ -32,16 +32,11 @@ extension Engine {
         }
     }
 
-    /// The orders table and its role columns as SQL, for the statistics queries.
+    /// The orders table and its role columns as SQL, for the statistics queries: read as the customers table
+    /// reads them (text keys, a timestamp's day, missing amounts as 0).
     private func serverOrders() -> (table: String, customer: String, day: String, amount: String)? {
-        let context = sqlContext()
-        guard let name = context.ordersTable, let customer = context.customerColumn, let date = context.dateColumn,
-            let schema = context.tables[name]
-        else { return nil }
-        let q = PostgresQuote.identifier
-        let day = schema.column(date)?.type == .timestamp ? "CAST(\(q(date)) AS DATE)" : q(date)
-        let amount = context.amountColumn.map { "COALESCE(CAST(\(q($0)) AS DOUBLE PRECISION), 0)" } ?? "0"
-        return (context.reference(name, .postgres), q(customer), day, amount)
+        guard let orders = SQLOrders(sqlContext(), .postgres) else { return nil }
+        return (orders.reference, orders.customerColumn, orders.day, orders.amount)
     }
 
     /// Each customer whose first purchase is on or before `cutoff`, as (x, t_x, T, mean repeat spend), grouped
