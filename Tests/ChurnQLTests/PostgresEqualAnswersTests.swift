@@ -270,4 +270,24 @@ struct PostgresEqualAnswersTests {
         }
         return a == b
     }
+
+    @Test("a list of more values than PostgreSQL takes as bind parameters is refused clearly")
+    func tooManyValues() throws {
+        guard let uri = PostgresTestServer.required(PostgresTestServer.single, test: "too many values") else { return }
+        let (_, scratch) = try Self.shop(uri)
+        defer { scratch.drop() }
+        let server = try Self.attached(scratch)
+        let ids = (0..<70_000).map { "\"C\($0)\"" }.joined(separator: ", ")
+        #expect(throws: Diagnostic.self) {
+            try MetricsTests.run(server, "from customers | where customer_id in (\(ids)) | count")
+        }
+        do {
+            _ = try MetricsTests.run(server, "from customers | where customer_id in (\(ids)) | count")
+        } catch {
+            #expect((error as? Diagnostic)?.code == "too-many-values")
+        }
+        // Within the limit the same shape answers.
+        let fewer = (0..<1_000).map { "\"C0\(1000 + $0)\"" }.joined(separator: ", ")
+        _ = try MetricsTests.run(server, "from customers | where customer_id in (\(fewer)) | count")
+    }
 }

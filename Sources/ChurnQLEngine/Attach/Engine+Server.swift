@@ -68,6 +68,15 @@ extension Engine {
                 + "result and load that)"
             throw located
         }
+        // The protocol numbers bind parameters with 16 bits.
+        guard sql.parameters.count <= 65_535 else {
+            throw Diagnostic(
+                code: "too-many-values",
+                message:
+                    "the query has \(sql.parameters.count) values, and PostgreSQL takes at most 65,535 bind parameters",
+                span: bound.plan.steps.first?.spans.first ?? .none, in: bound.plan.source,
+                hint: "load the list as a table on the server and join it, or split the query")
+        }
         return try serverTable(sql, bound.plan.schema, attachment, source: bound.plan.source) { position in
             Self.step(at: position, in: sql.parameterizedText, bound.plan)
         }
