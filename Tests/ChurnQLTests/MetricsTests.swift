@@ -28,6 +28,7 @@ struct MetricsTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).csv")
             .path
         try orders.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let engine = Engine()
         _ = try engine.loadFile(path: path)
         for setting in [
@@ -178,6 +179,7 @@ struct MetricsTests {
         try
             "customer_id,order_date,amount,margin\nA,2024-01-01,100,30\nA,2024-02-01,50,10\nB,2024-01-05,80,-5\nB,2024-03-01,10,99\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let engine = Engine()
         _ = try engine.loadFile(path: path)
         _ = try Self.run(engine, "set asof = 2024-02-15")

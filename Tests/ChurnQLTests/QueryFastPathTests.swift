@@ -41,6 +41,7 @@ struct QueryFastPathTests {
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fast-\(UUID().uuidString).csv").path
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let engine = Engine()
         _ = try engine.loadFile(path: path, alias: "t")
         return engine
