@@ -61,7 +61,7 @@ extension Engine {
                 r: model.r, alpha: model.alpha, a: model.a, b: model.b, modified: model.modified,
                 unitDays: state.unitDays)
         }
-        context.customersUnsupported = customersUnsupportedInSQL(orders, roles, context.attributes != nil)
+        context.customersLimit = customersLimitInSQL(orders, roles, context.attributes != nil)
         context.customersSchema = customersSchema()
         return context
     }
@@ -83,21 +83,23 @@ extension Engine {
     }
 
     /// Why the customers table cannot be written in SQL yet for this session (nil: it can).
-    private func customersUnsupportedInSQL(_ orders: Schema, _ roles: OrderRoles, _ joinsAttributes: Bool) -> String? {
-        if attributesTableName != nil && !joinsAttributes {
-            return "the customers table with an attributes table in memory (key matching)"
-        }
-        if lostWhen != nil { return "the customers table under a lost_when rule" }
+    private func customersLimitInSQL(_ orders: Schema, _ roles: OrderRoles, _ joinsAttributes: Bool)
+        -> CustomersLimit?
+    {
+        // Limits in how the orders are read come first: fits and statements that skip the customers table ask
+        // only for those.
         // A server's timestamps are cast to days in UTC, as in memory; other dialects are not told the zone.
         let dateType = orders.column(roles.date)?.type
         if dateType != .date && !(dateType == .timestamp && ordersAttachment != nil) {
-            return "the customers table over order timestamps"
+            return .orderTimestamps
         }
         if let amount = roles.amount {
-            if orders.column(amount)?.type.isNumeric != true { return "revenue from a text amount column" }
+            if orders.column(amount)?.type.isNumeric != true { return .textAmount }
         } else if roles.quantity != nil || roles.unitPrice != nil {
-            return "revenue from quantity × unit price"
+            return .quantityTimesPrice
         }
+        if attributesTableName != nil && !joinsAttributes { return .attributesInMemory }
+        if lostWhen != nil { return .lostWhenRule }
         return nil
     }
 }

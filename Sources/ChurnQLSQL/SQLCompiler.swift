@@ -148,7 +148,7 @@ struct SQLPlanWriter {
 
     /// The customers CTEs, written once with every column any reader needs.
     private mutating func writeCustomers(schema: Schema, spans: [SourceSpan]) throws(Diagnostic) {
-        if let reason = context.customersUnsupported { throw notInSQL(reason, spans) }
+        if let limit = context.customersLimit { throw notInSQL(limit.reason, spans) }
         guard !customersWritten else { return }
         let columns = schema.columns.filter {
             isKey($0.name) || customerColumns?.contains($0.name.lowercased()) ?? true

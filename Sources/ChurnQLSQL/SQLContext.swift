@@ -18,7 +18,7 @@ public struct SQLContext: Sendable {
     public var newWindow: Int
     /// Why the customers table cannot be written in SQL for this session, if it cannot (e.g. a customers
     /// attributes table, whose key matching runs only in memory for now).
-    public var customersUnsupported: String?
+    public var customersLimit: CustomersLimit?
     public var parameters: [String: Value]
     /// The tables' schemas by name (a join's right side).
     public var tables: [String: Schema]
@@ -40,7 +40,7 @@ public struct SQLContext: Sendable {
     public init(
         ordersTable: String? = nil, customerColumn: String? = nil, dateColumn: String? = nil,
         amountColumn: String? = nil, asof: Int32? = nil, churnWindow: Int = 90, lostWindow: Int = 365,
-        newWindow: Int = 30, customersUnsupported: String? = nil, parameters: [String: Value] = [:],
+        newWindow: Int = 30, customersLimit: CustomersLimit? = nil, parameters: [String: Value] = [:],
         tables: [String: Schema] = [:]
     ) {
         self.tables = tables
@@ -52,7 +52,7 @@ public struct SQLContext: Sendable {
         self.churnWindow = churnWindow
         self.lostWindow = lostWindow
         self.newWindow = newWindow
-        self.customersUnsupported = customersUnsupported
+        self.customersLimit = customersLimit
         self.parameters = parameters
     }
 }

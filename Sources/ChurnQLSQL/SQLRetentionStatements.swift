@@ -145,9 +145,9 @@ public enum SQLRetentionStatements {
         guard let orders = SQLOrders(context, dialect) else {
             throw NotInSQL.error("`\(statement)` without an orders table", dialect, span, source)
         }
-        if let reason = context.customersUnsupported, !reason.contains("attributes") {
+        if let limit = context.customersLimit, limit.concernsOrders {
             throw NotInSQL.error(
-                "`\(statement)` over \(reason.replacingPrefix("the customers table "))", dialect, span, source)
+                "`\(statement)` over \(limit.reason.replacingPrefix("the customers table "))", dialect, span, source)
         }
         return orders
     }

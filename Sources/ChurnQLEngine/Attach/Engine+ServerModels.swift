@@ -48,7 +48,9 @@ extension Engine {
         throws(Diagnostic) -> (CalibrationData, Int32?)
     {
         guard let attachment = ordersAttachment, let parts = serverOrders() else { throw Self.noOrders }
-        if let reason = sqlContext().customersUnsupported { throw onlyInMemory("a fit over \(reason)") }
+        if let limit = sqlContext().customersLimit, limit.concernsOrders {
+            throw onlyInMemory("a fit over \(limit.reason)")
+        }
         // Same-day orders are one purchase day; the first day's spend is not a repeat purchase's. Purchase
         // models need (x, t_x, T), Gamma-Gamma (x, mean repeat spend): each grouped with its count.
         let statistics = """
