@@ -205,16 +205,12 @@ struct PostgresHostileTests {
         #expect(try PostgresHostileTests.cell(engine, "from orders | count") == .integer(Int64(expected)))
     }
 
-    /// Runs a script. Every descriptor but the standard three is closed first: the server it starts would
-    /// otherwise keep Foundation's end of the child's socket pair open, and `waitUntilExit` would never return.
+    /// Runs a script. scripts/pg-server starts the server without the descriptors it inherits (Foundation's end
+    /// of the child's socket pair among them), so `waitUntilExit` returns once the script has.
     static func shell(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let closeAll = """
-            for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null
-            exec "$@"
-            """
-        process.arguments = ["-c", closeAll, "bash"] + arguments
+        process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
