@@ -39,8 +39,8 @@ extension SQLDialect {
 
     private func monthIndex(_ d: String) -> String {
         switch self {
-        case .postgres:
-            return "(CAST(EXTRACT(YEAR FROM \(d)) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM \(d)) AS INTEGER))"
+        // date_part, not EXTRACT: EXTRACT gives numeric since PostgreSQL 14, about twice as slow per row.
+        case .postgres: return "CAST(date_part('year', \(d)) * 12 + date_part('month', \(d)) AS INTEGER)"
         case .duckdb, .spark: return "(year(\(d)) * 12 + month(\(d)))"
         case .sqlite: return "(CAST(strftime('%Y', \(d)) AS INTEGER) * 12 + CAST(strftime('%m', \(d)) AS INTEGER))"
         }

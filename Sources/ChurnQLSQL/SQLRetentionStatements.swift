@@ -7,6 +7,14 @@ import ChurnQLSyntax
 /// the periods are fixed before the query runs. The periods come from a recursive CTE, which Spark lacks.
 public enum SQLRetentionStatements {
     /// Columns: period_start, base, churned, new, reactivated, churn_rate, retention_rate; one row per period.
+    ///
+    /// The counts depend only on each customer's last purchase day in each period they bought in: for period k
+    /// (first day f, s = f − 1, end e), the latest purchase up to s is the last one of the customer's latest
+    /// period before k, and the latest up to e that of k when they bought in k. So one sorted pass gives each
+    /// customer's purchase periods j with their last day m and the next such period and day; each of those
+    /// rows covers the periods up to the next purchase period as a range of period numbers, and the counts are
+    /// running sums of +1/−1 at the ranges' ends. Nothing is joined or grouped per customer and period, which on
+    /// a server spills to disk with millions of customers.
     public static func churnSeries(
         _ period: Period, asof: Int32, dialect: SQLDialect, context: SQLContext, span: SourceSpan,
         source: SourceText
@@ -16,78 +24,117 @@ public enum SQLRetentionStatements {
         func q(_ name: String) -> String { d.quote(name) }
         let a = d.date(asof)
         let window = context.churnWindow
+        // Periods are numbered from the analysis date's (0) back.
+        func number(_ day: String) -> String { d.periodDistance(from: a, to: day, period) }
+        // The last day that still has W days after it up to asof: later purchases keep a customer active at
+        // every period end (and their day + W need not be a date the engine can write).
+        let lastQuiet = d.date(Int32(clamping: Int(asof) - window))
         let next = d.nextPeriod(q("f"), period)
-        let end = d.addDays(next, "-1")
+        let stop = "COALESCE(\(q("nj")), 0)"
+        let hi = q("hi")
+        let churnFrom = greatest("\(q("j")) + 1", q("kc"))
+        let churnTo = least(hi, "COALESCE(\(q("nj")) - 1, 0)")
+        func event(_ k: String, _ deltas: [Int], _ condition: String) -> String {
+            let names = ["db", "dc", "pc", "pr", "pn"]
+            let columns = zip(deltas, names).map { "\($0) AS \(q($1))" }.joined(separator: ", ")
+            return "SELECT \(k) AS \(q("k")), \(columns) FROM \(q("spans")) WHERE \(condition)"
+        }
         let ctes: [(String, String)] = [
             ("valid_orders", orders.validOrders(asof: a)),
-            ("purchase_days", "SELECT DISTINCT \(q("customer")), \(q("day")) FROM \(q("valid_orders"))"),
-            (
-                "firsts",
-                "SELECT \(q("customer")), MIN(\(q("day"))) AS \(q("first")) FROM \(q("purchase_days")) GROUP BY \(q("customer"))"
-            ),
             (
                 "periods",
                 """
-                SELECT \(d.periodStart("MIN(\(q("first")))", period)) AS \(q("f")) FROM \(q("firsts")) HAVING COUNT(*) > 0
+                SELECT \(d.periodStart("MIN(\(q("day")))", period)) AS \(q("f")) FROM \(q("valid_orders")) HAVING COUNT(*) > 0
                     UNION ALL SELECT \(next) FROM \(q("periods")) WHERE \(next) <= \(a)
                 """
             ),
+            ("windows", "SELECT \(q("f")), \(number(q("f"))) AS \(q("k")) FROM \(q("periods"))"),
+            // The last order of each customer's purchase period is the one whose next order is in a later period.
             (
-                "windows",
+                "ordered",
                 """
-                SELECT \(q("f")), \(d.addDays(q("f"), "-1")) AS \(q("s")),
-                    CASE WHEN \(end) < \(a) THEN \(end) ELSE \(a) END AS \(q("e")) FROM \(q("periods"))
+                SELECT \(q("customer")), \(q("day")), \(q("j")),
+                    LEAD(\(q("j"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("day"))) AS \(q("next_j"))
+                FROM (SELECT \(q("customer")), \(q("day")), \(number(q("day"))) AS \(q("j")) FROM \(q("valid_orders"))) AS \(q("o"))
                 """
             ),
-            // Per period, each customer with a purchase day in [s − W, e]: active as of s, active as of e,
-            // bought in (s, e].
             (
-                "flags",
+                "bought",
                 """
-                SELECT \(q("w")).\(q("f")), \(q("p")).\(q("customer")),
-                    MAX(CASE WHEN \(q("p")).\(q("day")) <= \(q("w")).\(q("s")) THEN 1 ELSE 0 END) AS \(q("in_base")),
-                    MAX(CASE WHEN \(q("p")).\(q("day")) > \(d.addDays("\(q("w")).\(q("e"))", "-\(window)")) THEN 1 ELSE 0 END) AS \(q("active_at_end")),
-                    MAX(CASE WHEN \(q("p")).\(q("day")) > \(q("w")).\(q("s")) THEN 1 ELSE 0 END) AS \(q("bought"))
-                    FROM \(q("windows")) AS \(q("w")) JOIN \(q("purchase_days")) AS \(q("p"))
-                        ON \(q("p")).\(q("day")) >= \(d.addDays("\(q("w")).\(q("s"))", "-\(window)")) AND \(q("p")).\(q("day")) <= \(q("w")).\(q("e"))
-                    GROUP BY \(q("w")).\(q("f")), \(q("p")).\(q("customer"))
+                SELECT \(q("customer")), \(q("j")), \(q("day")) AS \(q("m")) FROM \(q("ordered"))
+                    WHERE \(q("next_j")) IS NULL OR \(q("next_j")) <> \(q("j"))
+                """
+            ),
+            (
+                "steps",
+                """
+                SELECT \(q("j")), \(q("m")),
+                    LEAD(\(q("j"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("j"))) AS \(q("nj")),
+                    LEAD(\(q("m"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("j"))) AS \(q("nm")),
+                    LAG(\(q("j"))) OVER (PARTITION BY \(q("customer")) ORDER BY \(q("j"))) AS \(q("pj"))
+                FROM \(q("bought"))
+                """
+            ),
+            // hi: the last period the customer is in the base of by this row's day m (f − 1 − W ≤ m), up to the
+            // next purchase period; kc: the first period whose end is W days past m (churned there if in the
+            // base and no purchase since); nkc: the same for the next purchase period's last day.
+            (
+                "spans",
+                """
+                SELECT \(q("j")), \(q("nj")), \(q("pj")),
+                    CASE WHEN \(q("m")) < \(lastQuiet) THEN \(least(number(d.addDays(q("m"), "\(window + 1)")), stop)) ELSE \(stop) END AS \(hi),
+                    CASE WHEN \(q("m")) <= \(lastQuiet) THEN \(number(d.addDays(q("m"), "\(window)"))) END AS \(q("kc")),
+                    CASE WHEN \(q("nm")) <= \(lastQuiet) THEN \(number(d.addDays(q("nm"), "\(window)"))) END AS \(q("nkc"))
+                FROM \(q("steps"))
+                """
+            ),
+            (
+                "events",
+                [
+                    event("\(q("j")) + 1", [1, 0, 0, 0, 0], "\(q("j")) + 1 <= \(hi)"),
+                    event("\(hi) + 1", [-1, 0, 0, 0, 0], "\(q("j")) + 1 <= \(hi)"),
+                    event(churnFrom, [0, 1, 0, 0, 0], "\(q("kc")) IS NOT NULL AND \(churnFrom) <= \(churnTo)"),
+                    event("\(churnTo) + 1", [0, -1, 0, 0, 0], "\(q("kc")) IS NOT NULL AND \(churnFrom) <= \(churnTo)"),
+                    event(q("nj"), [0, 0, 1, 0, 0], "\(q("nj")) <= \(hi) AND \(q("nkc")) = \(q("nj"))"),
+                    event(q("nj"), [0, 0, 0, 1, 0], "\(q("nj")) > \(hi)"),
+                    event(q("j"), [0, 0, 0, 0, 1], "\(q("pj")) IS NULL"),
+                ].joined(separator: "\n    UNION ALL ")
+            ),
+            (
+                "deltas",
+                """
+                SELECT \(q("k")), SUM(\(q("db"))) AS \(q("db")), SUM(\(q("dc"))) AS \(q("dc")), SUM(\(q("pc"))) AS \(q("pc")),
+                    SUM(\(q("pr"))) AS \(q("pr")), SUM(\(q("pn"))) AS \(q("pn"))
+                FROM \(q("events")) GROUP BY \(q("k"))
                 """
             ),
             (
                 "counts",
                 """
-                SELECT \(q("x")).\(q("f")), SUM(\(q("x")).\(q("in_base"))) AS \(q("base")),
-                    SUM(CASE WHEN \(q("x")).\(q("in_base")) = 1 AND \(q("x")).\(q("active_at_end")) = 0 THEN 1 ELSE 0 END) AS \(q("churned")),
-                    SUM(CASE WHEN \(q("x")).\(q("in_base")) = 0 AND \(q("x")).\(q("bought")) = 1 AND \(q("c")).\(q("first")) <= \(q("w")).\(q("s")) THEN 1 ELSE 0 END) AS \(q("reactivated"))
-                    FROM \(q("flags")) AS \(q("x"))
-                    JOIN \(q("firsts")) AS \(q("c")) ON \(q("c")).\(q("customer")) = \(q("x")).\(q("customer"))
-                    JOIN \(q("windows")) AS \(q("w")) ON \(q("w")).\(q("f")) = \(q("x")).\(q("f"))
-                    GROUP BY \(q("x")).\(q("f"))
-                """
-            ),
-            (
-                "news",
-                """
-                SELECT \(q("w")).\(q("f")), COUNT(*) AS \(q("new")) FROM \(q("windows")) AS \(q("w"))
-                    JOIN \(q("firsts")) AS \(q("c")) ON \(q("c")).\(q("first")) > \(q("w")).\(q("s")) AND \(q("c")).\(q("first")) <= \(q("w")).\(q("e"))
-                    GROUP BY \(q("w")).\(q("f"))
+                SELECT \(q("w")).\(q("f")),
+                    CAST(SUM(COALESCE(\(q("x")).\(q("db")), 0)) OVER (ORDER BY \(q("w")).\(q("k")) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS \(d.integerType)) AS \(q("base")),
+                    CAST(SUM(COALESCE(\(q("x")).\(q("dc")), 0)) OVER (ORDER BY \(q("w")).\(q("k")) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                        + COALESCE(\(q("x")).\(q("pc")), 0) AS \(d.integerType)) AS \(q("churned")),
+                    CAST(COALESCE(\(q("x")).\(q("pn")), 0) AS \(d.integerType)) AS \(q("new")),
+                    CAST(COALESCE(\(q("x")).\(q("pr")), 0) AS \(d.integerType)) AS \(q("reactivated"))
+                FROM \(q("windows")) AS \(q("w")) LEFT JOIN \(q("deltas")) AS \(q("x")) ON \(q("x")).\(q("k")) = \(q("w")).\(q("k"))
                 """
             ),
         ]
-        let base = "COALESCE(\(q("c")).\(q("base")), 0)"
-        let churned = "COALESCE(\(q("c")).\(q("churned")), 0)"
-        let rate = "CAST(\(churned) AS \(d.doubleType)) / \(base)"
+        let rate = "CAST(\(q("churned")) AS \(d.doubleType)) / \(q("base"))"
         let select = """
-            SELECT \(q("w")).\(q("f")) AS \(q("period_start")), \(base) AS \(q("base")), \(churned) AS \(q("churned")),
-                COALESCE(\(q("n")).\(q("new")), 0) AS \(q("new")), COALESCE(\(q("c")).\(q("reactivated")), 0) AS \(q("reactivated")),
-                CASE WHEN \(base) = 0 THEN NULL ELSE \(rate) END AS \(q("churn_rate")),
-                CASE WHEN \(base) = 0 THEN NULL ELSE 1 - \(rate) END AS \(q("retention_rate"))
-            FROM \(q("windows")) AS \(q("w"))
-            LEFT JOIN \(q("counts")) AS \(q("c")) ON \(q("c")).\(q("f")) = \(q("w")).\(q("f"))
-            LEFT JOIN \(q("news")) AS \(q("n")) ON \(q("n")).\(q("f")) = \(q("w")).\(q("f"))
-            ORDER BY \(q("w")).\(q("f"))
+            SELECT \(q("f")) AS \(q("period_start")), \(q("base")), \(q("churned")), \(q("new")), \(q("reactivated")),
+                CASE WHEN \(q("base")) = 0 THEN NULL ELSE \(rate) END AS \(q("churn_rate")),
+                CASE WHEN \(q("base")) = 0 THEN NULL ELSE 1 - \(rate) END AS \(q("retention_rate"))
+            FROM \(q("counts"))
+            ORDER BY \(q("f"))
             """
         return try recursive(ctes, select, dialect, "churn", span, source)
+    }
+
+    private static func least(_ a: String, _ b: String) -> String { "CASE WHEN \(a) <= \(b) THEN \(a) ELSE \(b) END" }
+    private static func greatest(_ a: String, _ b: String) -> String {
+        "CASE WHEN \(a) >= \(b) THEN \(a) ELSE \(b) END"
     }
 
     /// Columns: cohort_start, period, size, active, revenue; one row per cohort and period up to asof.

@@ -42,6 +42,8 @@ struct RetentionStatementSQLTests {
     func differential(seed: UInt64) throws {
         let engine = try RewriteTests.engine(seed: seed)
         if seed % 2 == 0 { _ = try MetricsTests.run(engine, "set churn_window = 60") }
+        // A window shorter than a month: customers churn within periods they bought in.
+        if seed == 1 { _ = try MetricsTests.run(engine, "set churn_window = 20") }
         if seed == 3 { _ = try MetricsTests.run(engine, "set asof = 2024-02-10") }
         // A status rule of the customers table does not stop statements that read only the orders.
         if seed == 4 { _ = try MetricsTests.run(engine, "set lost_when = revenue < 20") }
