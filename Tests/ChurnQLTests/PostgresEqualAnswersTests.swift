@@ -238,7 +238,9 @@ struct PostgresEqualAnswersTests {
         let server = try Self.attached(scratch)
         let statements = [
             "churn monthly", "churn weekly", "churn quarterly", "cohort monthly", "cohort weekly",
-            "cohort monthly by revenue", "set churn_window = 60", "churn monthly", "set asof = 2024-09-30",
+            "cohort monthly by revenue", "set churn_window = 60", "churn monthly", "set churn_window = 20",
+            "churn monthly", "churn weekly",
+            "set asof = 2024-09-30",
             "cohort monthly", "fit bgnbd until 2024-06-30", "evaluate",
         ]
         for text in statements {
