@@ -260,7 +260,10 @@ struct ColumnAccumulator {
     /// The chunks' text dictionaries merged into one, and for each chunk the merged code of each of its codes
     /// (nil for the first, whose codes stay as they are). The chunks' dictionaries are dropped.
     static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> ([String], [[Int32]?]) {
-        for k in parts.indices { parts[k].finish() }
+        for k in parts.indices {
+            parts[k].finish()
+            parts[k].interner.dropLookupTable()
+        }
         let merged = DictionaryMerge.merge(parts.map(\.interner))
         for k in parts.indices { parts[k].interner = TextInterner() }
         return merged

@@ -8,9 +8,23 @@ enum DictionaryMerge {
     /// The merged values, and for each chunk the merged code of each of its codes (nil for the first chunk, whose
     /// codes stay as they are).
     static func merge(_ chunks: [TextInterner]) -> (dictionary: [String], remaps: [[Int32]?]) {
+        let starts = chunks.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
+        // Numbered in a function of its own, so that its working arrays are freed before the strings are made:
+        // on millions of distinct keys they would otherwise add to the load's peak.
+        let (merged, firsts) = numbering(chunks, starts: starts)
+        let dictionary = strings(chunks, firsts)
+        let remaps = chunks.indices.map { k in k == 0 ? nil : Array(merged[starts[k]..<starts[k + 1]]) }
+        return (dictionary, remaps)
+    }
+
+    /// The merged code of every chunk code (at `starts[k] + code`), and the first copies in merged order: their
+    /// codes, chunk by chunk, with each chunk's number of them.
+    private static func numbering(_ chunks: [TextInterner], starts: [Int]) -> (
+        merged: [Int32], firsts: (codes: [Int32], perChunk: [Int])
+    ) {
         // Read only, by every thread.
         nonisolated(unsafe) let parts = chunks
-        let total = parts.reduce(0) { $0 + $1.count }
+        let total = starts[starts.count - 1]
         let partitionBits = total >= 50_000 ? 4 : 0
         let partitions = 1 << partitionBits
         // Each chunk's codes by partition, in code order.
@@ -28,7 +42,6 @@ enum DictionaryMerge {
         let byPartition = lists
         // origins[start[k] + c]: -1 when chunk k's code c is its value's first copy, else that first copy's merged
         // position start[j] + code.
-        let starts = parts.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
         var origins = [Int](repeating: -1, count: total)
         origins.withUnsafeMutableBufferPointer { origins in
             nonisolated(unsafe) let origins = origins
@@ -38,22 +51,22 @@ enum DictionaryMerge {
         }
         // Merged codes: first copies numbered in order; other copies take their first copy's number.
         var merged = [Int32](repeating: 0, count: total)
-        var firsts: [(chunk: Int, code: Int)] = []
-        firsts.reserveCapacity(total)
+        var codes: [Int32] = []
+        var perChunk: [Int] = []
         for k in parts.indices {
+            let before = codes.count
             for position in starts[k]..<starts[k + 1] {
                 let first = origins[position]
                 if first < 0 {
-                    merged[position] = Int32(firsts.count)
-                    firsts.append((k, position - starts[k]))
+                    merged[position] = Int32(codes.count)
+                    codes.append(Int32(position - starts[k]))
                 } else {
                     merged[position] = merged[first]
                 }
             }
+            perChunk.append(codes.count - before)
         }
-        let dictionary = strings(parts, firsts)
-        let remaps = parts.indices.map { k in k == 0 ? nil : Array(merged[starts[k]..<starts[k + 1]]) }
-        return (dictionary, remaps)
+        return (merged, (codes, perChunk))
     }
 
     @inline(__always)
@@ -100,9 +113,11 @@ enum DictionaryMerge {
     }
 
     /// The first copies' text, in merged order (made on all cores when there are many).
-    private static func strings(_ chunks: [TextInterner], _ firsts: [(chunk: Int, code: Int)]) -> [String] {
+    private static func strings(_ chunks: [TextInterner], _ firsts: (codes: [Int32], perChunk: [Int])) -> [String] {
         nonisolated(unsafe) let parts = chunks
-        let n = firsts.count
+        let codes = firsts.codes
+        let ends = firsts.perChunk.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1) }
+        let n = codes.count
         let pieces = n > 200_000 ? 4 : 1
         return [String](unsafeUninitializedCapacity: n) { buffer, initialized in
             nonisolated(unsafe) let buffer = buffer
@@ -110,12 +125,12 @@ enum DictionaryMerge {
                 // First copies come chunk by chunk: each run of one chunk reads that chunk's bytes in one go.
                 var i = n * piece / pieces
                 let end = n * (piece + 1) / pieces
+                var k = 0
                 while i < end {
-                    let k = firsts[i].chunk
-                    var runEnd = i
-                    while runEnd < end && firsts[runEnd].chunk == k { runEnd += 1 }
+                    while ends[k] <= i { k += 1 }
+                    let runEnd = Swift.min(end, ends[k])
                     parts[k].withValues { text in
-                        for j in i..<runEnd { buffer.initializeElement(at: j, to: text(firsts[j].code)) }
+                        for j in i..<runEnd { buffer.initializeElement(at: j, to: text(Int(codes[j]))) }
                     }
                     i = runEnd
                 }

@@ -58,6 +58,7 @@ struct TextInterner {
     /// bytes must stay readable until `finishWaiting`.
     @inline(__always)
     mutating func internLater(_ f: Field, row: Int) -> (rows: Range<Int>, code: Int32)? {
+        if slots.isEmpty { restoreLookupTable() }
         if waitingCount == 0 {
             if lastCode >= 0 && equals(Int(lastCode), f) { return (row..<(row + 1), lastCode) }
             if waiting.isEmpty {
@@ -122,6 +123,7 @@ struct TextInterner {
 
     @inline(__always)
     private mutating func lookUp(_ f: Field, hash h: UInt64) -> Int32 {
+        if slots.isEmpty { restoreLookupTable() }
         let tag = h >> 32
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -178,6 +180,21 @@ struct TextInterner {
     }
 
     private mutating func rehash() { rebuild(slots.count * 2) }
+
+    /// Frees the lookup table once no value is expected, before the chunks' dictionaries are merged (which reads
+    /// only the values and their hashes): on millions of distinct keys the tables of all chunks are a few hundred
+    /// MB, and the merge's own arrays would otherwise come on top of them at the load's peak. A later lookup
+    /// builds the table again.
+    mutating func dropLookupTable() {
+        slots = []
+        mask = 0
+    }
+
+    private mutating func restoreLookupTable() {
+        var size = 16
+        while size < hashes.count * 2 + 2 { size *= 2 }
+        rebuild(size)
+    }
 
     private mutating func rebuild(_ size: Int) {
         slots = [UInt64](repeating: 0, count: size)

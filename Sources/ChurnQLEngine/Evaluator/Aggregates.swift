@@ -76,10 +76,16 @@ enum Aggregates {
                 }
                 return .integer { sums[$0] }
             }
+            if let totals = StoredColumnFold.totals(positional[0].value, aggregation) {
+                return .decimal { totals[$0].n == 0 ? nil : totals[$0].total }
+            }
             let f = try numeric("sum(x)")
             let sums = groups.fold((total: 0.0, any: false)) { s, row in if let x = f(row) { s = (s.total + x, true) } }
             return .decimal { sums[$0].any ? sums[$0].total : nil }
         case "avg", "mean":
+            if let first = positional.first, let totals = StoredColumnFold.totals(first.value, aggregation) {
+                return .decimal { totals[$0].n == 0 ? nil : totals[$0].total / Double(totals[$0].n) }
+            }
             let f = try numeric("avg(x)")
             let sums = groups.fold((total: 0.0, n: 0)) { s, row in if let x = f(row) { s = (s.total + x, s.n + 1) } }
             return .decimal { sums[$0].n == 0 ? nil : sums[$0].total / Double(sums[$0].n) }

@@ -104,6 +104,7 @@ enum Functions {
             return name == "floor"
                 ? .decimal { f($0).map { $0.rounded(.down) } } : .decimal { f($0).map { $0.rounded(.up) } }
         case "year", "month", "day", "quarter", "week", "weekday":
+            if let table = DatePartTable.compile(name, arguments[0].value, context) { return table }
             let f = try day(0)
             switch name {
             case "year": return .integer { f($0).map { Int64(Dates.civil($0).year) } }

@@ -68,7 +68,7 @@ struct GroupIndex {
         return from(groupOf: groupOf, firstRows: firstRows)
     }
 
-    private static func from(groupOf: [Int32], firstRows: [Int]) -> GroupIndex {
+    fileprivate static func from(groupOf: [Int32], firstRows: [Int]) -> GroupIndex {
         let count = firstRows.count
         var offsets = [Int](repeating: 0, count: count + 1)
         for g in groupOf { offsets[Int(g) + 1] += 1 }
@@ -108,5 +108,41 @@ struct GroupIndex {
         GroupIndex(
             groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets,
             rowNumbers: rowNumbers.map { $0.map { rows[$0] } } ?? rows)
+    }
+}
+
+extension GroupIndex {
+    /// Groups positions 0..<rows by an integer expression read row by row, without a key column: on millions of
+    /// rows a computed key (`year(first_order)`) would otherwise be written out whole (8 bytes a row, in fresh
+    /// memory that the kernel must clear) only to be numbered. Values spanning a small range get a slot each; a
+    /// null is a group of its own. Numbered by first appearance, as `build(keys:rows:)` numbers them; nil when the
+    /// values span too wide a range (the caller materializes the key instead).
+    static func build(integer value: (Int) -> Int64?, rows: Int) -> GroupIndex? {
+        var low = Int64.max
+        var high = Int64.min
+        for row in 0..<rows {
+            if let v = value(row) {
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+            }
+        }
+        let (range, overflow) = high.subtractingReportingOverflow(low)
+        let width = low <= high && !overflow && range < 1 << 20 ? Int(range) + 1 : 0
+        guard width > 0 || low > high else { return nil }
+        // The last slot is the null group's.
+        var slot = [Int32](repeating: -1, count: width + 1)
+        var firstRows: [Int] = []
+        let groupOf = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            for row in 0..<rows {
+                let index = value(row).map { Int($0 - low) } ?? width
+                if slot[index] < 0 {
+                    slot[index] = Int32(firstRows.count)
+                    firstRows.append(row)
+                }
+                buffer[row] = slot[index]
+            }
+            initialized = rows
+        }
+        return from(groupOf: groupOf, firstRows: firstRows)
     }
 }

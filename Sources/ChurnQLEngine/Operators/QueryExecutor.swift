@@ -173,11 +173,18 @@ struct QueryExecutor {
     {
         var keyColumns: [Column] = []
         let rowContext = context(table)
-        for key in keys { keyColumns.append(try materialize(key, table, context: rowContext, rows: selection)) }
         let rows = selection?.count ?? table.rowCount
-        var groups = keys.isEmpty ? GroupIndex.single(rows: rows) : GroupIndex.build(keys: keyColumns, rows: rows)
-        let keyTable = Table(
-            name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+        var groups: GroupIndex
+        let keyTable: Table
+        if let (key, computed) = try computedIntegerGroups(keys, rowContext, selection) {
+            groups = computed
+            keyTable = Table(name: table.name, columns: [key], rowCount: groups.count)
+        } else {
+            for key in keys { keyColumns.append(try materialize(key, table, context: rowContext, rows: selection)) }
+            groups = keys.isEmpty ? GroupIndex.single(rows: rows) : GroupIndex.build(keys: keyColumns, rows: rows)
+            keyTable = Table(
+                name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+        }
         // Aggregates read the unfiltered table, so each group's members become original row numbers.
         if let selection { groups = groups.mapped(to: selection) }
         let aggregation = CompileContext.Aggregation(
@@ -193,12 +200,40 @@ struct QueryExecutor {
         return Table(name: table.name, columns: columns, rowCount: groups.count)
     }
 
+    /// One computed integer key (`group y = year(first_order)`): the groups straight from the expression and only
+    /// the groups' key values written; nil for any other key (or values spanning too wide a range).
+    private func computedIntegerGroups(_ keys: [BoundItem], _ ctx: CompileContext, _ selection: [Int]?)
+        throws(Diagnostic) -> (Column, GroupIndex)?
+    {
+        guard keys.count == 1 else { return nil }
+        if case .column(let name, _) = keys[0].expression.syntax, ctx.table.column(name) != nil { return nil }
+        let vector = try ExpressionCompiler.compile(keys[0].expression.syntax, ctx)
+        guard case .integer = vector else { return nil }
+        let read = selection.map { vector.gathered($0) } ?? vector
+        guard case .integer(let value) = read,
+            let groups = GroupIndex.build(integer: value, rows: selection?.count ?? ctx.table.rowCount)
+        else { return nil }
+        return (read.gathered(groups.firstRows).materialize(name: keys[0].name, count: groups.count), groups)
+    }
+
     /// The rows (of the selection, or of the whole table) in sort order (stable), or only the first `limit`.
     func sortedRows(_ table: Table, _ keys: [BoundSortKey], _ selection: [Int]?, limit: Int? = nil)
         throws(Diagnostic) -> [Int]
     {
         var columns: [Column] = []
         let ctx = context(table)
+        // A few rows of a selection by stored columns: read them through the selection, copy nothing.
+        if let selection, let limit, limit < selection.count / 4 {
+            let stored = keys.compactMap { key -> Column? in
+                guard case .column(let name, _) = key.expression.syntax else { return nil }
+                return table.column(name)
+            }
+            if stored.count == keys.count, !stored.isEmpty {
+                return SelectedTopRows.positions(
+                    stored, descending: keys.map(\.descending), limit: limit, of: selection
+                ).map { selection[$0] }
+            }
+        }
         for key in keys {
             columns.append(
                 try materialize(

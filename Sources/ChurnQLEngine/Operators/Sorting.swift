@@ -73,7 +73,7 @@ enum Sorting {
     /// -1, 0 or 1 for two rows of one column. Text compares by dictionary rank, or, when few comparisons will be
     /// made (a top-n selection), by the strings themselves: ranking a dictionary of millions of keys would cost more
     /// than the selection.
-    private static func comparator(_ column: Column, descending: Bool, fewComparisons: Bool = false) -> (Int, Int)
+    static func comparator(_ column: Column, descending: Bool, fewComparisons: Bool = false) -> (Int, Int)
         -> Int
     {
         let sign = descending ? -1 : 1
