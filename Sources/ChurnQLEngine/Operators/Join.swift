@@ -26,21 +26,24 @@ enum Join {
         }
         let width = left.columns.count + right.columns.count - rightKeys.count
         if width > StepRules.joinColumnLimit { throw StepRules.joinTooWide(width, span, in: context.source) }
-        let matches = matcher(leftKeys, rightKeys, rightRows: right.rowCount)
+        let stop = StopCheck()
+        let matches = try matcher(leftKeys, rightKeys, rightRows: right.rowCount, stop: stop)
         // Count the result before building it: a join past the limits is refused without allocating it.
         var matchesOf = [[Int]?](repeating: nil, count: left.rowCount)
         var total = 0
-        for row in 0..<left.rowCount {
-            if let found = matches(row) {
-                matchesOf[row] = found
-                total += found.count
-            } else if kind == .left {
-                total += 1
-            }
-            if total > limit {
-                throw context.error(
-                    "result-too-large", "the join would produce more than \(limit) rows", span,
-                    hint: "join on a key that is unique in \(right.name), or filter first")
+        try stop.chunks(left.rowCount) { chunk throws(Diagnostic) in
+            for row in chunk {
+                if let found = matches(row) {
+                    matchesOf[row] = found
+                    total += found.count
+                } else if kind == .left {
+                    total += 1
+                }
+                if total > limit {
+                    throw context.error(
+                        "result-too-large", "the join would produce more than \(limit) rows", span,
+                        hint: "join on a key that is unique in \(right.name), or filter first")
+                }
             }
         }
         let (cells, overflow) = total.multipliedReportingOverflow(by: width)
@@ -54,25 +57,33 @@ enum Join {
         var rightRows: [Int] = []
         leftRows.reserveCapacity(total)
         rightRows.reserveCapacity(total)
-        for row in 0..<left.rowCount {
-            if let matches = matchesOf[row] {
-                for m in matches {
+        try stop.chunks(left.rowCount) { chunk in
+            for row in chunk {
+                if let matches = matchesOf[row] {
+                    for m in matches {
+                        leftRows.append(row)
+                        rightRows.append(m)
+                    }
+                } else if kind == .left {
                     leftRows.append(row)
-                    rightRows.append(m)
+                    rightRows.append(-1)
                 }
-            } else if kind == .left {
-                leftRows.append(row)
-                rightRows.append(-1)
             }
         }
         let keyNames = Set(names.map { $0.lowercased() })
-        var columns = left.columns.map { $0.gather(leftRows) }
+        var columns: [Column] = []
+        for column in left.columns {
+            try stop()
+            columns.append(column.gather(leftRows))
+        }
         let rightColumns = right.columns.filter { !keyNames.contains($0.name.lowercased()) }
         let rightNames = StepRules.joinColumns(left: Schema(of: left), right: Schema(of: right), on: names)
             .dropFirst(left.columns.count).map(\.name)
         for (column, name) in zip(rightColumns, rightNames) {
+            try stop()
             columns.append(column.gatherOptional(rightRows).renamed(name))
         }
+        try stop()
         return Table(
             name: left.name, columns: columns, rowCount: leftRows.count,
             entityIndex: left.entityIndex.map { lineage in leftRows.map { lineage[$0] } })
@@ -81,26 +92,42 @@ enum Join {
     /// Each left row's matching right rows (nil: none, or a null key). Keys compare by their text's bytes, so an
     /// integer id matches the same id stored as text and keys differing only in Unicode normalization stay apart.
     /// One text key on both sides (the usual customer id) is matched once per dictionary entry, not per row.
-    static func matcher(_ leftKeys: [Column], _ rightKeys: [Column], rightRows: Int) -> (Int) -> [Int]? {
+    static func matcher(_ leftKeys: [Column], _ rightKeys: [Column], rightRows: Int, stop: StopCheck)
+        throws(Diagnostic) -> (Int) -> [Int]?
+    {
         if leftKeys.count == 1, rightKeys.count == 1,
             case .text(let leftCodes, let leftDictionary) = leftKeys[0].storage,
             case .text(let rightCodes, let rightDictionary) = rightKeys[0].storage
         {
             var rowsOfCode = [[Int]](repeating: [], count: rightDictionary.count)
-            for row in 0..<rightRows where !rightKeys[0].isNull(row) { rowsOfCode[Int(rightCodes[row])].append(row) }
-            var codeOfText: [ExactText: Int] = [:]
-            for (code, text) in rightDictionary.enumerated() where codeOfText[ExactText(text)] == nil {
-                codeOfText[ExactText(text)] = code
+            try stop.chunks(rightRows) { chunk in
+                for row in chunk where !rightKeys[0].isNull(row) { rowsOfCode[Int(rightCodes[row])].append(row) }
             }
-            // Equal texts may sit under several codes of the right dictionary; their rows join under the first.
-            for (code, text) in rightDictionary.enumerated() {
-                if let first = codeOfText[ExactText(text)], first != code, !rowsOfCode[code].isEmpty {
-                    rowsOfCode[first] = (rowsOfCode[first] + rowsOfCode[code]).sorted()
-                    rowsOfCode[code] = []
+            var codeOfText: [ExactText: Int] = [:]
+            try stop.chunks(rightDictionary.count) { chunk in
+                for code in chunk where codeOfText[ExactText(rightDictionary[code])] == nil {
+                    codeOfText[ExactText(rightDictionary[code])] = code
                 }
             }
-            let matchesOfCode: [[Int]?] = leftDictionary.map { text in
-                codeOfText[ExactText(text)].map { rowsOfCode[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            // Equal texts may sit under several codes of the right dictionary; their rows join under the first.
+            try stop.chunks(rightDictionary.count) { chunk in
+                for code in chunk {
+                    if let first = codeOfText[ExactText(rightDictionary[code])], first != code,
+                        !rowsOfCode[code].isEmpty
+                    {
+                        rowsOfCode[first] = (rowsOfCode[first] + rowsOfCode[code]).sorted()
+                        rowsOfCode[code] = []
+                    }
+                }
+            }
+            var matchesOfCode: [[Int]?] = []
+            matchesOfCode.reserveCapacity(leftDictionary.count)
+            try stop.chunks(leftDictionary.count) { chunk in
+                for code in chunk {
+                    matchesOfCode.append(
+                        codeOfText[ExactText(leftDictionary[code])].map { rowsOfCode[$0] }
+                            .flatMap { $0.isEmpty ? nil : $0 })
+                }
             }
             let leftNulls = leftKeys[0].nulls
             return { row in leftNulls?[row] == true ? nil : matchesOfCode[Int(leftCodes[row])] }
@@ -115,8 +142,10 @@ enum Join {
             return parts
         }
         var index: [[ExactText]: [Int]] = [:]
-        for row in 0..<rightRows {
-            if let k = key(rightKeys, row) { index[k, default: []].append(row) }
+        try stop.chunks(rightRows) { chunk in
+            for row in chunk {
+                if let k = key(rightKeys, row) { index[k, default: []].append(row) }
+            }
         }
         return { row in key(leftKeys, row).flatMap { index[$0] } }
     }
