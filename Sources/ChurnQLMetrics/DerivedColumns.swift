@@ -23,7 +23,7 @@ final class DerivedColumns: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let kept = arrays[name] as? [T] { return kept }
-        if Interrupt.requested {
+        if history.customerCount > 0, Interrupt.requested {
             return [T](unsafeUninitializedCapacity: history.customerCount) { buffer, initialized in
                 UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
                 initialized = history.customerCount

@@ -23,7 +23,8 @@ public struct OrderHistory: Sendable {
     public static func build(
         customer: Column, date: Column, amount: Column?, asof: Int32, splitFrom: Int = 1_000_000
     ) -> OrderHistory {
-        let interrupt = Interrupt.current
+        // No rows (the typing profile's history): nothing to stop.
+        let interrupt = customer.count == 0 ? nil : Interrupt.current
         let stopped = OrderHistory(
             keys: Column(name: customer.name, storage: .text(codes: [], dictionary: [])), offsets: [0], days: [],
             amounts: [], missingKey: 0, missingDate: 0, afterAsof: 0)
