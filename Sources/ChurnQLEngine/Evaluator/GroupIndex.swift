@@ -1,4 +1,5 @@
 import ChurnQLDiagnostics
+import ChurnQLMetrics
 import ChurnQLStore
 
 /// Rows grouped by key: a group id per row (groups numbered by first appearance), each group's size and, when an
@@ -39,8 +40,12 @@ struct GroupIndex {
         if keys.count == 1, case .text(let codes, let dictionary) = keys[0].storage {
             // Dictionary codes are already dense; null gets its own slot.
             var slot = [Int32](repeating: -1, count: dictionary.count + 1)
-            try stop.chunks(rows) { chunk in
-                for row in chunk {
+            // Chunks written out (not through a closure), so the loop keeps its arrays in registers.
+            var start = 0
+            while start < rows {
+                try stop()
+                let end = Swift.min(start + Interrupt.stride, rows)
+                for row in start..<end {
                     let code = keys[0].isNull(row) ? dictionary.count : Int(codes[row])
                     if slot[code] < 0 {
                         slot[code] = Int32(firstRows.count)
@@ -48,6 +53,7 @@ struct GroupIndex {
                     }
                     groupOf[row] = slot[code]
                 }
+                start = end
             }
         } else if keys.count == 1, case .integer(let values) = keys[0].storage, keys[0].nulls == nil {
             let low = values.min() ?? 0
@@ -111,12 +117,16 @@ struct GroupIndex {
     /// partial (the query's next check throws).
     func fold<State>(_ initial: State, _ step: (inout State, Int) -> Void) -> [State] {
         var states = [State](repeating: initial, count: count)
-        _ = StopCheck().chunksUnlessStopped(groupOf.count) { chunk in
+        let stop = StopCheck()
+        var start = 0
+        while start < groupOf.count, !stop.requested {
+            let end = Swift.min(start + Interrupt.stride, groupOf.count)
             if let rowNumbers {
-                for position in chunk { step(&states[Int(groupOf[position])], rowNumbers[position]) }
+                for position in start..<end { step(&states[Int(groupOf[position])], rowNumbers[position]) }
             } else {
-                for row in chunk { step(&states[Int(groupOf[row])], row) }
+                for row in start..<end { step(&states[Int(groupOf[row])], row) }
             }
+            start = end
         }
         return states
     }

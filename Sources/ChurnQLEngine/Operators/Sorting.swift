@@ -202,6 +202,8 @@ enum Sorting {
 enum TopRows {
     /// `mayBeat(row, worst)` may answer false, cheaply, for a row that `less` would not put before the heap's worst.
     /// A stopped selection returns the best of the rows seen so far; the caller checks `stop` and throws.
+    /// (Inlined, so that `mayBeat`, asked once per row, is too.)
+    @inline(__always)
     static func select(
         _ k: Int, of rows: Int, less: (Int, Int) -> Bool, stop: StopCheck = StopCheck(interrupt: nil),
         mayBeat: (Int, Int) -> Bool = { _, _ in true }
