@@ -175,7 +175,8 @@ extension Engine {
 
     /// Runs a fit with a progress monitor: a display of the iterations on a terminal, and Ctrl-C to stop it.
     private func monitored<T>(_ model: String, _ body: () throws(ModelError) -> T) throws(ModelError) -> T {
-        let progress = FitProgress(cancelled: loadCancelled)
+        let progress = FitProgress(cancelled: { [interrupt, loadCancelled] in interrupt.isRequested || loadCancelled() }
+        )
         let stopDisplay = fitDisplay?(progress, model) ?? {}
         defer { stopDisplay() }
         let result: Result<T, ModelError> = FitProgress.$current.withValue(progress) {
@@ -267,6 +268,7 @@ extension Engine {
         if let profile {
             holdout = HoldoutSummary(
                 profile.history, cutoff: state.calibrationEnd, asof: asof, unitDays: state.unitDays)
+            try checkCancelled()
         } else {
             holdout = try serverHoldout(
                 cutoff: state.calibrationEnd, asof: asof, unitDays: state.unitDays, span: span, source: source)
@@ -274,8 +276,12 @@ extension Engine {
         let horizon = Double(asof - state.calibrationEnd) / state.unitDays
         // Predictions once per group of equal histories (memory groups equal customers too).
         let model = state.transactions
-        let predicted = (0..<holdout.count).map {
-            model.conditionalExpectedPurchases(t: horizon, x: holdout.x[$0], tx: holdout.tx[$0], T: holdout.T[$0])
+        var predicted: [Double] = []
+        predicted.reserveCapacity(holdout.count)
+        for i in 0..<holdout.count {
+            if i & 1023 == 0 { try checkCancelled() }
+            predicted.append(
+                model.conditionalExpectedPurchases(t: horizon, x: holdout.x[i], tx: holdout.tx[i], T: holdout.T[i]))
         }
         var bucketCustomers = [Int64](repeating: 0, count: 8)
         var bucketActual = [Double](repeating: 0, count: 8)
@@ -314,6 +320,7 @@ extension Engine {
         let horizons = ends.map { Double($0) / state.unitDays }
         var cumulativePredicted = [Double](repeating: 0, count: horizons.count)
         for i in 0..<holdout.count {
+            if i & 1023 == 0 { try checkCancelled() }
             let curve = model.conditionalExpectedPurchases(
                 horizons: horizons, x: holdout.x[i], tx: holdout.tx[i], T: holdout.T[i])
             for (k, value) in curve.enumerated() { cumulativePredicted[k] += value * Double(holdout.customers[i]) }

@@ -58,6 +58,7 @@ extension Engine {
             let calendar = CalendarPeriod(rawValue: period.rawValue) ?? .monthly
             try Self.checkPeriodCount(profile, calendar, statement: "churn")
             rows = ChurnSeries.compute(history: profile.history, settings: profile.settings, period: calendar)
+            try checkCancelled()
         }
         let rates = rows.map(\.churnRate)
         return Table(
@@ -87,6 +88,7 @@ extension Engine {
             let profile = try profile()
             try Self.checkPeriodCount(profile, calendar, statement: "cohort")
             cells = Cohorts.compute(history: profile.history, asof: profile.settings.asof, period: calendar)
+            try checkCancelled()
         }
         func label(_ day: Int32) -> String {
             calendar == .monthly ? String(Dates.format(day).prefix(7)) : Dates.format(day)

@@ -79,13 +79,17 @@ extension Engine {
     func survival(by key: String?, span: SourceSpan, source: SourceText) throws(Diagnostic) -> StatementResult {
         let profile = try profile()
         let table = profile.table
+        let stop = StopCheck()
+        try stop()
         var groupOf: [String] = Array(repeating: "all", count: table.rowCount)
         if let key {
             guard let column = table.column(key) else {
                 throw CompileContext(table: table, source: source, asof: currentAsof, parameters: parameters)
                     .unknownColumn(key, span)
             }
-            groupOf = (0..<table.rowCount).map { column.value(at: $0).plainText }
+            try stop.chunks(table.rowCount) { chunk in
+                for row in chunk { groupOf[row] = column.value(at: row).plainText }
+            }
         }
         let s = profile.settings
         var groups: [String] = []
@@ -97,11 +101,14 @@ extension Engine {
         var upper: [Double] = []
         var means: [Double] = []
         var entityRows: [String: [Int]] = [:]
-        for row in 0..<table.rowCount { entityRows[groupOf[row], default: []].append(row) }
+        try stop.chunks(table.rowCount) { chunk in
+            for row in chunk { entityRows[groupOf[row], default: []].append(row) }
+        }
         for group in entityRows.keys.sorted() {
             var durations: [Int] = []
             var died: [Bool] = []
-            for row in entityRows[group] ?? [] {
+            for (k, row) in (entityRows[group] ?? []).enumerated() {
+                if k & (Interrupt.stride - 1) == 0 { try stop() }
                 let c = Int(table.entityIndex?[row] ?? Int32(row))
                 let orderDays = profile.history.orderDays(c)
                 guard let first = orderDays.first, let last = orderDays.last else { continue }
@@ -110,6 +117,7 @@ extension Engine {
                 died.append(!active)
             }
             let curve = Survival.kaplanMeier(durations: durations, died: died)
+            try stop()
             let horizon = durations.max() ?? 0
             means.append(Survival.restrictedMean(curve, horizon: horizon))
             var step = 0

@@ -38,7 +38,7 @@ extension Engine {
     /// Every computed figure by its key (see `PublishedFigures`), from a fresh engine holding only the sample.
     func computeSampleFigures() throws(Diagnostic) -> [String: Double] {
         let sample = Engine()
-        sample.isCancelled = isCancelled
+        sample.interrupt = interrupt
         sample.loadCancelled = loadCancelled
         let loaded = try CSVLoader.parse(text: CDNOWSample.csv, path: "CDNOW sample (built in)", name: "orders")
         sample.catalog.put(loaded.table)

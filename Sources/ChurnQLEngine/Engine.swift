@@ -25,8 +25,11 @@ public final class Engine {
     var stepsExecuted = 0
     /// The largest result a join may build.
     public var rowLimit = 50_000_000
-    /// Asked between steps; the shell sets it from Ctrl-C.
-    public var isCancelled: () -> Bool = { false }
+    /// Ctrl-C: asked between steps and, through `Interrupt.current` (bound while a statement runs), inside the
+    /// long loops. The shell sets it from its SIGINT flag.
+    public var interrupt = Interrupt { false }
+    /// The same question as a plain function (the server connection polls it while waiting).
+    public var isCancelled: () -> Bool { { [interrupt] in interrupt.isRequested } }
     /// Asked while loading (from the loader's threads).
     public var loadCancelled: @Sendable () -> Bool = { false }
     /// Shows a load's progress; returns the function that ends the display. The shell sets it on a terminal.
@@ -63,8 +66,20 @@ public final class Engine {
 
     public init() {}
 
-    /// Executes one parsed statement.
+    /// Executes one parsed statement; its long loops stop on `interrupt` (an interrupted statement changes no
+    /// state: derived values are kept only when complete, settings and models are assigned at the end).
     public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
+        let result: Result<StatementResult, Diagnostic> = Interrupt.$current.withValue(interrupt) {
+            do throws(Diagnostic) {
+                return .success(try executeStatement(node, source: source))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func executeStatement(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
         switch node.statement {
         case .query(let query):
             return .table(try run(query, source: source))
@@ -156,7 +171,14 @@ public final class Engine {
     }
 
     func checkCancelled() throws(Diagnostic) {
-        if isCancelled() { throw Diagnostic(code: "interrupted", message: "interrupted") }
+        if interrupt.isRequested { throw Self.interrupted }
+    }
+
+    static let interrupted = Diagnostic(code: "interrupted", message: "interrupted")
+
+    /// Throws when the running statement was asked to stop (for code that has no engine at hand).
+    static func stopIfInterrupted() throws(Diagnostic) {
+        if Interrupt.requested { throw interrupted }
     }
 
     /// The analysis date: the `asof` setting, else the latest order date.
@@ -191,11 +213,14 @@ public final class Engine {
         guard let name = ordersTableName, let roles, let orders = catalog[name], let asof = currentAsof,
             let customer = orders.column(roles.customer), let date = orders.column(roles.date)
         else { throw Self.noOrders }
-        return derived.history.value(for: HistoryKey(data: dataVersion, asof: asof)) {
-            let amount = amountColumn(orders, roles)
-            return Trace.measure("order history") {
+        // A history stopped by Ctrl-C is partial: the check before it is kept throws instead.
+        return try derived.history.value(for: HistoryKey(data: dataVersion, asof: asof)) { () throws(Diagnostic) in
+            let amount = try amountColumn(orders, roles)
+            let history = Trace.measure("order history") {
                 OrderHistory.build(customer: customer, date: date, amount: amount, asof: asof)
             }
+            try checkCancelled()
+            return history
         }
     }
 
@@ -222,12 +247,14 @@ public final class Engine {
         let keyMatch = keyMatch
         // The orders' keys matched to the attributes' once per data version, shared with the import report.
         let sharedMatch = attributes == nil ? nil : keyDictionaryMatch()
-        return derived.profile.value(for: key) {
-            Trace.measure("customer profile") {
+        return try derived.profile.value(for: key) { () throws(Diagnostic) in
+            let profile = Trace.measure("customer profile") {
                 CustomerProfile(
                     history: history, settings: key.retention, keyName: roles.customer, attributes: attributes,
                     keyMatch: keyMatch, sharedMatch: sharedMatch)
             }
+            try checkCancelled()
+            return profile
         }
     }
 
@@ -244,21 +271,27 @@ public final class Engine {
         if let whole = derived.customers.value(ifComputedFor: key) { return whole }
         if let needed, rule == nil {
             var table = profile.table(columns: needed)
+            // Columns skipped after Ctrl-C are zeros: nothing may read them.
+            try checkCancelled()
             table.columns += crmColumns(profile)
             if needed.isSubset(of: Set(table.columnNames.map { $0.lowercased() })) { return table }
         }
         return try derived.customers.value(for: key) { () throws(Diagnostic) in
             var table = profile.table
+            try checkCancelled()
             table.columns += crmColumns(profile)
             if let profit = profitColumn(profile) { table.columns.append(profit) }
+            try checkCancelled()
             if let state = predictive { table.columns.append(PredictiveFunctions.aliveColumn(profile, state)) }
             if let rule { table = try applyLostWhen(table, rule, profile) }
+            // Kept only when whole.
+            try checkCancelled()
             return table
         }
     }
 
     /// Derives the whole customers table now, if there are orders (the interactive shell does so before its prompt).
-    public func prepareCustomersTable() { _ = try? customersTable() }
+    public func prepareCustomersTable() { _ = Interrupt.$current.withValue(interrupt) { try? customersTable() } }
 
     /// `set lost_when = EXPR`: customers for whom EXPR holds are lost, whatever their recency says.
     private func applyLostWhen(_ table: Table, _ rule: LostWhenRule, _ profile: CustomerProfile) throws(Diagnostic)
@@ -316,15 +349,15 @@ public final class Engine {
     }
 
     /// The amount column, or quantity × unit price.
-    private func amountColumn(_ orders: Table, _ roles: OrderRoles) -> Column? {
+    private func amountColumn(_ orders: Table, _ roles: OrderRoles) throws(Diagnostic) -> Column? {
         if let name = roles.amount { return orders.column(name) }
         guard let q = roles.quantity.flatMap(orders.column), let p = roles.unitPrice.flatMap(orders.column) else {
             return nil
         }
         let qv = Vector.column(q).asDouble ?? { _ in nil }
         let pv = Vector.column(p).asDouble ?? { _ in nil }
-        return Vector.decimal { row in qv(row).flatMap { a in pv(row).map { a * $0 } } }.materialize(
-            name: "amount", count: orders.rowCount)
+        return try Vector.decimal { row in qv(row).flatMap { a in pv(row).map { a * $0 } } }.materialize(
+            name: "amount", count: orders.rowCount, stop: StopCheck())
     }
 
     /// Every name `from` accepts, for completion and suggestions.

@@ -27,6 +27,8 @@ struct HoldoutSummary {
         // Customers of equal history and holdout share a group, so predictions run once per group.
         var group: [GroupKey: Int] = [:]
         for i in 0..<data.count {
+            // Stopped by Ctrl-C: `evaluate` checks and drops the partial summary.
+            if i & (Interrupt.stride - 1) == 0, Interrupt.requested { break }
             let key = GroupKey(x: data.x[i], tx: data.tx[i], T: data.T[i], actual: perCustomer[i])
             if let g = group[key] {
                 customers[g] += 1

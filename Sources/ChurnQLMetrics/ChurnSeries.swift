@@ -74,6 +74,8 @@ public enum ChurnSeries {
             let e = Swift.min(period.next(f) - 1, settings.asof)
             var row = ChurnPeriodRow(periodStart: f, base: 0, churned: 0, new: 0, reactivated: 0)
             for c in 0..<history.customerCount {
+                // Stopped by Ctrl-C: the caller drops the partial series.
+                if c & (Interrupt.stride - 1) == 0, Interrupt.requested { return rows }
                 let days = history.orderDays(c)
                 guard let first = days.first, first <= e else { continue }
                 let lastBeforeStart = history.lastOrder(c, onOrBefore: s)

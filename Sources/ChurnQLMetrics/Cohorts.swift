@@ -23,7 +23,9 @@ public struct CohortCell: Sendable, Equatable {
 public enum Cohorts {
     public static func compute(history: OrderHistory, asof: Int32, period: CalendarPeriod) -> [CohortCell] {
         var cohortOf: [Int32: [Int]] = [:]
+        // Stopped by Ctrl-C, the cells are partial: the caller drops them.
         for c in 0..<history.customerCount {
+            if c & (Interrupt.stride - 1) == 0, Interrupt.requested { return [] }
             guard let first = history.orderDays(c).first else { continue }
             cohortOf[period.start(of: first), default: []].append(c)
         }
@@ -33,7 +35,8 @@ public enum Cohorts {
             let periods = period.distance(from: start, to: asof) + 1
             var active = [Int](repeating: 0, count: periods)
             var revenue = [Double](repeating: 0, count: periods)
-            for c in members {
+            for (k, c) in members.enumerated() {
+                if k & (Interrupt.stride - 1) == 0, Interrupt.requested { return cells }
                 var lastPeriod = -1
                 let lower = history.offsets[c]
                 for i in lower..<history.offsets[c + 1] {

@@ -18,15 +18,23 @@ public struct OrderHistory: Sendable {
     public var customerCount: Int { offsets.count - 1 }
 
     /// Groups order rows by customer. `amount` may be nil (revenue is then 0). From `splitFrom` rows on, the
-    /// rows of a file not grouped by customer are placed on two cores (a test lowers it).
+    /// rows of a file not grouped by customer are placed on two cores (a test lowers it). Stopped by Ctrl-C
+    /// (`Interrupt.current`), it returns a history of no customers, which the caller drops.
     public static func build(
         customer: Column, date: Column, amount: Column?, asof: Int32, splitFrom: Int = 1_000_000
     ) -> OrderHistory {
+        // No rows (the typing profile's history): nothing to stop.
+        let interrupt = customer.count == 0 ? nil : Interrupt.current
+        let stopped = OrderHistory(
+            keys: Column(name: customer.name, storage: .text(codes: [], dictionary: [])), offsets: [0], days: [],
+            amounts: [], missingKey: 0, missingDate: 0, afterAsof: 0)
         let rows = customer.count
         // Plain arrays and a validity mask up front: per-row enum switches and optionals would dominate the loops.
         let (orderDays, dayValid) = DayView(date).plain(rows)
         let amountValues = amount.map { NumericView($0).plain(rows) }
+        if interrupt?.isRequested == true { return stopped }
         let dense = DenseKeys.assign(customer)
+        if interrupt?.isRequested == true { return stopped }
         let n = dense.keys.count
         var counts = [Int](repeating: 0, count: n + 1)
         var missingKey = 0
@@ -35,24 +43,27 @@ public struct OrderHistory: Sendable {
         // Files exported customer by customer keep every order in place: the columns can then be shared as is.
         var grouped = true
         var previous: Int32 = 0
-        for row in 0..<rows {
-            let id = dense.ids[row]
-            if id < 0 {
-                missingKey += 1
-                continue
+        let counted = Interrupt.chunks(rows, interrupt) { chunk in
+            for row in chunk {
+                let id = dense.ids[row]
+                if id < 0 {
+                    missingKey += 1
+                    continue
+                }
+                guard dayValid?[row] ?? true else {
+                    missingDate += 1
+                    continue
+                }
+                if orderDays[row] > asof {
+                    afterAsof += 1
+                    continue
+                }
+                if id < previous { grouped = false }
+                previous = id
+                counts[Int(id) + 1] += 1
             }
-            guard dayValid?[row] ?? true else {
-                missingDate += 1
-                continue
-            }
-            if orderDays[row] > asof {
-                afterAsof += 1
-                continue
-            }
-            if id < previous { grouped = false }
-            previous = id
-            counts[Int(id) + 1] += 1
         }
+        if !counted { return stopped }
         for c in 0..<n { counts[c + 1] += counts[c] }
         var days: [Int32]
         var amounts: [Double]
@@ -67,12 +78,14 @@ public struct OrderHistory: Sendable {
         } else {
             (days, amounts) = scatter(
                 ids: dense.ids, orderDays: orderDays, dayValid: dayValid, amountValues: amountValues, asof: asof,
-                offsets: counts, parts: rows >= splitFrom ? 2 : 1)
+                offsets: counts, parts: rows >= splitFrom ? 2 : 1, interrupt: interrupt)
         }
+        if interrupt?.isRequested == true { return stopped }
         // Checked before any inout access: the optimiser may make a shared array unique ahead of a loop that writes.
         if let first = firstUnsortedSegment(offsets: counts, days: days) {
             sortSegments(from: first, offsets: counts, days: &days, amounts: &amounts)
         }
+        if interrupt?.isRequested == true { return stopped }
         return OrderHistory(
             keys: dense.keys, offsets: counts, days: days, amounts: amounts, missingKey: missingKey,
             missingDate: missingDate, afterAsof: afterAsof)
@@ -85,7 +98,7 @@ public struct OrderHistory: Sendable {
     /// places it points to 16 rows ahead.
     private static func scatter(
         ids: [Int32], orderDays: [Int32], dayValid: [Bool]?, amountValues: ([Double], [Bool]?)?, asof: Int32,
-        offsets: [Int], parts: Int
+        offsets: [Int], parts: Int, interrupt: Interrupt?
     ) -> ([Int32], [Double]) {
         var cursor = offsets
         let total = offsets.last ?? 0
@@ -108,6 +121,8 @@ public struct OrderHistory: Sendable {
                         let high = Int32(customers * (part + 1) / parts)
                         func mine(_ id: Int32) -> Bool { id >= low && id < high }
                         for row in 0..<rows {
+                            // Stopped by Ctrl-C: the caller drops the partial columns.
+                            if row & (Interrupt.stride - 1) == 0, interrupt?.isRequested == true { return }
                             if row + 32 < rows, mine(ids[row + 32]) {
                                 churnql_prefetch(cursorBase + Int(ids[row + 32]))
                             }
@@ -149,6 +164,8 @@ public struct OrderHistory: Sendable {
     /// Sorts each customer's orders by day from customer `first` on, keeping amounts aligned.
     private static func sortSegments(from first: Int, offsets: [Int], days: inout [Int32], amounts: inout [Double]) {
         for c in first..<(offsets.count - 1) {
+            // Stopped by Ctrl-C: the caller drops the partly sorted columns.
+            if c & (Interrupt.stride - 1) == 0, Interrupt.requested { return }
             let lower = offsets[c]
             let upper = offsets[c + 1]
             guard upper - lower > 1 else { continue }

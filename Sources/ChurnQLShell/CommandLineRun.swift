@@ -46,7 +46,7 @@ public enum CommandLineRun {
         }
         session.engine.progressDisplay = { progress, label in ProgressBar.start(progress, label: label) }
         session.engine.fitDisplay = { progress, label in ProgressBar.start(progress, label: label) }
-        session.engine.loadCancelled = { interruptRequested != 0 }
+        session.engine.loadCancelled = { interruptFlag.isRaised }
         // Ctrl-C belongs to the shell (it stops a query); elsewhere it ends churnql like SIGTERM, files cleaned up.
         SignalCleanup.install(includingInterrupt: !interactive)
         if interactive { LineEditor.installInterruptHandler() }

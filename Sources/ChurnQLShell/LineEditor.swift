@@ -1,10 +1,12 @@
 @preconcurrency import CLibEdit
 import ChurnQLDiagnostics
 import ChurnQLLoad
+import ChurnQLMetrics
 import Foundation
 
-/// Set by the SIGINT handler; read by the prompt loop and by the engine between steps.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+/// Set by the SIGINT handler (an atomic store, safe there); read by the prompt loop, and from any thread by the
+/// engine's loops and the loader's workers.
+let interruptFlag = InterruptFlag()
 
 /// The completer in use, and the lines of the statement typed before the current line.
 nonisolated(unsafe) var activeCompleter: Completer?
@@ -29,11 +31,13 @@ enum LineEditor {
         installInterruptHandler()
     }
 
-    /// Ctrl-C sets `interruptRequested` instead of killing the process (loads and queries check it).
+    /// Ctrl-C raises `interruptFlag` instead of killing the process (loads and queries check it).
     static func installInterruptHandler() {
+        // The global is made now: its lazy initialisation must not run inside the handler.
+        _ = interruptFlag.isRaised
         // No SA_RESTART: the read inside readline() must return on Ctrl-C instead of silently resuming.
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
+        action.__sigaction_handler.sa_handler = { _ in interruptFlag.raise() }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
@@ -45,10 +49,10 @@ enum LineEditor {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
-    /// Reads one line; nil at end of input. An interrupt returns "" with `interruptRequested` set.
+    /// Reads one line; nil at end of input. An interrupt returns "" with `interruptFlag` raised.
     static func readLine(prompt: String) -> String? {
         guard let raw = readline(prompt) else {
-            return interruptRequested != 0 ? "" : nil
+            return interruptFlag.isRaised ? "" : nil
         }
         defer { free(raw) }
         return String(cString: raw)
@@ -111,7 +115,7 @@ private func currentCandidates(word: String) -> [String]? {
 
 /// Ctrl-C at the prompt: flag the interrupt and finish readline(); the REPL then discards the line.
 private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
-    interruptRequested = 1
+    interruptFlag.raise()
     rl_done = 1
     return 0
 }

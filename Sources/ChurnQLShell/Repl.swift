@@ -1,5 +1,6 @@
 import ChurnQLDiagnostics
 import ChurnQLEngine
+import ChurnQLMetrics
 import ChurnQLSyntax
 import Foundation
 
@@ -12,7 +13,7 @@ public struct Repl {
     /// Runs until .quit or Ctrl-D; returns the exit status.
     public func run() -> Int32 {
         LineEditor.setUp()
-        session.engine.isCancelled = { interruptRequested != 0 }
+        session.engine.interrupt = Interrupt { interruptFlag.isRaised }
         var buffer = ""
         // The last statement run, so a line starting with '|' continues it (the line before was complete).
         var lastStatement: String?
@@ -23,8 +24,8 @@ public struct Repl {
                 StandardStreams.output("\n")
                 return 0
             }
-            if interruptRequested != 0 {
-                interruptRequested = 0
+            if interruptFlag.isRaised {
+                interruptFlag.clear()
                 buffer = ""
                 StandardStreams.output("^C\n")
                 continue
@@ -48,8 +49,8 @@ public struct Repl {
             LineEditor.remember(buffer, protecting: session.protectedFiles)
             let outcome = session.runScript(buffer, name: nil)
             lastStatement = outcome.succeeded && !buffer.contains(";") ? buffer : nil
-            if interruptRequested != 0 {
-                interruptRequested = 0
+            if interruptFlag.isRaised {
+                interruptFlag.clear()
                 // A statement that stopped on the interrupt has said so already.
                 if !outcome.errors.contains(where: { $0.code == "interrupted" }) { session.note("interrupted") }
             }

@@ -34,8 +34,23 @@ enum Aggregates {
             }
             return f
         }
+        // One value per group; stopped by Ctrl-C, the rest are null (the query's next check throws).
         func perGroup<T>(_ body: (ArraySlice<Int>) -> T?) -> [T?] {
-            (0..<groups.count).map { body(groups.rows(of: $0)) }
+            let stop = StopCheck()
+            var values: [T?] = []
+            values.reserveCapacity(groups.count)
+            var rowsSinceCheck = 0
+            for group in 0..<groups.count {
+                let rows = groups.rows(of: group)
+                rowsSinceCheck += rows.count + 1
+                if rowsSinceCheck >= Interrupt.stride {
+                    rowsSinceCheck = 0
+                    if stop.requested { break }
+                }
+                values.append(body(rows))
+            }
+            values += [T?](repeating: nil, count: groups.count - values.count)
+            return values
         }
         switch name {
         case "count":

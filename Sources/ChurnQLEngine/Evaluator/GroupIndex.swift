@@ -1,3 +1,5 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
 import ChurnQLStore
 
 /// Rows grouped by key: a group id per row (groups numbered by first appearance), each group's size and, when an
@@ -26,20 +28,32 @@ struct GroupIndex {
             groupOf: [Int32](repeating: 0, count: rows), count: 1, firstRows: [0], offsets: [0, rows], rowNumbers: nil)
     }
 
-    /// Groups rows by the values of key columns.
+    /// `grouping` that cannot be interrupted.
     static func build(keys: [Column], rows: Int) -> GroupIndex {
+        (try? grouping(keys: keys, rows: rows, stop: StopCheck(interrupt: nil))) ?? single(rows: rows)
+    }
+
+    /// Groups rows by the values of key columns, checking `stop` between chunks of rows.
+    static func grouping(keys: [Column], rows: Int, stop: StopCheck = StopCheck()) throws(Diagnostic) -> GroupIndex {
         var groupOf = [Int32](repeating: 0, count: rows)
         var firstRows: [Int] = []
         if keys.count == 1, case .text(let codes, let dictionary) = keys[0].storage {
             // Dictionary codes are already dense; null gets its own slot.
             var slot = [Int32](repeating: -1, count: dictionary.count + 1)
-            for row in 0..<rows {
-                let code = keys[0].isNull(row) ? dictionary.count : Int(codes[row])
-                if slot[code] < 0 {
-                    slot[code] = Int32(firstRows.count)
-                    firstRows.append(row)
+            // Chunks written out (not through a closure), so the loop keeps its arrays in registers.
+            var start = 0
+            while start < rows {
+                try stop()
+                let end = Swift.min(start + Interrupt.stride, rows)
+                for row in start..<end {
+                    let code = keys[0].isNull(row) ? dictionary.count : Int(codes[row])
+                    if slot[code] < 0 {
+                        slot[code] = Int32(firstRows.count)
+                        firstRows.append(row)
+                    }
+                    groupOf[row] = slot[code]
                 }
-                groupOf[row] = slot[code]
+                start = end
             }
         } else if keys.count == 1, case .integer(let values) = keys[0].storage, keys[0].nulls == nil {
             let low = values.min() ?? 0
@@ -47,24 +61,31 @@ struct GroupIndex {
             if !overflow && range < 1 << 20 {
                 // A small range of values (years, months, counts): a slot per value instead of hashing.
                 var slot = [Int32](repeating: -1, count: Int(range) + 1)
-                for row in 0..<rows {
-                    let index = Int(values[row] - low)
-                    if slot[index] < 0 {
-                        slot[index] = Int32(firstRows.count)
-                        firstRows.append(row)
+                try stop.chunks(rows) { chunk in
+                    for row in chunk {
+                        let index = Int(values[row] - low)
+                        if slot[index] < 0 {
+                            slot[index] = Int32(firstRows.count)
+                            firstRows.append(row)
+                        }
+                        groupOf[row] = slot[index]
                     }
-                    groupOf[row] = slot[index]
                 }
             } else {
                 var numbering = FirstAppearance<Int64>()
-                for row in 0..<rows { groupOf[row] = numbering.id(values[row], row: row) }
+                try stop.chunks(rows) { chunk in
+                    for row in chunk { groupOf[row] = numbering.id(values[row], row: row) }
+                }
                 firstRows = numbering.firstRows
             }
         } else {
             var numbering = FirstAppearance<[Value]>()
-            for row in 0..<rows { groupOf[row] = numbering.id(keys.map { $0.value(at: row) }, row: row) }
+            try stop.chunks(rows) { chunk in
+                for row in chunk { groupOf[row] = numbering.id(keys.map { $0.value(at: row) }, row: row) }
+            }
             firstRows = numbering.firstRows
         }
+        try stop()
         return from(groupOf: groupOf, firstRows: firstRows)
     }
 
@@ -92,13 +113,20 @@ struct GroupIndex {
     /// The table rows of one group.
     func rows(of group: Int) -> ArraySlice<Int> { members[offsets[group]..<offsets[group + 1]] }
 
-    /// Folds each group's rows, in table order, into one state per group.
+    /// Folds each group's rows, in table order, into one state per group. Stopped by Ctrl-C, the states are
+    /// partial (the query's next check throws).
     func fold<State>(_ initial: State, _ step: (inout State, Int) -> Void) -> [State] {
         var states = [State](repeating: initial, count: count)
-        if let rowNumbers {
-            for (position, g) in groupOf.enumerated() { step(&states[Int(g)], rowNumbers[position]) }
-        } else {
-            for (row, g) in groupOf.enumerated() { step(&states[Int(g)], row) }
+        let stop = StopCheck()
+        var start = 0
+        while start < groupOf.count, !stop.requested {
+            let end = Swift.min(start + Interrupt.stride, groupOf.count)
+            if let rowNumbers {
+                for position in start..<end { step(&states[Int(groupOf[position])], rowNumbers[position]) }
+            } else {
+                for row in start..<end { step(&states[Int(groupOf[row])], row) }
+            }
+            start = end
         }
         return states
     }

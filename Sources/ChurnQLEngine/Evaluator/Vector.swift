@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLStore
 
 /// A compiled expression: a typed function from row index to value (nil = null), or a constant duration.
@@ -93,43 +94,59 @@ enum Vector {
         }
     }
 
-    /// Builds a column of `count` rows.
+    /// Builds a column of `count` rows (without `stop`, uninterruptible).
     func materialize(name: String, count: Int) -> Column {
+        (try? materialize(name: name, count: count, stop: StopCheck(interrupt: nil)))
+            ?? Column.empty(name: name, type: .text)
+    }
+
+    /// Builds a column of `count` rows, checking `stop` between chunks of rows.
+    func materialize(name: String, count: Int, stop: StopCheck) throws(Diagnostic) -> Column {
         // Written in place, not appended (the append's checks cost more than most expressions); the null mask is
         // made only when a row is null.
         var nulls: [Bool]?
         func fill<T>(_ f: (Int) -> T?, _ zero: T) -> [T] {
             [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for row in 0..<count {
-                    if let v = f(row) {
-                        buffer.initializeElement(at: row, to: v)
-                    } else {
-                        buffer.initializeElement(at: row, to: zero)
-                        if nulls == nil { nulls = [Bool](repeating: false, count: count) }
-                        nulls?[row] = true
+                var done = 0
+                _ = stop.chunksUnlessStopped(count) { chunk in
+                    for row in chunk {
+                        if let v = f(row) {
+                            buffer.initializeElement(at: row, to: v)
+                        } else {
+                            buffer.initializeElement(at: row, to: zero)
+                            if nulls == nil { nulls = [Bool](repeating: false, count: count) }
+                            nulls?[row] = true
+                        }
                     }
+                    done = chunk.upperBound
                 }
-                initialized = count
+                // Stopped: the rows written so far (the caller throws before using them).
+                initialized = done
             }
         }
+        let column: Column
         switch self {
-        case .integer(let f): return Column(name: name, storage: .integer(fill(f, 0)), nulls: nulls)
-        case .decimal(let f): return Column(name: name, storage: .decimal(fill(f, 0)), nulls: nulls)
-        case .boolean(let f): return Column(name: name, storage: .boolean(fill(f, false)), nulls: nulls)
-        case .date(let f): return Column(name: name, storage: .date(fill(f, 0)), nulls: nulls)
-        case .timestamp(let f): return Column(name: name, storage: .timestamp(fill(f, 0)), nulls: nulls)
+        case .integer(let f): column = Column(name: name, storage: .integer(fill(f, 0)), nulls: nulls)
+        case .decimal(let f): column = Column(name: name, storage: .decimal(fill(f, 0)), nulls: nulls)
+        case .boolean(let f): column = Column(name: name, storage: .boolean(fill(f, false)), nulls: nulls)
+        case .date(let f): column = Column(name: name, storage: .date(fill(f, 0)), nulls: nulls)
+        case .timestamp(let f): column = Column(name: name, storage: .timestamp(fill(f, 0)), nulls: nulls)
         case .textColumn(let codes, let dictionary, let mask) where codes.count == count:
             return Column(name: name, storage: .text(codes: codes, dictionary: dictionary), nulls: mask)
         case .text, .textColumn, .null:
             var builder = ColumnBuilder(type: .text, capacity: count)
             let f = asText ?? { _ in nil }
-            for row in 0..<count { builder.append(f(row).map(Value.text) ?? .null) }
+            try stop.chunks(count) { chunk in
+                for row in chunk { builder.append(f(row).map(Value.text) ?? .null) }
+            }
             return builder.build(name: name)
         case .duration(let d):
             var builder = ColumnBuilder(type: .text, capacity: count)
             for _ in 0..<count { builder.append(.text(d.description)) }
             return builder.build(name: name)
         }
+        try stop()
+        return column
     }
 
     /// A vector reading a stored column.

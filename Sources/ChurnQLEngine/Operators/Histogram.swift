@@ -12,7 +12,11 @@ enum Histogram {
         guard let f = vector.asDouble else {
             throw StepRules.histogramNeedsNumbers(vector.type, expression.span, in: context.source)
         }
-        let values = (0..<table.rowCount).compactMap(f).filter(\.isFinite)
+        let stop = StopCheck()
+        var values: [Double] = []
+        try stop.chunks(table.rowCount) { chunk in
+            for row in chunk { if let v = f(row), v.isFinite { values.append(v) } }
+        }
         guard let low = values.min(), let high = values.max() else {
             // No numbers: the same columns, no bins.
             return Table(
@@ -24,9 +28,11 @@ enum Histogram {
         let count = high > low && (high - low).isFinite ? bins : 1
         let width = count > 1 ? (high - low) / Double(count) : 0
         var counts = [Int64](repeating: 0, count: count)
-        for v in values {
-            let position = count > 1 ? (v - low) / width : 0
-            counts[Swift.max(0, Swift.min(count - 1, position.isFinite ? Int(position) : 0))] += 1
+        try stop.chunks(values.count) { chunk in
+            for v in values[chunk] {
+                let position = count > 1 ? (v - low) / width : 0
+                counts[Swift.max(0, Swift.min(count - 1, position.isFinite ? Int(position) : 0))] += 1
+            }
         }
         let largest = counts.max() ?? 1
         var bars = ColumnBuilder(type: .text, capacity: count)

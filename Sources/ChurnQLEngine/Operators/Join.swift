@@ -26,21 +26,27 @@ enum Join {
         }
         let width = left.columns.count + right.columns.count - rightKeys.count
         if width > StepRules.joinColumnLimit { throw StepRules.joinTooWide(width, span, in: context.source) }
-        let matches = matcher(leftKeys, rightKeys, rightRows: right.rowCount)
-        // Count the result before building it: a join past the limits is refused without allocating it.
-        var matchesOf = [[Int]?](repeating: nil, count: left.rowCount)
+        let stop = StopCheck()
+        let (lists, listOf) = try matcher(leftKeys, rightKeys, rightRows: right.rowCount, stop: stop)
+        // Count the result before building it: a join past the limits is refused without allocating it. Each
+        // row keeps the number of its list of matches, not the list (millions of references would take as long
+        // to release, after Ctrl-C, as to make).
+        var listOfRow = [Int32](repeating: -1, count: left.rowCount)
         var total = 0
-        for row in 0..<left.rowCount {
-            if let found = matches(row) {
-                matchesOf[row] = found
-                total += found.count
-            } else if kind == .left {
-                total += 1
-            }
-            if total > limit {
-                throw context.error(
-                    "result-too-large", "the join would produce more than \(limit) rows", span,
-                    hint: "join on a key that is unique in \(right.name), or filter first")
+        try stop.chunks(left.rowCount) { chunk throws(Diagnostic) in
+            for row in chunk {
+                let list = listOf(row)
+                if list >= 0 {
+                    listOfRow[row] = list
+                    total += lists.offsets[Int(list) + 1] - lists.offsets[Int(list)]
+                } else if kind == .left {
+                    total += 1
+                }
+                if total > limit {
+                    throw context.error(
+                        "result-too-large", "the join would produce more than \(limit) rows", span,
+                        hint: "join on a key that is unique in \(right.name), or filter first")
+                }
             }
         }
         let (cells, overflow) = total.multipliedReportingOverflow(by: width)
@@ -54,25 +60,34 @@ enum Join {
         var rightRows: [Int] = []
         leftRows.reserveCapacity(total)
         rightRows.reserveCapacity(total)
-        for row in 0..<left.rowCount {
-            if let matches = matchesOf[row] {
-                for m in matches {
+        try stop.chunks(left.rowCount) { chunk in
+            for row in chunk {
+                if listOfRow[row] >= 0 {
+                    let list = Int(listOfRow[row])
+                    for m in lists.rows[lists.offsets[list]..<lists.offsets[list + 1]] {
+                        leftRows.append(row)
+                        rightRows.append(m)
+                    }
+                } else if kind == .left {
                     leftRows.append(row)
-                    rightRows.append(m)
+                    rightRows.append(-1)
                 }
-            } else if kind == .left {
-                leftRows.append(row)
-                rightRows.append(-1)
             }
         }
         let keyNames = Set(names.map { $0.lowercased() })
-        var columns = left.columns.map { $0.gather(leftRows) }
+        var columns: [Column] = []
+        for column in left.columns {
+            try stop()
+            columns.append(try column.gather(leftRows, stop: stop))
+        }
         let rightColumns = right.columns.filter { !keyNames.contains($0.name.lowercased()) }
         let rightNames = StepRules.joinColumns(left: Schema(of: left), right: Schema(of: right), on: names)
             .dropFirst(left.columns.count).map(\.name)
         for (column, name) in zip(rightColumns, rightNames) {
-            columns.append(column.gatherOptional(rightRows).renamed(name))
+            try stop()
+            columns.append(try column.gather(rightRows, optional: true, stop: stop).renamed(name))
         }
+        try stop()
         return Table(
             name: left.name, columns: columns, rowCount: leftRows.count,
             entityIndex: left.entityIndex.map { lineage in leftRows.map { lineage[$0] } })
@@ -81,29 +96,63 @@ enum Join {
     /// Each left row's matching right rows (nil: none, or a null key). Keys compare by their text's bytes, so an
     /// integer id matches the same id stored as text and keys differing only in Unicode normalization stay apart.
     /// One text key on both sides (the usual customer id) is matched once per dictionary entry, not per row.
-    static func matcher(_ leftKeys: [Column], _ rightKeys: [Column], rightRows: Int) -> (Int) -> [Int]? {
+    /// Right rows by key, list after list (list i is `rows[offsets[i]..<offsets[i + 1]]`, ascending), and for a
+    /// left row the number of its list (-1: none). Flat arrays: nothing per key to allocate or, after Ctrl-C, free.
+    struct Lists {
+        var offsets: [Int]
+        var rows: [Int]
+    }
+
+    static func matcher(_ leftKeys: [Column], _ rightKeys: [Column], rightRows: Int, stop: StopCheck)
+        throws(Diagnostic) -> (lists: Lists, listOf: (Int) -> Int32)
+    {
         if leftKeys.count == 1, rightKeys.count == 1,
             case .text(let leftCodes, let leftDictionary) = leftKeys[0].storage,
             case .text(let rightCodes, let rightDictionary) = rightKeys[0].storage
         {
-            var rowsOfCode = [[Int]](repeating: [], count: rightDictionary.count)
-            for row in 0..<rightRows where !rightKeys[0].isNull(row) { rowsOfCode[Int(rightCodes[row])].append(row) }
-            var codeOfText: [ExactText: Int] = [:]
-            for (code, text) in rightDictionary.enumerated() where codeOfText[ExactText(text)] == nil {
-                codeOfText[ExactText(text)] = code
-            }
             // Equal texts may sit under several codes of the right dictionary; their rows join under the first.
-            for (code, text) in rightDictionary.enumerated() {
-                if let first = codeOfText[ExactText(text)], first != code, !rowsOfCode[code].isEmpty {
-                    rowsOfCode[first] = (rowsOfCode[first] + rowsOfCode[code]).sorted()
-                    rowsOfCode[code] = []
+            var codeOfText: [ExactText: Int32] = [:]
+            var canonical = [Int32](repeating: 0, count: rightDictionary.count)
+            try stop.chunks(rightDictionary.count) { chunk in
+                for code in chunk {
+                    let text = ExactText(rightDictionary[code])
+                    if let first = codeOfText[text] {
+                        canonical[code] = first
+                    } else {
+                        codeOfText[text] = Int32(code)
+                        canonical[code] = Int32(code)
+                    }
                 }
             }
-            let matchesOfCode: [[Int]?] = leftDictionary.map { text in
-                codeOfText[ExactText(text)].map { rowsOfCode[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            // A counting sort of the right rows by canonical code keeps each list in row order.
+            let rightKey = rightKeys[0]
+            var offsets = [Int](repeating: 0, count: rightDictionary.count + 1)
+            try stop.chunks(rightRows) { chunk in
+                for row in chunk where !rightKey.isNull(row) { offsets[Int(canonical[Int(rightCodes[row])]) + 1] += 1 }
+            }
+            for code in 0..<rightDictionary.count { offsets[code + 1] += offsets[code] }
+            var cursor = offsets
+            var rows = [Int](repeating: 0, count: offsets[rightDictionary.count])
+            try stop.chunks(rightRows) { chunk in
+                for row in chunk where !rightKey.isNull(row) {
+                    let code = Int(canonical[Int(rightCodes[row])])
+                    rows[cursor[code]] = row
+                    cursor[code] += 1
+                }
+            }
+            var listOfCode: [Int32] = []
+            listOfCode.reserveCapacity(leftDictionary.count)
+            try stop.chunks(leftDictionary.count) { chunk in
+                for code in chunk {
+                    let right = codeOfText[ExactText(leftDictionary[code])].map(Int.init)
+                    listOfCode.append(right.map { offsets[$0 + 1] > offsets[$0] ? Int32($0) : -1 } ?? -1)
+                }
             }
             let leftNulls = leftKeys[0].nulls
-            return { row in leftNulls?[row] == true ? nil : matchesOfCode[Int(leftCodes[row])] }
+            return (
+                Lists(offsets: offsets, rows: rows),
+                { row in leftNulls?[row] == true ? -1 : listOfCode[Int(leftCodes[row])] }
+            )
         }
         func key(_ columns: [Column], _ row: Int) -> [ExactText]? {
             var parts: [ExactText] = []
@@ -114,10 +163,26 @@ enum Join {
             }
             return parts
         }
-        var index: [[ExactText]: [Int]] = [:]
-        for row in 0..<rightRows {
-            if let k = key(rightKeys, row) { index[k, default: []].append(row) }
+        var index: [[ExactText]: Int32] = [:]
+        var lists: [[Int]] = []
+        try stop.chunks(rightRows) { chunk in
+            for row in chunk {
+                guard let k = key(rightKeys, row) else { continue }
+                if let list = index[k] {
+                    lists[Int(list)].append(row)
+                } else {
+                    index[k] = Int32(lists.count)
+                    lists.append([row])
+                }
+            }
         }
-        return { row in key(leftKeys, row).flatMap { index[$0] } }
+        var offsets = [0]
+        offsets.reserveCapacity(lists.count + 1)
+        for list in lists { offsets.append(offsets[offsets.count - 1] + list.count) }
+        try stop()
+        return (
+            Lists(offsets: offsets, rows: lists.flatMap { $0 }),
+            { row in key(leftKeys, row).flatMap { index[$0] } ?? -1 }
+        )
     }
 }

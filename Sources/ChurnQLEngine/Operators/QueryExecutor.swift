@@ -35,6 +35,7 @@ struct QueryExecutor {
         // Rows are only selected by filters, sorts and limits; the table is gathered when a step needs whole
         // columns, so where → group/agg/count never copies the columns it does not read.
         var selection: [Int]?
+        let stop = StopCheck()
         for (index, step) in plan.steps.enumerated() {
             try engine.checkCancelled()
             engine.stepsExecuted += 1
@@ -42,7 +43,7 @@ struct QueryExecutor {
             case .filter, .aggregate, .sort, .limit, .scan: break
             default:
                 if let rows = selection {
-                    table = table.gather(rows)
+                    table = try table.gather(rows, stop: stop)
                     selection = nil
                 }
             }
@@ -52,7 +53,7 @@ struct QueryExecutor {
             case .filter(let predicate):
                 let compiled = try ExpressionCompiler.compile(predicate.syntax, context(table))
                 if case .boolean(let test) = compiled {
-                    selection = Self.rows(of: selection, rowCount: table.rowCount, where: test)
+                    selection = try Self.rows(of: selection, rowCount: table.rowCount, where: test)
                 } else {
                     // `where null` keeps nothing (the binder allows only true/false or null).
                     selection = []
@@ -82,11 +83,12 @@ struct QueryExecutor {
                 selection = Array(rows.prefix(n))
             case .distinct(let names):
                 let keys = names.isEmpty ? table.columns : names.compactMap { table.column($0) }
-                let groups = GroupIndex.build(keys: keys, rows: table.rowCount)
+                let groups = try GroupIndex.grouping(keys: keys, rows: table.rowCount)
                 table =
                     names.isEmpty
-                    ? table.gather(groups.firstRows)
-                    : Table(name: table.name, columns: keys.map { $0.gather(groups.firstRows) })
+                    ? try table.gather(groups.firstRows, stop: stop)
+                    : try Table(name: table.name, columns: keys, rowCount: table.rowCount)
+                        .gather(groups.firstRows, stop: stop)
             case .join(let other, let on, let kind):
                 let right = try resolve(other, needing: nil)
                 table = try Join.run(
@@ -97,10 +99,12 @@ struct QueryExecutor {
             case .histogram(let value, let bins):
                 table = try Histogram.build(table, value.syntax, bins: bins, context: context(table))
             }
+            // A step stopped by Ctrl-C may have left a partial value: it goes no further.
+            try stop()
             try faults.check()
             rowsAfterStep?(index, selection?.count ?? table.rowCount)
         }
-        if let rows = selection { table = table.gather(rows) }
+        if let rows = selection { table = try table.gather(rows, stop: stop) }
         return table
     }
 
@@ -119,23 +123,27 @@ struct QueryExecutor {
 
     /// The rows (of the selection, or all of them) where `test` is true, written in place rather than appended:
     /// on millions of rows the append's checks cost more than the test.
-    static func rows(of selection: [Int]?, rowCount: Int, where test: (Int) -> Bool?) -> [Int] {
+    static func rows(of selection: [Int]?, rowCount: Int, where test: (Int) -> Bool?) throws(Diagnostic) -> [Int] {
         let candidates = selection?.count ?? rowCount
+        let stop = StopCheck()
         let rows = [Int](unsafeUninitializedCapacity: candidates) { buffer, kept in
             var count = 0
-            if let selection {
-                for row in selection where test(row) == true {
-                    buffer[count] = row
-                    count += 1
-                }
-            } else {
-                for row in 0..<rowCount where test(row) == true {
-                    buffer[count] = row
-                    count += 1
+            _ = stop.chunksUnlessStopped(candidates) { chunk in
+                if let selection {
+                    for position in chunk where test(selection[position]) == true {
+                        buffer[count] = selection[position]
+                        count += 1
+                    }
+                } else {
+                    for row in chunk where test(row) == true {
+                        buffer[count] = row
+                        count += 1
+                    }
                 }
             }
             kept = count
         }
+        try stop()
         // A selective test would otherwise keep room for every candidate for as long as the selection lives.
         return rows.count < candidates / 2 ? rows.withUnsafeBufferPointer { Array($0) } : rows
     }
@@ -163,8 +171,10 @@ struct QueryExecutor {
             return rows.map { column.gather($0) }?.renamed(item.name) ?? column.renamed(item.name)
         }
         let vector = try ExpressionCompiler.compile(item.expression.syntax, ctx)
-        guard let rows else { return vector.materialize(name: item.name, count: ctx.table.rowCount) }
-        return vector.gathered(rows).materialize(name: item.name, count: rows.count)
+        guard let rows else {
+            return try vector.materialize(name: item.name, count: ctx.table.rowCount, stop: StopCheck())
+        }
+        return try vector.gathered(rows).materialize(name: item.name, count: rows.count, stop: StopCheck())
     }
 
     /// group KEYS | agg ITEMS (or agg alone, one row).
@@ -181,7 +191,9 @@ struct QueryExecutor {
             keyTable = Table(name: table.name, columns: [key], rowCount: groups.count)
         } else {
             for key in keys { keyColumns.append(try materialize(key, table, context: rowContext, rows: selection)) }
-            groups = keys.isEmpty ? GroupIndex.single(rows: rows) : GroupIndex.build(keys: keyColumns, rows: rows)
+            groups =
+                keys.isEmpty
+                ? GroupIndex.single(rows: rows) : try GroupIndex.grouping(keys: keyColumns, rows: rows)
             keyTable = Table(
                 name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
         }
@@ -239,7 +251,7 @@ struct QueryExecutor {
                 try materialize(
                     BoundItem(name: "key", expression: key.expression), table, context: ctx, rows: selection))
         }
-        var order = Sorting.permutation(columns, descending: keys.map(\.descending), limit: limit)
+        var order = try Sorting.order(columns, descending: keys.map(\.descending), limit: limit)
         // The permutation may order every row when the limit is a large share of them.
         if let limit, order.count > limit { order = Array(order.prefix(limit)) }
         guard let selection else { return order }

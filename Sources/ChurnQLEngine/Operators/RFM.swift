@@ -1,23 +1,30 @@
 import ChurnQLDiagnostics
+import ChurnQLMetrics
 import ChurnQLPlanner
 import ChurnQLStore
 
 /// The `rfm` step: quintile scores r, f, m (5 = best) over the rows in scope, and a named segment.
 enum RFM {
     static func apply(_ table: Table, span: SourceSpan, context: CompileContext) throws(Diagnostic) -> Table {
+        let stop = StopCheck()
         func numbers(_ name: String) throws(Diagnostic) -> [Double?] {
             guard let column = table.column(name) else {
                 throw StepRules.rfmNeeds(name, span, in: context.source)
             }
-            return (0..<table.rowCount).map { column.value(at: $0).asDouble }
+            var values: [Double?] = []
+            values.reserveCapacity(table.rowCount)
+            try stop.chunks(table.rowCount) { chunk in
+                for row in chunk { values.append(column.value(at: row).asDouble) }
+            }
+            return values
         }
         let recency = try numbers("days_since_last")
         let frequency = try numbers("frequency")
         let monetary = try numbers("revenue")
         // Recent customers score high, so recency is ranked by its negative.
-        let r = scores(recency.map { $0.map { -$0 } })
-        let f = scores(frequency)
-        let m = scores(monetary)
+        let r = try scores(recency.map { $0.map { -$0 } }, stop: stop)
+        let f = try scores(frequency, stop: stop)
+        let m = try scores(monetary, stop: stop)
         var result = table
         for (name, values) in [("r_score", r), ("f_score", f), ("m_score", m)] {
             result.columns.removeAll { $0.name == name }
@@ -26,13 +33,15 @@ enum RFM {
         }
         var codes = ColumnBuilder(type: .text, capacity: table.rowCount)
         var segments = ColumnBuilder(type: .text, capacity: table.rowCount)
-        for row in 0..<table.rowCount {
-            if let rs = r[row], let fs = f[row], let ms = m[row] {
-                codes.append(.text("\(rs)\(fs)\(ms)"))
-                segments.append(.text(segment(r: rs, f: fs, m: ms)))
-            } else {
-                codes.append(.null)
-                segments.append(.null)
+        try stop.chunks(table.rowCount) { chunk in
+            for row in chunk {
+                if let rs = r[row], let fs = f[row], let ms = m[row] {
+                    codes.append(.text("\(rs)\(fs)\(ms)"))
+                    segments.append(.text(segment(r: rs, f: fs, m: ms)))
+                } else {
+                    codes.append(.null)
+                    segments.append(.null)
+                }
             }
         }
         result.columns.removeAll { $0.name == "rfm" || $0.name == "segment" }
@@ -42,16 +51,25 @@ enum RFM {
     }
 
     /// Quintile score 1…5 by rank; ties share the score of their lowest rank.
-    static func scores(_ values: [Double?]) -> [Int?] {
-        let present = values.indices.filter { values[$0] != nil }.sorted { (values[$0] ?? 0) < (values[$1] ?? 0) }
+    static func scores(_ values: [Double?], stop: StopCheck = StopCheck(interrupt: nil)) throws(Diagnostic) -> [Int?] {
+        let rows = values.indices.filter { values[$0] != nil }
+        let present = try Sorting.order(
+            [Column(name: "", storage: .decimal(rows.map { values[$0] ?? 0 }))], descending: [false], stop: stop
+        ).map { rows[$0] }
         var result = [Int?](repeating: nil, count: values.count)
         let n = present.count
         var i = 0
+        var sinceCheck = 0
         while i < n {
             var j = i
             while j + 1 < n && values[present[j + 1]] == values[present[i]] { j += 1 }
             let score = 1 + (5 * i) / Swift.max(n, 1)
             for k in i...j { result[present[k]] = score }
+            sinceCheck += j - i + 1
+            if sinceCheck >= Interrupt.stride {
+                sinceCheck = 0
+                try stop()
+            }
             i = j + 1
         }
         return result

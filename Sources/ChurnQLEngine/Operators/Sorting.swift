@@ -1,10 +1,19 @@
+import ChurnQLDiagnostics
+import ChurnQLMetrics
 import ChurnQLStore
 
 /// Stable multi-key sort permutations; nulls sort last in either direction.
 enum Sorting {
-    /// The stable sort order of the rows, or only its first `limit` rows (chosen in one pass with a bounded heap
-    /// when that is much less than all of them).
+    /// `order` that cannot be interrupted.
     static func permutation(_ keys: [Column], descending: [Bool], limit: Int? = nil) -> [Int] {
+        (try? order(keys, descending: descending, limit: limit, stop: StopCheck(interrupt: nil))) ?? []
+    }
+
+    /// The stable sort order of the rows, or only its first `limit` rows (chosen in one pass with a bounded heap
+    /// when that is much less than all of them). Stops on `stop` every `Interrupt.stride` rows or comparisons.
+    static func order(_ keys: [Column], descending: [Bool], limit: Int? = nil, stop: StopCheck = StopCheck())
+        throws(Diagnostic) -> [Int]
+    {
         guard let rows = keys.first?.count else { return [] }
         if let limit, limit < rows / 4 {
             let comparators = zip(keys, descending).map { comparator($0, descending: $1, fewComparisons: true) }
@@ -16,26 +25,34 @@ enum Sorting {
                 return a < b
             }
             let first = keys[0]
+            let top: [Int]
             switch first.storage {
-            case .decimal(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
-            case .integer(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
-            case .date(let v): return topRows(limit, rows, v, first.nulls, descending[0], less)
-            default: return TopRows.select(limit, of: rows, less: less)
+            case .decimal(let v): top = topRows(limit, rows, v, first.nulls, descending[0], less, stop)
+            case .integer(let v): top = topRows(limit, rows, v, first.nulls, descending[0], less, stop)
+            case .date(let v): top = topRows(limit, rows, v, first.nulls, descending[0], less, stop)
+            default: top = TopRows.select(limit, of: rows, less: less, stop: stop)
             }
+            // A stopped selection saw only some of the rows.
+            try stop()
+            return top
         }
         // One numeric key without nulls: compare the values directly, in their own type (integers beyond 2^53 are
         // not distinct as doubles), stable by row number.
         if keys.count == 1, keys[0].nulls == nil {
             switch keys[0].storage {
-            case .decimal(let v): return sortedRows(v, descending: descending[0])
-            case .integer(let v): return sortedRows(v, descending: descending[0])
-            case .date(let v): return sortedRows(v, descending: descending[0])
+            case .decimal(let v): return try sortedRows(v, descending: descending[0], stop)
+            case .integer(let v): return try sortedRows(v, descending: descending[0], stop)
+            case .date(let v): return try sortedRows(v, descending: descending[0], stop)
             default: break
             }
         }
-        let comparators = zip(keys, descending).map { comparator($0, descending: $1) }
+        var comparators: [(Int, Int) -> Int] = []
+        for (key, down) in zip(keys, descending) {
+            try stop()
+            comparators.append(comparator(key, descending: down))
+        }
         var indices = Array(0..<rows)
-        indices.sort { a, b in
+        try sortChecked(&indices, stop) { a, b in
             for compare in comparators {
                 let c = compare(a, b)
                 if c != 0 { return c < 0 }
@@ -45,13 +62,82 @@ enum Sorting {
         return indices
     }
 
+    /// `sort(by:)` in steps that `stop` can come between: runs of `Interrupt.stride` rows sorted one by one, then
+    /// merged pairwise (stable: a tie keeps the left run's row first), checking before each run and every
+    /// `Interrupt.stride` rows of a merge. About as fast as one sort of all rows; `less` must be a strict order.
+    @inline(__always)
+    static func sortChecked(_ indices: inout [Int], _ stop: StopCheck, by less: (Int, Int) -> Bool)
+        throws(Diagnostic)
+    {
+        let n = indices.count
+        let run = Interrupt.stride
+        guard stop.interrupt != nil, n > run else {
+            indices.sort(by: less)
+            return
+        }
+        var start = 0
+        while start < n {
+            try stop()
+            let end = Swift.min(start + run, n)
+            indices[start..<end].sort(by: less)
+            start = end
+        }
+        var other = [Int](repeating: 0, count: n)
+        var width = run
+        while width < n {
+            var stopped = false
+            indices.withUnsafeBufferPointer { source in
+                other.withUnsafeMutableBufferPointer { target in
+                    var low = 0
+                    var sinceCheck = 0
+                    while low < n {
+                        let middle = Swift.min(low + width, n)
+                        let high = Swift.min(low + 2 * width, n)
+                        var (i, j, k) = (low, middle, low)
+                        while i < middle && j < high {
+                            if less(source[j], source[i]) {
+                                target[k] = source[j]
+                                j += 1
+                            } else {
+                                target[k] = source[i]
+                                i += 1
+                            }
+                            k += 1
+                            sinceCheck += 1
+                            if sinceCheck == run {
+                                sinceCheck = 0
+                                if stop.requested {
+                                    stopped = true
+                                    return
+                                }
+                            }
+                        }
+                        while i < middle {
+                            target[k] = source[i]
+                            (i, k) = (i + 1, k + 1)
+                        }
+                        while j < high {
+                            target[k] = source[j]
+                            (j, k) = (j + 1, k + 1)
+                        }
+                        low = high
+                    }
+                }
+            }
+            if stopped { throw Engine.interrupted }
+            swap(&indices, &other)
+            width *= 2
+        }
+    }
+
     /// The first `limit` rows when the first key is a numeric array: a row whose first key is strictly worse than
     /// the heap's worst row cannot enter it, and that one comparison of two numbers skips the whole comparator for
     /// nearly every row. (NaN compares false both ways and goes to the comparator.)
     private static func topRows<T: Comparable>(
-        _ limit: Int, _ rows: Int, _ values: [T], _ nulls: [Bool]?, _ descending: Bool, _ less: (Int, Int) -> Bool
+        _ limit: Int, _ rows: Int, _ values: [T], _ nulls: [Bool]?, _ descending: Bool, _ less: (Int, Int) -> Bool,
+        _ stop: StopCheck
     ) -> [Int] {
-        TopRows.select(limit, of: rows, less: less) { row, worst in
+        TopRows.select(limit, of: rows, less: less, stop: stop) { row, worst in
             if let nulls {
                 if nulls[worst] { return true }
                 if nulls[row] { return false }
@@ -60,12 +146,14 @@ enum Sorting {
         }
     }
 
-    private static func sortedRows<T: Comparable>(_ values: [T], descending: Bool) -> [Int] {
+    private static func sortedRows<T: Comparable>(_ values: [T], descending: Bool, _ stop: StopCheck)
+        throws(Diagnostic) -> [Int]
+    {
         var indices = Array(values.indices)
         if descending {
-            indices.sort { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            try sortChecked(&indices, stop) { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
         } else {
-            indices.sort { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            try sortChecked(&indices, stop) { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
         }
         return indices
     }
@@ -113,20 +201,29 @@ enum Sorting {
 /// row costs one comparison with the heap's worst unless it belongs in it.
 enum TopRows {
     /// `mayBeat(row, worst)` may answer false, cheaply, for a row that `less` would not put before the heap's worst.
+    /// A stopped selection returns the best of the rows seen so far; the caller checks `stop` and throws.
+    /// (Inlined, so that `mayBeat`, asked once per row, is too.)
+    @inline(__always)
     static func select(
-        _ k: Int, of rows: Int, less: (Int, Int) -> Bool, mayBeat: (Int, Int) -> Bool = { _, _ in true }
+        _ k: Int, of rows: Int, less: (Int, Int) -> Bool, stop: StopCheck = StopCheck(interrupt: nil),
+        mayBeat: (Int, Int) -> Bool = { _, _ in true }
     ) -> [Int] {
         guard k > 0 else { return [] }
         var heap: [Int] = []
         heap.reserveCapacity(k)
-        for row in 0..<rows {
-            if heap.count < k {
-                heap.append(row)
-                siftUp(&heap, heap.count - 1, less)
-            } else if mayBeat(row, heap[0]) && less(row, heap[0]) {
-                heap[0] = row
-                siftDown(&heap, 0, less)
+        var start = 0
+        while start < rows, !stop.requested {
+            let end = Swift.min(start + Interrupt.stride, rows)
+            for row in start..<end {
+                if heap.count < k {
+                    heap.append(row)
+                    siftUp(&heap, heap.count - 1, less)
+                } else if mayBeat(row, heap[0]) && less(row, heap[0]) {
+                    heap[0] = row
+                    siftDown(&heap, 0, less)
+                }
             }
+            start = end
         }
         return heap.sorted(by: less)
     }

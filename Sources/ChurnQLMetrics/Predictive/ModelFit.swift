@@ -174,6 +174,7 @@ enum MaximumLikelihood {
         let hessian =
             bestHessian ?? analyticHessian.map { h in h(estimates).map { $0.map { -$0 } } }
             ?? Optimizer.hessian(gradient: { theta in objective(theta).1.map { -$0 } }, at: estimates)
+        try checkInterrupted()
         return summary(
             model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
     }
@@ -336,6 +337,7 @@ enum MaximumLikelihood {
         let estimates = best.point.map { exp($0) }
         // Standard errors on the natural scale from the inverse Hessian of −LL.
         let hessian = Optimizer.hessian({ -logLikelihood($0) }, at: estimates)
+        try checkInterrupted()
         return summary(
             model: model, names: names, customers: customers, best: best, estimates: estimates, hessian: hessian)
     }

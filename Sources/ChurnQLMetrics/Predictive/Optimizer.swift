@@ -253,6 +253,8 @@ enum Optimizer {
         let n = x.count
         var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for i in 0..<n {
+            // Each gradient is a pass over all customers: a stopped fit leaves the rest (its caller throws).
+            if FitProgress.current?.isCancelled == true { return h }
             let step = 1e-5 * Swift.max(abs(x[i]), 1e-2)
             var up = x
             var down = x
@@ -279,6 +281,7 @@ enum Optimizer {
         let steps = x.map { 1e-4 * Swift.max(abs($0), 1e-2) }
         for i in 0..<n {
             for j in i..<n {
+                if FitProgress.current?.isCancelled == true { return h }
                 func at(_ di: Double, _ dj: Double) -> Double {
                     var p = x
                     p[i] += di * steps[i]
