@@ -60,11 +60,27 @@ public final class Engine {
     }
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
+    /// Reopened snapshots' columns, read on first use: a read that fails fails the statement that needed it.
+    let snapshotReads = SnapshotReads()
 
     public init() {}
 
-    /// Executes one parsed statement.
+    /// Executes one parsed statement. A snapshot column that could not be read (the file changed since it was
+    /// opened) makes the statement fail, after its result's columns are read and before anything is shown.
     public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
+        let start = snapshotReadsBefore()
+        let result: StatementResult
+        do {
+            result = try perform(node, source: source)
+        } catch {
+            try settleSnapshotReads(since: start, result: nil)
+            throw error
+        }
+        try settleSnapshotReads(since: start, result: result)
+        return result
+    }
+
+    private func perform(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
         switch node.statement {
         case .query(let query):
             return .table(try run(query, source: source))

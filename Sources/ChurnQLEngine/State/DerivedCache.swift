@@ -21,6 +21,21 @@ struct DerivedCache {
     let typingProfile = KeyedSlot<KeyMatchKey, CustomerProfile?>()
     /// Model inputs: fitting BG/NBD then Gamma-Gamma reads the same calibration data.
     let calibration = KeyedSlot<CalibrationKey, CalibrationData>()
+
+    private var slots: [any ClearableSlot] {
+        [latestOrderDate, history, profile, crm, customers, keyMatch, typingProfile, calibration]
+    }
+
+    /// Each slot's change count, to compare after a statement.
+    var changeCounts: [Int] { slots.map(\.changes) }
+
+    /// Forgets the values changed since `counts` (all of them without): a snapshot read failed meanwhile, so
+    /// they may hold its zeros.
+    func clear(changedSince counts: [Int]? = nil) {
+        for (i, slot) in slots.enumerated() where counts.map({ i >= $0.count || $0[i] != slot.changes }) ?? true {
+            slot.clear()
+        }
+    }
 }
 
 struct HistoryKey: Equatable {
