@@ -6,7 +6,11 @@ import Foundation
 /// a session whose columns are not all read yet): the first error is thrown.
 enum ParallelColumns {
     static func load(_ sources: [SnapshotColumnSource]) throws(Diagnostic) {
-        let errors = Errors()
+        guard sources.count > 1 else {
+            for source in sources { _ = try source.load() }
+            return
+        }
+        let errors = FirstError()
         DispatchQueue.concurrentPerform(iterations: sources.count) { i in
             do throws(Diagnostic) {
                 _ = try sources[i].load()
@@ -19,7 +23,7 @@ enum ParallelColumns {
 }
 
 /// Each job's error, filled from several threads; the first by job order.
-private final class Errors: @unchecked Sendable {
+final class FirstError: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [(Int, Diagnostic)] = []
     func note(_ i: Int, _ error: Diagnostic) { lock.withLock { items.append((i, error)) } }

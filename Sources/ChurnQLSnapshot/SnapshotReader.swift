@@ -46,6 +46,14 @@ public enum SnapshotReader {
         }
     }
 
+    /// Reads the columns still to be read from a snapshot, together on all cores; a failure is logged as when the
+    /// column is first used (its values are then asked for again, and fail again).
+    public static func prefetch(_ columns: [Column]) {
+        let sources = columns.compactMap { $0.source as? SnapshotColumnSource }
+        guard sources.count > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: sources.count) { i in _ = try? sources[i].load() }
+    }
+
     private static func lazyContents(path: String, log: SnapshotReadLog?) throws(Diagnostic)
         -> (SnapshotContents, [SnapshotColumnSource])
     {
@@ -123,7 +131,7 @@ final class SnapshotFile: @unchecked Sendable {
     func close() { Foundation.close(fd) }
 
     /// The file's size now (it may have been cut since it was opened).
-    private var currentSize: Int {
+    var currentSize: Int {
         var info = stat()
         return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
@@ -223,31 +231,5 @@ final class SnapshotFile: @unchecked Sendable {
             else { throw SnapshotError.damaged(path, what) }
         }
         return type
-    }
-
-    /// Reads a section into `buffer` (exactly its length), checking each block's hash as it arrives.
-    func readSection(_ section: SectionEntry, blockSize: Int, into buffer: UnsafeMutableRawBufferPointer, what: String)
-        throws(Diagnostic)
-    {
-        guard section.length == buffer.count, section.offset >= SnapshotFormat.headerSize,
-            section.offset <= manifestRange.lowerBound, section.length <= manifestRange.lowerBound - section.offset,
-            section.hashes.count == (section.length + blockSize - 1) / blockSize
-        else { throw SnapshotError.damaged(path, what) }
-        var start = 0
-        for expected in section.hashes {
-            let end = Swift.min(start + blockSize, section.length)
-            let block = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<end])
-            let got = readFully(into: block, at: section.offset + start)
-            guard got == block.count else {
-                if got < 0 {
-                    throw SnapshotError.problem(path, "cannot read the snapshot: \(String(cString: strerror(errno)))")
-                }
-                throw SnapshotError.truncated(path, size: currentSize, expected: UInt64(size))
-            }
-            guard Hash64.hex(Hash64.of(UnsafeRawBufferPointer(block))) == expected else {
-                throw SnapshotError.damaged(path, what)
-            }
-            start = end
-        }
     }
 }

@@ -2,10 +2,13 @@
 /// path: one nil check) or read from a `ColumnSource` the first time `storage` or `nulls` is asked for.
 public struct Column: Sendable {
     public var name: String
-    private var heldStorage: ColumnStorage
-    private var heldNulls: [Bool]?
+    // Inlinable: the per-row null check and the storage of a held column are loads of these fields in the caller.
+    @usableFromInline var heldStorage: ColumnStorage
+    @usableFromInline var heldNulls: [Bool]?
     /// Where the values are read from on first use; nil once they are held.
     public private(set) var source: (any ColumnSource)?
+    /// The source's `hasNulls`, kept here so that a per-row null check never touches the source.
+    @usableFromInline var sourceHasNulls = false
     /// Identifiers (order ids kept as integers): tables print them as written, without digit grouping, as they
     /// are not quantities. Set by the loader; kept wherever the column passes unchanged (select, sort, join, …).
     public var isIdentifier = false
@@ -21,11 +24,12 @@ public struct Column: Sendable {
         self.name = name
         self.heldStorage = Column.empty(name: name, type: source.type).heldStorage
         self.source = source
+        self.sourceHasNulls = source.hasNulls
     }
 
     /// Reads the source (once per source) when the values are not held. Read it once per loop, not per row.
     public var storage: ColumnStorage {
-        get {
+        @inlinable get {
             guard let source else { return heldStorage }
             return source.values().storage
         }
@@ -33,24 +37,26 @@ public struct Column: Sendable {
             heldNulls = nulls
             heldStorage = newValue
             source = nil
+            sourceHasNulls = false
         }
     }
 
     /// nil when the column has no nulls (known without reading a source).
     public var nulls: [Bool]? {
-        get {
+        @inlinable get {
             guard let source else { return heldNulls }
             return source.hasNulls ? source.values().nulls : nil
         }
         set {
             if let source { heldStorage = source.values().storage }
             source = nil
+            sourceHasNulls = false
             heldNulls = newValue
         }
     }
 
-    public var type: DataType { source?.type ?? heldStorage.type }
-    public var count: Int { source?.count ?? heldStorage.count }
+    @inlinable public var type: DataType { source?.type ?? heldStorage.type }
+    @inlinable public var count: Int { source?.count ?? heldStorage.count }
 
     /// A column of no rows of `type` (null and duration values are stored as text, as ColumnBuilder does).
     public static func empty(name: String, type: DataType) -> Column {
@@ -64,8 +70,16 @@ public struct Column: Sendable {
         }
     }
 
-    @inline(__always)
-    public func isNull(_ row: Int) -> Bool { nulls?[row] ?? false }
+    @inlinable @inline(__always)
+    public func isNull(_ row: Int) -> Bool {
+        if let heldNulls { return heldNulls[row] }
+        guard sourceHasNulls else { return false }
+        return sourceIsNull(row)
+    }
+
+    /// Out of line, so that the per-row check above stays a load of held fields.
+    @usableFromInline @inline(never)
+    func sourceIsNull(_ row: Int) -> Bool { source?.values().nulls?[row] ?? false }
 
     /// The cell at `row` as a scalar value.
     public func value(at row: Int) -> Value {
