@@ -209,11 +209,10 @@ extension Engine {
 
     /// The parameters as text, in name order (a lost_when condition may read them).
     private var parametersText: String {
-        parameters.keys.sorted().compactMap { name in
-            parameters[name].map {
-                let v = NamedValue(name: name, value: $0); return "\(name):\(v.type):\(v.text)"
-            }
-        }.joined(separator: "\n")
+        let values = parameters.keys.sorted().compactMap { name in
+            parameters[name].map { NamedValue(name: name, value: $0) }
+        }
+        return values.map { "\($0.name):\($0.type):\($0.text)" }.joined(separator: "\n")
     }
 
     static let storedCustomers = "customers.table"
