@@ -29,6 +29,9 @@ final class SnapshotColumnSource: ColumnSource, @unchecked Sendable {
     let type: DataType
     private let lock = NSLock()
     private var kept: ColumnValues?
+    /// The zeros a failed read stands for, and the statement it failed in: a loop that asks per row must not
+    /// read (and log) again for each row, nor allocate zeros each time.
+    private var failed: (statement: Int, zeros: ColumnValues)?
 
     init(snapshot: OpenSnapshot, table: TableEntry, entry: ColumnEntry, type: DataType) {
         self.snapshot = snapshot
@@ -41,11 +44,18 @@ final class SnapshotColumnSource: ColumnSource, @unchecked Sendable {
     var hasNulls: Bool { entry.nulls != nil }
 
     func values() -> ColumnValues {
+        let statement = snapshot.log?.currentStatement ?? 0
+        lock.lock()
+        defer { lock.unlock() }
+        if let kept { return kept }
+        if let failed, failed.statement == statement { return failed.zeros }
         do throws(Diagnostic) {
-            return try load()
+            return try loadLocked()
         } catch {
             snapshot.log?.noteFailure(SnapshotError.changed(snapshot.file.path, error))
-            return .zeros(type, count: count)
+            let zeros = ColumnValues.zeros(type, count: count)
+            failed = (statement, zeros)
+            return zeros
         }
     }
 
@@ -53,12 +63,17 @@ final class SnapshotColumnSource: ColumnSource, @unchecked Sendable {
     func load() throws(Diagnostic) -> ColumnValues {
         lock.lock()
         defer { lock.unlock() }
+        return try loadLocked()
+    }
+
+    private func loadLocked() throws(Diagnostic) -> ColumnValues {
         if let kept { return kept }
         let column = try ColumnReader(
             file: snapshot.file, table: table, blockSize: snapshot.blockSize, cache: snapshot.cache
         ).read(entry)
         let values = ColumnValues(storage: column.storage, nulls: column.nulls)
         kept = values
+        failed = nil
         snapshot.log?.noteRead("\(table.name).\(entry.name)")
         return values
     }

@@ -7,6 +7,7 @@ public final class SnapshotReadLog: @unchecked Sendable {
     private let lock = NSLock()
     private var read: [String] = []
     private var failureList: [Diagnostic] = []
+    private var statement = 0
 
     public init() {}
 
@@ -18,6 +19,12 @@ public final class SnapshotReadLog: @unchecked Sendable {
 
     /// The latest failure.
     public var latestFailure: Diagnostic? { lock.withLock { failureList.last } }
+
+    /// Starts a statement: a column whose read failed in an earlier statement is tried again.
+    public func beginStatement() { lock.withLock { statement &+= 1 } }
+
+    /// The current statement's number: within one statement a failed column is not read again.
+    var currentStatement: Int { lock.withLock { statement } }
 
     func noteRead(_ name: String) { lock.withLock { read.append(name) } }
 

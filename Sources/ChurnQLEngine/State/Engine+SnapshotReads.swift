@@ -13,6 +13,7 @@ extension Engine {
     }
 
     func snapshotReadsBefore() -> SnapshotReadStart {
+        snapshotReads.log.beginStatement()
         let failures = snapshotReads.log.failures
         // A failure outside a statement (the shell deriving the customers table before its prompt).
         if failures > snapshotReads.settledFailures {
