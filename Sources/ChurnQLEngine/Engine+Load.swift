@@ -279,7 +279,7 @@ extension Engine {
         guard let asof = currentAsof else { return nil }
         let origin = asofOverride == nil ? "latest order date" : "set"
         var text = "as of \(Dates.format(asof)) (\(origin)); churn window \(churnWindow) days"
-        if let h = try? orderHistory() {
+        if let h = ordersLeftOut(asof: asof) {
             var left: [String] = []
             if h.afterAsof > 0 { left.append("\(h.afterAsof) after asof") }
             if h.missingKey > 0 { left.append("\(h.missingKey) without a customer") }
@@ -289,6 +289,17 @@ extension Engine {
         // After the command line's files, the import report follows the load lines it is about.
         if let importNote, attributesTableName != nil { text += "\n" + importNote }
         return text
+    }
+
+    /// The orders the history leaves out, from the history (derived if need be) or as a reopened snapshot stored them.
+    private func ordersLeftOut(asof: Int32) -> OrdersLeftOut? {
+        let key = HistoryKey(data: dataVersion, asof: asof)
+        if derived.history.value(ifSeededOnlyFor: key), let stored = derived.leftOut.value(ifComputedFor: key) {
+            return stored
+        }
+        return (try? orderHistory()).map {
+            OrdersLeftOut(missingKey: $0.missingKey, missingDate: $0.missingDate, afterAsof: $0.afterAsof)
+        }
     }
 
     /// How the customers table's keys match the orders' (its `key_match` option, else the orders table's).

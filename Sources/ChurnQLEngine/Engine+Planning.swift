@@ -90,7 +90,9 @@ extension Engine {
 struct EngineTyping: ExpressionTyping {
     let engine: Engine
     /// Kept per data version by the engine (`DerivedCache.typingProfile`).
-    private var profile: CustomerProfile? { engine.typingProfile() }
+    private var profile: CompileContext.ProfileSource? {
+        engine.typingProfile().map { profile in CompileContext.ProfileSource { () throws(Diagnostic) in profile } }
+    }
 
     /// The analysis date for typing: a date whenever the session has one (its value does not change a type).
     private var asof: Int32? { engine.asofOverride ?? (engine.ordersTableName == nil ? nil : 0) }

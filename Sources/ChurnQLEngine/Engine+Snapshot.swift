@@ -41,7 +41,16 @@ extension Engine {
                 "missing_key": String(history.missingKey), "missing_date": String(history.missingDate),
                 "after_asof": String(history.afterAsof), "orders_table": ordersTableName ?? "",
             ]
+            // The whole customers table, when it depends on no model (models are not saved).
+            if models.isEmpty, var customers = try? customersTable() {
+                customers.name = Self.storedCustomers
+                customers.entityIndex = nil
+                derived.append(customers)
+                session.derivedFacts.merge(customersFacts(asof: asof)) { $1 }
+            }
         }
+        // Columns still to be read from a reopened snapshot are read now (a failure fails the save).
+        try SnapshotReader.readAll(catalog.names.compactMap { catalog[$0] } + derived)
         if !attachments.isEmpty {
             notes.append("note: attached databases are not saved (attach them again after opening)")
         }
@@ -73,12 +82,12 @@ extension Engine {
     }
 
     /// Opens a snapshot: its tables join the catalog (replacing tables of the same names), its settings, views,
-    /// parameters and role options are restored, and, in a session that had no data, the stored order history
-    /// stands for the derived one.
+    /// parameters and role options are restored, and, in a session that had no data, the stored order history and
+    /// customers table stand for the derived ones. No column is read here: each is read when first used.
     func openSnapshot(path: String) throws(Diagnostic) -> [String] {
-        let wasEmpty = catalog.names.isEmpty && attachments.isEmpty
-        let contents = try Trace.measure("snapshot read") { () throws(Diagnostic) in
-            try SnapshotReader.read(path: path)
+        let wasEmpty = catalog.names.isEmpty && attachments.isEmpty && models.isEmpty
+        let contents = try Trace.measure("snapshot open") { () throws(Diagnostic) in
+            try SnapshotReader.openLazily(path: path, log: snapshotReads.log)
         }
         let session = contents.session
         let previous = (catalog, roleOverrides)
@@ -142,23 +151,77 @@ extension Engine {
         }
     }
 
-    /// The stored history, when it was derived from exactly these orders; otherwise it is derived on first use.
+    /// The stored history, when it was derived from exactly these orders, and the stored customers table, when
+    /// the settings it was derived under still hold; otherwise each is derived on first use. Both are made from
+    /// their columns only when first asked for, and the customers table's columns are read one by one as used.
     private func seedDerived(_ derived: [Table], facts: [String: String]) {
-        guard derived.count == 3, facts["orders_table"] == ordersTableName,
-            let asof = facts["asof"].flatMap({ Int32($0) }), asof == currentAsofIfStored(facts),
-            let keys = derived[0].columns.first,
-            case .integer(let offsets)? = derived[1].columns.first?.storage,
-            case .date(let days)? = derived[2].columns.first?.storage,
-            case .decimal(let amounts)? = derived[2].columns.dropFirst().first?.storage,
-            let history = OrderHistory(
-                stored: keys, offsets: offsets.map { Int($0) }, days: days,
-                amounts: amounts, missingKey: Int(facts["missing_key"] ?? "") ?? 0,
-                missingDate: Int(facts["missing_date"] ?? "") ?? 0, afterAsof: Int(facts["after_asof"] ?? "") ?? 0)
+        let stored = Dictionary(derived.map { ($0.name, $0) }) { first, _ in first }
+        guard facts["orders_table"] == ordersTableName, let asof = facts["asof"].flatMap({ Int32($0) }),
+            asof == currentAsofIfStored(facts), let keys = stored["history.customers"]?.columns.first,
+            let offsets = stored["history.offsets"]?.columns.first, let orders = stored["history.orders"],
+            orders.columns.count == 2
         else { return }
         let latest = facts["latest_order_date"].flatMap { Int32($0) }
         _ = self.derived.latestOrderDate.value(for: dataVersion) { latest }
-        _ = self.derived.history.value(for: HistoryKey(data: dataVersion, asof: asof)) { history }
+        let (days, amounts) = (orders.columns[0], orders.columns[1])
+        let counts = ["missing_key", "missing_date", "after_asof"].map { Int(facts[$0] ?? "") ?? 0 }
+        let historyKey = HistoryKey(data: dataVersion, asof: asof)
+        self.derived.leftOut.seed(for: historyKey) {
+            OrdersLeftOut(missingKey: counts[0], missingDate: counts[1], afterAsof: counts[2])
+        }
+        self.derived.history.seed(for: historyKey) {
+            SnapshotReader.prefetch([offsets, days, amounts])
+            guard case .integer(let offsets) = offsets.storage, case .date(let days) = days.storage,
+                case .decimal(let amounts) = amounts.storage
+            else { return nil }
+            return OrderHistory(
+                stored: keys, offsets: offsets.map { Int($0) }, days: days, amounts: amounts, missingKey: counts[0],
+                missingDate: counts[1], afterAsof: counts[2])
+        }
+        guard let customers = stored[Self.storedCustomers],
+            facts == facts.merging(customersFacts(asof: asof), uniquingKeysWith: { $1 }),
+            let key = try? customersKey()
+        else { return }
+        // Row i is history customer i, as in the derived table (attribute-only customers come after): the
+        // stored history's key column counts them without reading it.
+        let rows = keys.count
+        self.derived.customers.seed(for: key) {
+            guard rows == customers.rowCount else { return nil }
+            var table = customers
+            table.name = "customers"
+            table.entityIndex = (0..<Int32(rows)).map { $0 }
+            return table
+        }
     }
+
+    /// The key the customers table is kept under, as the data and settings are now.
+    private func customersKey() throws(Diagnostic) -> CustomersKey {
+        let rule = settings.lostWhen
+        return CustomersKey(
+            profile: try profileKey(), lostWhen: rule, parameters: rule == nil ? [:] : parameters, models: modelVersion)
+    }
+
+    /// What the customers table is derived under besides the data: it is used after reopening only if all hold.
+    private func customersFacts(asof: Int32) -> [String: String] {
+        [
+            "customers.asof": String(asof), "customers.churn_window": String(settings.churnWindow),
+            "customers.lost_window": String(settings.lostWindow), "customers.new_window": String(settings.newWindow),
+            "customers.lost_when": settings.lostWhen?.text ?? "", "customers.key_match": keyMatch.rawValue,
+            "customers.attributes": attributesTableName.map { "\($0).\(attributesKey ?? "")" } ?? "",
+            "customers.contacts": contactsTableName ?? "", "customers.contracts": contractsTableName ?? "",
+            "customers.parameters": settings.lostWhen == nil ? "" : parametersText,
+        ]
+    }
+
+    /// The parameters as text, in name order (a lost_when condition may read them).
+    private var parametersText: String {
+        let values = parameters.keys.sorted().compactMap { name in
+            parameters[name].map { NamedValue(name: name, value: $0) }
+        }
+        return values.map { "\($0.name):\($0.type):\($0.text)" }.joined(separator: "\n")
+    }
+
+    static let storedCustomers = "customers.table"
 
     /// The analysis date the stored history was built for, as this session will compute it.
     private func currentAsofIfStored(_ facts: [String: String]) -> Int32? {

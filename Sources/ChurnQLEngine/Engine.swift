@@ -63,6 +63,8 @@ public final class Engine {
     }
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
+    /// Reopened snapshots' columns, read on first use: a read that fails fails the statement that needed it.
+    let snapshotReads = SnapshotReads()
 
     public init() {}
 
@@ -71,7 +73,7 @@ public final class Engine {
     public func execute(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
         let result: Result<StatementResult, Diagnostic> = Interrupt.$current.withValue(interrupt) {
             do throws(Diagnostic) {
-                return .success(try executeStatement(node, source: source))
+                return .success(try executeReadingSnapshots(node, source: source))
             } catch {
                 return .failure(error)
             }
@@ -79,7 +81,24 @@ public final class Engine {
         return try result.get()
     }
 
-    private func executeStatement(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
+    /// A snapshot column that could not be read (the file changed since it was opened) makes the statement fail,
+    /// after its result's columns are read and before anything is shown.
+    private func executeReadingSnapshots(_ node: StatementNode, source: SourceText) throws(Diagnostic)
+        -> StatementResult
+    {
+        let start = snapshotReadsBefore()
+        let result: StatementResult
+        do {
+            result = try perform(node, source: source)
+        } catch {
+            try settleSnapshotReads(since: start, result: nil)
+            throw error
+        }
+        try settleSnapshotReads(since: start, result: result)
+        return result
+    }
+
+    private func perform(_ node: StatementNode, source: SourceText) throws(Diagnostic) -> StatementResult {
         switch node.statement {
         case .query(let query):
             return .table(try run(query, source: source))
@@ -263,12 +282,13 @@ public final class Engine {
     /// the narrow table lacks (a typo, or `profit` and `p_alive`, which are built once with the whole table) gets
     /// the whole table, so that the query's error can suggest from every column.
     func customersTable(needing needed: Set<String>? = nil) throws(Diagnostic) -> Table {
-        let profile = try profile()
         let rule = settings.lostWhen
         let key = CustomersKey(
             profile: try profileKey(), lostWhen: rule, parameters: rule == nil ? [:] : parameters,
             models: modelVersion)
+        // Before the profile: a reopened snapshot's stored table needs no order history.
         if let whole = derived.customers.value(ifComputedFor: key) { return whole }
+        let profile = try profile()
         if let needed, rule == nil {
             var table = profile.table(columns: needed)
             // Columns skipped after Ctrl-C are zeros: nothing may read them.
@@ -299,7 +319,7 @@ public final class Engine {
     {
         var context = CompileContext(table: table, source: rule.source, asof: currentAsof, parameters: parameters)
         context.predictive = predictive
-        context.profile = profile
+        context.profile = CompileContext.ProfileSource { () throws(Diagnostic) in profile }
         context.modelIsStale = modelIsStale
         let compiled: Vector
         do {

@@ -40,6 +40,13 @@ public final class PostgresConnection {
             throw PostgresError(.connection, "cannot connect to \(display): \(message)")
         }
         handle = connection
+        // A client that is killed (not interrupted) cannot cancel its query: this makes the server stop it at the
+        // next check once the connection is gone, instead of running it to its end (PostgreSQL 14 and later).
+        if PQserverVersion(connection) >= 140000,
+            let result = PQexec(connection, "SET client_connection_check_interval = 1000")
+        {
+            PQclear(result)
+        }
     }
 
     deinit { PQfinish(handle) }

@@ -32,3 +32,14 @@ enum SnapshotError {
         Diagnostic(code: "snapshot-unreadable", message: message, file: path)
     }
 }
+
+extension SnapshotError {
+    /// A column read after opening failed: the file was cut short, changed or damaged since.
+    static func changed(_ path: String, _ cause: Diagnostic) -> Diagnostic {
+        Diagnostic(
+            code: "snapshot-changed",
+            message: "\(cause.message) (read when first used: the file is damaged or changed since it was opened)",
+            file: path,
+            hint: "open it again (load \"\(path)\"); if that fails too, save it again from the session that made it")
+    }
+}

@@ -4,8 +4,8 @@ import ChurnQLStore
 import Foundation
 
 /// Reads a snapshot: the header and trailer first (foreign, newer or truncated files stop there), then the
-/// manifest, then each array straight into its column's storage with `pread`, block by block, each block's hash
-/// checked before the block is used. Columns are read on all cores.
+/// manifest. `open` reads no column: each is read when first used, straight into its storage with `pread`, block
+/// by block, each block's hash checked before the block is used. `read` reads every column now, on all cores.
 public enum SnapshotReader {
     /// Whether the file at `path` starts with the snapshot magic (how `load` tells a snapshot from a CSV file).
     /// Only regular files are opened: opening a FIFO or `<(…)` to look would consume the reader the load needs.
@@ -20,15 +20,83 @@ public enum SnapshotReader {
         return count == 8 && head == SnapshotFormat.magic
     }
 
+    /// The snapshot with every column to be read when first used; `log` hears of each read and each read that
+    /// fails (the file changed since it was opened). The file stays open while a column of it is alive.
+    public static func openLazily(path: String, log: SnapshotReadLog? = nil) throws(Diagnostic) -> SnapshotContents {
+        let (contents, _) = try lazyContents(path: path, log: log)
+        return contents
+    }
+
+    /// The snapshot with every column read and checked now.
     public static func read(path: String) throws(Diagnostic) -> SnapshotContents {
+        let (contents, sources) = try lazyContents(path: path, log: nil)
+        try ParallelColumns.load(sources)
+        return SnapshotContents(
+            tables: contents.tables.map(held), derived: contents.derived.map(held), session: contents.session)
+    }
+
+    /// Reads every column of `tables` that is still to be read from a snapshot, on all cores; a failure is the
+    /// file having changed since it was opened.
+    public static func readAll(_ tables: [Table]) throws(Diagnostic) {
+        let sources = tables.flatMap { $0.columns.compactMap { $0.source as? SnapshotColumnSource } }
+        do {
+            try ParallelColumns.load(sources)
+        } catch {
+            throw SnapshotError.changed(error.file ?? "", error)
+        }
+    }
+
+    /// Reads the columns still to be read from a snapshot, together on all cores; a failure is logged as when the
+    /// column is first used (its values are then asked for again, and fail again).
+    public static func prefetch(_ columns: [Column]) {
+        let sources = columns.compactMap { $0.source as? SnapshotColumnSource }
+        guard sources.count > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: sources.count) { i in _ = try? sources[i].load() }
+    }
+
+    private static func lazyContents(path: String, log: SnapshotReadLog?) throws(Diagnostic)
+        -> (SnapshotContents, [SnapshotColumnSource])
+    {
         let file = try SnapshotFile(path: path)
-        defer { file.close() }
-        let manifest = try file.manifest()
-        let tables = try ParallelColumns.read(manifest.tables, from: file, blockSize: manifest.blockSize)
-        let derived = try ParallelColumns.read(
-            manifest.derived, from: file, blockSize: manifest.blockSize,
-            shared: SharedArrays(manifest.tables, tables))
-        return SnapshotContents(tables: tables, derived: derived, session: manifest.session)
+        let manifest: Manifest
+        do {
+            manifest = try file.manifest()
+        } catch {
+            file.close()
+            throw error
+        }
+        let snapshot = OpenSnapshot(file: file, blockSize: manifest.blockSize, log: log)
+        var sources: [SnapshotColumnSource] = []
+        func tables(_ entries: [TableEntry]) throws(Diagnostic) -> [Table] {
+            var tables: [Table] = []
+            for entry in entries {
+                var columns: [Column] = []
+                for columnEntry in entry.columns {
+                    let type = try file.check(columnEntry, of: entry, blockSize: manifest.blockSize)
+                    let source = SnapshotColumnSource(snapshot: snapshot, table: entry, entry: columnEntry, type: type)
+                    sources.append(source)
+                    var column = Column(name: columnEntry.name, source: source)
+                    column.isIdentifier = columnEntry.identifier
+                    columns.append(column)
+                }
+                tables.append(Table(name: entry.name, columns: columns, rowCount: entry.rowCount))
+            }
+            return tables
+        }
+        let contents = SnapshotContents(
+            tables: try tables(manifest.tables), derived: try tables(manifest.derived), session: manifest.session)
+        return (contents, sources)
+    }
+
+    /// The table with its values held, no longer tied to the file.
+    private static func held(_ table: Table) -> Table {
+        var result = table
+        result.columns = table.columns.map { column in
+            var held = Column(name: column.name, storage: column.storage, nulls: column.nulls)
+            held.isIdentifier = column.isIdentifier
+            return held
+        }
+        return result
     }
 }
 
@@ -61,6 +129,12 @@ final class SnapshotFile: @unchecked Sendable {
     }
 
     func close() { Foundation.close(fd) }
+
+    /// The file's size now (it may have been cut since it was opened).
+    var currentSize: Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    }
 
     private func checkEnds() throws(Diagnostic) {
         let header = try bytes(at: 0, count: Swift.min(size, SnapshotFormat.headerSize))
@@ -126,25 +200,36 @@ final class SnapshotFile: @unchecked Sendable {
         return done
     }
 
-    /// Reads a section into `buffer` (exactly its length), checking each block's hash as it arrives.
-    func readSection(_ section: SectionEntry, blockSize: Int, into buffer: UnsafeMutableRawBufferPointer, what: String)
-        throws(Diagnostic)
-    {
-        guard section.length == buffer.count, section.offset >= SnapshotFormat.headerSize,
-            section.offset <= manifestRange.lowerBound, section.length <= manifestRange.lowerBound - section.offset,
-            section.hashes.count == (section.length + blockSize - 1) / blockSize
-        else { throw SnapshotError.damaged(path, what) }
-        var start = 0
-        for expected in section.hashes {
-            let end = Swift.min(start + blockSize, section.length)
-            let block = UnsafeMutableRawBufferPointer(rebasing: buffer[start..<end])
-            guard readFully(into: block, at: section.offset + start) == block.count else {
-                throw SnapshotError.problem(path, "cannot read the snapshot: \(String(cString: strerror(errno)))")
-            }
-            guard Hash64.hex(Hash64.of(UnsafeRawBufferPointer(block))) == expected else {
-                throw SnapshotError.damaged(path, what)
-            }
-            start = end
+    /// A column's type, once its sections are where a column of its type and length must be: a column read later
+    /// can then fail only if the file changed since it was opened.
+    func check(_ column: ColumnEntry, of table: TableEntry, blockSize: Int) throws(Diagnostic) -> DataType {
+        let what = "column '\(column.name)' of \(table.name)"
+        guard table.rowCount >= 0, let type = DataType(rawValue: column.type) else {
+            throw SnapshotError.damaged(path, what)
         }
+        let width: Int
+        switch type {
+        case .integer, .decimal, .timestamp: width = 8
+        case .date, .text: width = 4
+        case .boolean: width = 1
+        case .null, .duration: throw SnapshotError.damaged(path, what)
+        }
+        var sections = [(column.values, width)]
+        if let nulls = column.nulls { sections.append((nulls, 1)) }
+        if type == .text {
+            guard let count = column.dictionaryCount, count >= 0, count < Int(Int32.max),
+                let offsets = column.dictionaryOffsets, let bytes = column.dictionaryBytes
+            else { throw SnapshotError.damaged(path, what) }
+            guard offsets.length == (count + 1) * 8 else { throw SnapshotError.damaged(path, what) }
+            sections += [(bytes, 0)]
+        }
+        for (section, width) in sections {
+            guard table.rowCount <= Int.max / 8, width == 0 || section.length == table.rowCount * width,
+                section.offset >= SnapshotFormat.headerSize, section.offset <= manifestRange.lowerBound,
+                section.length >= 0, section.length <= manifestRange.lowerBound - section.offset,
+                section.hashes.count == (section.length + blockSize - 1) / blockSize
+            else { throw SnapshotError.damaged(path, what) }
+        }
+        return type
     }
 }

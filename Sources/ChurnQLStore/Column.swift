@@ -1,21 +1,62 @@
-/// A named column: typed storage plus an optional null mask (true = null).
+/// A named column: typed storage plus an optional null mask (true = null). Its values are either held (the fast
+/// path: one nil check) or read from a `ColumnSource` the first time `storage` or `nulls` is asked for.
 public struct Column: Sendable {
     public var name: String
-    public var storage: ColumnStorage
-    /// nil when the column has no nulls.
-    public var nulls: [Bool]?
+    // Inlinable: the per-row null check and the storage of a held column are loads of these fields in the caller.
+    @usableFromInline var heldStorage: ColumnStorage
+    @usableFromInline var heldNulls: [Bool]?
+    /// Where the values are read from on first use; nil once they are held.
+    public private(set) var source: (any ColumnSource)?
+    /// The source's `hasNulls`, kept here so that a per-row null check never touches the source.
+    @usableFromInline var sourceHasNulls = false
     /// Identifiers (order ids kept as integers): tables print them as written, without digit grouping, as they
     /// are not quantities. Set by the loader; kept wherever the column passes unchanged (select, sort, join, …).
     public var isIdentifier = false
 
     public init(name: String, storage: ColumnStorage, nulls: [Bool]? = nil) {
         self.name = name
-        self.storage = storage
-        self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
+        self.heldStorage = storage
+        self.heldNulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
     }
 
-    public var type: DataType { storage.type }
-    public var count: Int { storage.count }
+    /// A column whose values are read from `source` when first used.
+    public init(name: String, source: any ColumnSource) {
+        self.name = name
+        self.heldStorage = Column.empty(name: name, type: source.type).heldStorage
+        self.source = source
+        self.sourceHasNulls = source.hasNulls
+    }
+
+    /// Reads the source (once per source) when the values are not held. Read it once per loop, not per row.
+    public var storage: ColumnStorage {
+        @inlinable get {
+            guard let source else { return heldStorage }
+            return source.values().storage
+        }
+        set {
+            heldNulls = nulls
+            heldStorage = newValue
+            source = nil
+            sourceHasNulls = false
+        }
+    }
+
+    /// nil when the column has no nulls (known without reading a source).
+    public var nulls: [Bool]? {
+        @inlinable get {
+            guard let source else { return heldNulls }
+            return source.hasNulls ? source.values().nulls : nil
+        }
+        set {
+            if let source { heldStorage = source.values().storage }
+            source = nil
+            sourceHasNulls = false
+            heldNulls = newValue
+        }
+    }
+
+    @inlinable public var type: DataType { source?.type ?? heldStorage.type }
+    @inlinable public var count: Int { source?.count ?? heldStorage.count }
 
     /// A column of no rows of `type` (null and duration values are stored as text, as ColumnBuilder does).
     public static func empty(name: String, type: DataType) -> Column {
@@ -29,8 +70,16 @@ public struct Column: Sendable {
         }
     }
 
-    @inline(__always)
-    public func isNull(_ row: Int) -> Bool { nulls?[row] ?? false }
+    @inlinable @inline(__always)
+    public func isNull(_ row: Int) -> Bool {
+        if let heldNulls { return heldNulls[row] }
+        guard sourceHasNulls else { return false }
+        return sourceIsNull(row)
+    }
+
+    /// Out of line, so that the per-row check above stays a load of held fields.
+    @usableFromInline @inline(never)
+    func sourceIsNull(_ row: Int) -> Bool { source?.values().nulls?[row] ?? false }
 
     /// The cell at `row` as a scalar value.
     public func value(at row: Int) -> Value {

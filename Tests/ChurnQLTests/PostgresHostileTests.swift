@@ -221,6 +221,16 @@ struct PostgresHostileTests {
         }
     }
 
+    @Test("a session asks the server to stop its query once the client is gone")
+    func deadClientCheck() throws {
+        guard let uri = PostgresTestServer.required(PostgresTestServer.single, test: "dead client check") else {
+            return
+        }
+        let connection = try PostgresConnection(uri)
+        // A killed churnql cannot cancel: the server notices the closed socket at this interval instead.
+        #expect(try connection.rows("SHOW client_connection_check_interval") == [["1s"]])
+    }
+
     @Test("a cancelled query stops within a couple of seconds")
     func cancel() throws {
         guard let uri = PostgresTestServer.required(PostgresTestServer.single, test: "cancel") else { return }

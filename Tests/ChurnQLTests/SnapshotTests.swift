@@ -218,7 +218,9 @@ struct SnapshotTests {
         #expect(engine.catalog.names == ["mixed", "empty", "none"])
     }
 
-    /// Through the binary: exit 2 and the message, never a crash (the corpus's written snapshot cases).
+    /// Through the binary: the message, never a crash (the corpus's written snapshot cases). A bad end or version
+    /// stops the open (exit 2); a damaged column fails the statement that reads it (exit 1), as columns are read
+    /// when first used.
     @Test(arguments: ["truncated", "bitflip", "newer"])
     func badSnapshotOnCommandLine(_ kind: String) throws {
         let engine = try InternalQueryTests.shopEngine()
@@ -237,8 +239,11 @@ struct SnapshotTests {
         }
         let path = try Self.file(bytes, name: "\(kind).cqs")
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let r = try ChurnQLBinary.run(["\(kind).cqs", "-c", "from orders | count"], in: dir)
-        #expect(r.status == 2, "stderr: \(r.stderr)")
+        // Byte 4096 is in the first column saved, the customers' key. Another window derives the customers table
+        // again (the stored one is for the saved settings), which reads that key to match the orders' keys.
+        let query = "from customers | sort -customer_id | take 1"
+        let r = try ChurnQLBinary.run(["\(kind).cqs", "-c", "set churn_window = 45d", "-c", query], in: dir)
+        #expect(r.status == (kind == "bitflip" ? 1 : 2), "stderr: \(r.stderr)")
         #expect(r.stderr.contains("\(kind).cqs: error: \(message)"), "stderr: \(r.stderr)")
         #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Backtracing"))
     }

@@ -3,6 +3,8 @@ DuckDB opening its own database file of the same orders. Each job is one process
 peak RSS), the jobs interleaved run by run. Needs `.venv-bench` (scripts/bench/run makes it) or --python.
 
     python3 scripts/bench/snapshot.py [--orders bench-data/orders_10m.csv] [--runs 5] [--binary B] [--python P]
+
+In a git worktree without its own bench-data and .venv-bench, point --orders and --python at the main checkout's.
 """
 import argparse
 import os
@@ -63,6 +65,7 @@ def main():
             extra = f"; open+summary inside DuckDB {statistics.median(inner):.3f} s" if inner else ""
             print(f"{name:17} median {median[name]:.3f} s, peak RSS {max(r for _, r, _ in runs):.0f} MB"
                   f" (runs: {walls}){extra}")
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
         print(f"reopen / csv load: {median['cqs'] / median['csv']:.3f}")
         for variant in ("orders", "customers"):
             print(f"reopen / duckdb ({variant}): {median['cqs'] / median['duckdb ' + variant]:.3f}")

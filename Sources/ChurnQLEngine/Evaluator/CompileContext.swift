@@ -17,15 +17,23 @@ struct CompileContext {
     var predictive: PredictiveState?
     /// A model was fitted on other data: prediction functions say so instead of "fit first".
     var modelIsStale = false
-    var profile: CustomerProfile?
+    /// The customer profile, made only when a function needs it: a query that reads only stored columns (a
+    /// reopened snapshot's customers table) then never reads the order history.
+    var profile: ProfileSource?
     /// Shared by every context of one statement; the step that evaluates rows throws the first fault.
     var faults = EvaluationFaults()
 
     struct Aggregation {
         let rows: Table
         let groups: GroupIndex
-        let profile: CustomerProfile?
+        let profile: ProfileSource?
         let settings: RetentionSettings?
+    }
+
+    /// Asks for the profile when first called; an error (say, Ctrl-C while it is built) is the caller's.
+    struct ProfileSource {
+        let make: () throws(Diagnostic) -> CustomerProfile
+        func callAsFunction() throws(Diagnostic) -> CustomerProfile { try make() }
     }
 
     func error(_ code: String, _ message: String, _ span: SourceSpan, hint: String? = nil) -> Diagnostic {

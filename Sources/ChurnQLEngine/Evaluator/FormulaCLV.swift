@@ -12,11 +12,12 @@ enum FormulaCLV {
     static func compile(_ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext) throws(Diagnostic)
         -> Vector
     {
-        guard let profile = context.profile, let lineage = context.table.entityIndex else {
+        guard let source = context.profile, let lineage = context.table.entityIndex else {
             throw context.error(
                 "needs-customers", "clv_formula() works on customer rows", span,
                 hint: "from customers | derive clv = clv_formula(margin: 0.3)")
         }
+        let profile = try source()
         var margin = 1.0
         var discount = 0.1
         var horizon = 3

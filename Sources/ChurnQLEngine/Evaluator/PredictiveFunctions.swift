@@ -37,7 +37,7 @@ enum PredictiveFunctions {
     static func compile(_ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext)
         throws(Diagnostic) -> Vector
     {
-        guard let state = context.predictive, let profile = context.profile else {
+        guard let state = context.predictive, let source = context.profile else {
             if context.modelIsStale { throw context.error("no-model", Engine.staleModel, span, hint: Engine.refit) }
             throw context.error(
                 "no-model", "\(name)() needs a fitted model", span,
@@ -48,6 +48,7 @@ enum PredictiveFunctions {
                 "needs-customers", "\(name)() works on customer rows", span,
                 hint: "from customers | derive e = \(name)(…)")
         }
+        let profile = try source()
         let checked = ModelArguments(function: name, context: context)
         let usage = FunctionCatalog.find(name)?.example ?? name
         func needSpend() throws(Diagnostic) -> GammaGamma {

@@ -9,13 +9,14 @@ enum RetentionAggregateCompiler {
         _ name: String, _ arguments: [Argument], _ span: SourceSpan, _ context: CompileContext,
         _ aggregation: CompileContext.Aggregation
     ) throws(Diagnostic) -> Vector {
-        guard let lineage = aggregation.rows.entityIndex, let profile = aggregation.profile,
+        guard let lineage = aggregation.rows.entityIndex, let source = aggregation.profile,
             let settings = aggregation.settings
         else {
             throw context.error(
                 "needs-customers", "\(name)() works on customer rows", span,
                 hint: "start from customers: from customers | group region | agg c = \(name)()")
         }
+        let profile = try source()
         let groups = aggregation.groups
         func customers(_ g: Int) -> [Int32] { groups.rows(of: g).map { lineage[$0] } }
         switch name {

@@ -148,6 +148,10 @@ struct QueryExecutor {
         return rows.count < candidates / 2 ? rows.withUnsafeBufferPointer { Array($0) } : rows
     }
 
+    private func profileSource() -> CompileContext.ProfileSource {
+        CompileContext.ProfileSource { [engine] () throws(Diagnostic) in try engine.profile() }
+    }
+
     func context(_ table: Table) -> CompileContext {
         var context = CompileContext(
             table: table, source: source, asof: engine.currentAsof, parameters: engine.parameters)
@@ -155,7 +159,7 @@ struct QueryExecutor {
         if table.entityIndex != nil {
             context.predictive = engine.predictive
             context.modelIsStale = engine.modelIsStale
-            context.profile = try? engine.profile()
+            context.profile = profileSource()
         }
         return context
     }
@@ -200,7 +204,7 @@ struct QueryExecutor {
         // Aggregates read the unfiltered table, so each group's members become original row numbers.
         if let selection { groups = groups.mapped(to: selection) }
         let aggregation = CompileContext.Aggregation(
-            rows: table, groups: groups, profile: table.entityIndex == nil ? nil : try engine.profile(),
+            rows: table, groups: groups, profile: table.entityIndex == nil ? nil : profileSource(),
             settings: engine.retentionSettings)
         var ctx = CompileContext(
             table: keyTable, source: source, asof: engine.currentAsof, parameters: engine.parameters,

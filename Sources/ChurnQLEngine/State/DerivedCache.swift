@@ -9,6 +9,9 @@ struct DerivedCache {
     let latestOrderDate = KeyedSlot<Int, Int32?>()
     /// The order history keeps the orders on or before asof.
     let history = KeyedSlot<HistoryKey, OrderHistory>()
+    /// Orders the history leaves out (no key, no date, after asof), as the load note reports them; seeded by a
+    /// reopened snapshot so that the note needs no history.
+    let leftOut = KeyedSlot<HistoryKey, OrdersLeftOut>()
     /// The profile (whose derived columns are computed lazily and kept inside it) reads the windows too.
     let profile = KeyedSlot<ProfileKey, CustomerProfile>()
     /// Contact and contract columns count what happened on or before asof, per profile row.
@@ -21,6 +24,27 @@ struct DerivedCache {
     let typingProfile = KeyedSlot<KeyMatchKey, CustomerProfile?>()
     /// Model inputs: fitting BG/NBD then Gamma-Gamma reads the same calibration data.
     let calibration = KeyedSlot<CalibrationKey, CalibrationData>()
+
+    private var slots: [any ClearableSlot] {
+        [latestOrderDate, history, leftOut, profile, crm, customers, keyMatch, typingProfile, calibration]
+    }
+
+    /// Each slot's change count, to compare after a statement.
+    var changeCounts: [Int] { slots.map(\.changes) }
+
+    /// Forgets the values changed since `counts` (all of them without): a snapshot read failed meanwhile, so
+    /// they may hold its zeros.
+    func clear(changedSince counts: [Int]? = nil) {
+        for (i, slot) in slots.enumerated() where counts.map({ i >= $0.count || $0[i] != slot.changes }) ?? true {
+            slot.clear()
+        }
+    }
+}
+
+struct OrdersLeftOut {
+    var missingKey = 0
+    var missingDate = 0
+    var afterAsof = 0
 }
 
 struct HistoryKey: Equatable {
