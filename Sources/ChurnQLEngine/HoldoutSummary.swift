@@ -19,11 +19,16 @@ struct HoldoutSummary {
     init() {}
 
     init(_ history: OrderHistory, cutoff: Int32, asof: Int32, unitDays: Double) {
+        // Stopped by Ctrl-C between the passes too (each is a pass over every customer or order): `evaluate`
+        // checks and drops the partial summary.
         let data = Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
+        if Interrupt.requested { return }
         let members = Calibration.customers(history: history, cutoff: cutoff)
+        if Interrupt.requested { return }
         // One pass over the holdout's purchase days gives each customer's count and every week's total.
         let (perCustomer, perDay) = Calibration.holdoutPurchaseDays(
             history: history, customers: members, from: cutoff, through: asof)
+        if Interrupt.requested { return }
         // Customers of equal history and holdout share a group, so predictions run once per group.
         var group: [GroupKey: Int] = [:]
         for i in 0..<data.count {

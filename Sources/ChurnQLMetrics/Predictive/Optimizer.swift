@@ -132,6 +132,10 @@ enum Optimizer {
             var fnext = fx
             let slope = zip(direction, g).reduce(0) { $0 + $1.0 * $1.1 }
             while step > 1e-12 {
+                // Each trial is a pass over the data: Ctrl-C is answered between trials, not only per iteration.
+                if FitProgress.current?.isCancelled == true {
+                    return Result(point: x, value: fx, iterations: iterations, converged: false)
+                }
                 next = (0..<n).map { x[$0] + step * direction[$0] }
                 fnext = f(next)
                 if fnext.isFinite && fnext <= fx + 1e-4 * step * slope { break }
@@ -194,6 +198,9 @@ enum Optimizer {
             var fnext = fx
             var gnext = g
             while step > 1e-12 {
+                if FitProgress.current?.isCancelled == true {
+                    return Result(point: x, value: fx, iterations: iterations, converged: false)
+                }
                 next = (0..<n).map { x[$0] + step * direction[$0] }
                 (fnext, gnext) = fg(next)
                 if fnext.isFinite && fnext <= fx + 1e-4 * step * slope { break }
