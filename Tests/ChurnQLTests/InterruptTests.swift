@@ -92,12 +92,7 @@ struct InterruptTests {
     }
 
     static func run(_ engine: Engine, _ text: String) throws -> StatementResult {
-        let source = SourceText(name: nil, text: text)
-        let parsed = Parser.parse(source)
-        if let first = parsed.diagnostics.first { throw first }
-        var last = StatementResult.nothing
-        for node in parsed.statements { last = try engine.execute(node, source: source) }
-        return last
+        try InternalQueryTests.execute(engine, text)
     }
 
     /// Every value of every table a result holds, and its notes, as text to compare.
