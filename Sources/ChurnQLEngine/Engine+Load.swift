@@ -293,8 +293,7 @@ extension Engine {
 
     /// The orders the history leaves out, from the history (derived if need be) or as a reopened snapshot stored them.
     private func ordersLeftOut(asof: Int32) -> OrdersLeftOut? {
-        let key = HistoryKey(data: dataVersion, asof: asof)
-        if derived.history.value(ifSeededOnlyFor: key), let stored = derived.leftOut.value(ifComputedFor: key) {
+        if let stored = derived.leftOut.value(ifComputedFor: HistoryKey(data: dataVersion, asof: asof)) {
             return stored
         }
         return (try? orderHistory()).map {

@@ -33,11 +33,6 @@ final class KeyedSlot<Key: Equatable, Value> {
         return value
     }
 
-    /// Whether a seed for `key` waits to be made (nothing computed yet): asking would make it.
-    func value(ifSeededOnlyFor key: Key) -> Bool {
-        entry?.key != key && seeded?.key == key
-    }
-
     /// Offers the value for `key`, made by `make` when first asked for (counted as a computation now).
     func seed(for key: Key, _ make: @escaping () -> Value?) {
         seeded = (key, make)
