@@ -126,6 +126,30 @@ struct ColumnAccumulator {
         }
     }
 
+    /// Appends a value already parsed as this column's kind (a fast path that did the parsing itself): an integer
+    /// of an integer or identifier column, a decimal, an ISO date's day number.
+    @inline(__always)
+    mutating func appendInteger(_ value: Int64) {
+        ints.append(value)
+        counted()
+    }
+
+    @inline(__always)
+    mutating func appendDecimal(_ value: Double) {
+        doubles.append(value)
+        counted()
+    }
+
+    @inline(__always)
+    mutating func appendDay(_ day: Int32) {
+        days.append(day)
+        counted()
+    }
+
+    /// Appends a text value whose bytes stay readable until `finish` (its lookup may wait).
+    @inline(__always)
+    mutating func appendStableText(_ f: Field) { append(f, stable: true) }
+
     /// Counts a value just appended.
     @inline(__always)
     private mutating func counted() {
