@@ -186,7 +186,8 @@ public enum CSVLoader {
             _ = accumulators.initialize(
                 from: guesses.indices.map {
                     ColumnAccumulator(
-                        kind: guesses[$0].kind, pattern: pattern, capacity: capacity, region: region?(k, $0))
+                        kind: guesses[$0].kind, pattern: pattern, capacity: capacity, region: region?(k, $0),
+                        narrow: region != nil)
                 })
             defer {
                 accumulators.deinitialize()

@@ -6,7 +6,11 @@ struct ColumnAccumulator {
     let kind: ColumnKind
     let pattern: DatePattern?
     // One of these holds the values, by kind; each chunk's accumulator has its own buffers.
-    private let ints: ValueBuffer<Int64>
+    private var ints: ValueBuffer<Int64>
+    /// An integer column's values while they all fit in 32 bits, when the loader gave it a 32-bit region (see
+    /// `narrowIntegers`); the first value that does not fit moves the chunk's values to `ints`.
+    private let narrowInts: ValueBuffer<Int32>
+    private(set) var isNarrow: Bool
     private let doubles: ValueBuffer<Double>
     private let bools: ValueBuffer<Bool>
     private let days: ValueBuffer<Int32>
@@ -21,10 +25,15 @@ struct ColumnAccumulator {
     /// The kinds whose parser accepts no null token ("", NA, null, n/a), so that a value is tried first.
     private enum ParsedFirst { case integer, decimal, isoDate, none }
     private let parsedFirst: ParsedFirst
+    /// The capacity asked for, which a narrow column's values get when they have to widen.
+    private let capacity: Int
 
     /// With a `region`, the values go straight into that memory (room for `capacity` values of this kind's
-    /// element type: Int64, Double, Bool or Int32), as long as they fit.
-    init(kind: ColumnKind, pattern: DatePattern?, capacity: Int, region: UnsafeMutableRawPointer? = nil) {
+    /// element type: Int64, Double, Bool or Int32; Int32 for an integer column when `narrow`), as long as they fit.
+    init(
+        kind: ColumnKind, pattern: DatePattern?, capacity: Int, region: UnsafeMutableRawPointer? = nil,
+        narrow: Bool = false
+    ) {
         self.kind = kind
         self.pattern = pattern
         func buffer<T>(_ used: Bool) -> ValueBuffer<T> {
@@ -49,7 +58,10 @@ struct ColumnAccumulator {
         case .date(.iso): parsedFirst = .isoDate
         default: parsedFirst = .none
         }
-        ints = buffer(integer)
+        if case .timestamp = kind { isNarrow = false } else { isNarrow = narrow && integer }
+        ints = buffer(integer && !isNarrow)
+        narrowInts = buffer(isNarrow)
+        self.capacity = capacity
         doubles = buffer(decimal)
         bools = buffer(boolean)
         days = buffer(date)
@@ -62,7 +74,8 @@ struct ColumnAccumulator {
     /// Whether every value is still in the region given to `init` (false when there was none).
     var stayedInRegion: Bool {
         switch kind {
-        case .integer, .integerID, .timestamp: return ints.inRegion
+        case .integer, .integerID: return isNarrow ? narrowInts.inRegion : ints.inRegion || widened
+        case .timestamp: return ints.inRegion
         case .decimal, .money: return doubles.inRegion
         case .boolean: return bools.inRegion
         case .date: return days.inRegion
@@ -76,7 +89,8 @@ struct ColumnAccumulator {
         rows += 1
         nullCount += 1
         switch kind {
-        case .integer, .integerID, .timestamp: ints.append(0)
+        case .integer, .integerID: pushInteger(0)
+        case .timestamp: ints.append(0)
         case .decimal, .money: doubles.append(0)
         case .boolean: bools.append(false)
         case .date: days.append(0)
@@ -102,7 +116,7 @@ struct ColumnAccumulator {
             switch parsedFirst {
             case .integer:
                 if let v = FieldParsers.integer(f) {
-                    ints.append(v)
+                    pushInteger(v)
                     return counted()
                 }
             case .decimal:
@@ -130,7 +144,7 @@ struct ColumnAccumulator {
     /// of an integer or identifier column, a decimal, an ISO date's day number.
     @inline(__always)
     mutating func appendInteger(_ value: Int64) {
-        ints.append(value)
+        pushInteger(value)
         counted()
     }
 
@@ -150,6 +164,41 @@ struct ColumnAccumulator {
     @inline(__always)
     mutating func appendStableText(_ f: Field) { append(f, stable: true) }
 
+    /// Stores a value of an integer or identifier column, at half width while every value fits.
+    @inline(__always)
+    private mutating func pushInteger(_ value: Int64) {
+        guard isNarrow else { return ints.append(value) }
+        if let small = Int32(exactly: value) { return narrowInts.append(small) }
+        widen()
+        ints.append(value)
+    }
+
+    /// Whether this chunk's values left their 32-bit region for memory of their own (a value did not fit); they
+    /// are then complete there, and the column is put together from its chunks.
+    private(set) var widened = false
+
+    /// Moves the values so far to full width, in memory of the chunk's own.
+    private mutating func widen() {
+        let wide = ValueBuffer<Int64>(capacity: Swift.max(capacity, narrowInts.count * 2))
+        for i in 0..<narrowInts.count { wide.append(Int64(narrowInts[i])) }
+        widened = true
+        narrowInts.release()
+        ints = wide
+        isNarrow = false
+    }
+
+    /// The values of a narrow column (`isNarrow`), copied into `target`.
+    func copyNarrow(to target: UnsafeMutablePointer<Int32>) { narrowInts.copy(to: target) }
+
+    /// The values of an integer column at full width, copied into `target` (which has room for `rowCount`).
+    func copyIntegers(to target: UnsafeMutablePointer<Int64>) {
+        if isNarrow {
+            for i in 0..<narrowInts.count { target[i] = Int64(narrowInts[i]) }
+        } else {
+            ints.copy(to: target)
+        }
+    }
+
     /// Counts a value just appended.
     @inline(__always)
     private mutating func counted() {
@@ -161,10 +210,10 @@ struct ColumnAccumulator {
         switch kind {
         case .integer:
             guard let v = FieldParsers.integer(f) else { return fail() }
-            ints.append(v)
+            pushInteger(v)
         case .integerID:
             guard let v = FieldParsers.canonicalInteger(f) else { return fail() }
-            ints.append(v)
+            pushInteger(v)
         case .decimal:
             guard let v = FieldParsers.decimal(f) else { return fail() }
             doubles.append(v)
@@ -242,7 +291,7 @@ struct ColumnAccumulator {
         }
         let storage: ColumnStorage
         switch kind {
-        case .integer, .integerID: storage = .integer(ValueBuffer.concatenate(parts.map(\.ints)))
+        case .integer, .integerID: storage = .integer(concatenatedIntegers(parts))
         case .timestamp: storage = .timestamp(ValueBuffer.concatenate(parts.map(\.ints)))
         case .decimal, .money: storage = .decimal(ValueBuffer.concatenate(parts.map(\.doubles)))
         case .boolean: storage = .boolean(ValueBuffer.concatenate(parts.map(\.bools)))
@@ -273,6 +322,21 @@ struct ColumnAccumulator {
         return (
             Column(name: name, storage: storage, nulls: nullMask(of: parts)), parts.reduce(0) { $0 + $1.unconverted }
         )
+    }
+
+    /// An integer column's chunks at full width, whichever width each chunk kept.
+    static func concatenatedIntegers(_ parts: [ColumnAccumulator]) -> [Int64] {
+        let total = parts.reduce(0) { $0 + $1.rowCount }
+        return [Int64](unsafeUninitializedCapacity: total) { array, initialized in
+            var position = 0
+            for part in parts {
+                if let target = array.baseAddress { part.copyIntegers(to: target + position) }
+                position += part.rowCount
+                part.ints.release()
+                part.narrowInts.release()
+            }
+            initialized = total
+        }
     }
 
     /// The null mask of a column made of these chunks, or nil when none is null.

@@ -14,11 +14,13 @@ enum InPlaceColumns {
 
     /// The element type of a column's array.
     enum Slot {
-        case int64, double, bool, int32
+        /// `narrowInteger`: an integer column loaded at 32 bits while its values fit (see NarrowIntegerSource).
+        case int64, double, bool, int32, narrowInteger
 
         init(_ kind: ColumnKind) {
             switch kind {
-            case .integer, .integerID, .timestamp: self = .int64
+            case .integer, .integerID: self = .narrowInteger
+            case .timestamp: self = .int64
             case .decimal, .money: self = .double
             case .boolean: self = .bool
             case .date, .text: self = .int32
@@ -30,7 +32,7 @@ enum InPlaceColumns {
             case .int64: return MemoryLayout<Int64>.stride
             case .double: return MemoryLayout<Double>.stride
             case .bool: return MemoryLayout<Bool>.stride
-            case .int32: return MemoryLayout<Int32>.stride
+            case .int32, .narrowInteger: return MemoryLayout<Int32>.stride
             }
         }
     }
@@ -83,7 +85,7 @@ enum InPlaceColumns {
         for bound in bounds { starts.append(starts[starts.count - 1] + bound) }
         let capacity = Swift.max(1, starts[starts.count - 1])
         var failure: Diagnostic?
-        var finished: (dictionaries: [Int: [String]], nulls: [[Bool]?], unconverted: [Int])?
+        var finished: (dictionaries: [Int: [String]], wide: [Int: [Int64]], nulls: [[Bool]?], unconverted: [Int])?
         var merged: ([Column], [Int])?
         let arrays = nest(slots[...], capacity: capacity, regions: []) { regions in
             do throws(Diagnostic) {
@@ -97,7 +99,7 @@ enum InPlaceColumns {
                     return 0
                 }
                 let done = finish(&byColumn, slots: slots, regions: regions, starts: starts)
-                finished = (done.dictionaries, done.nulls, done.unconverted)
+                finished = (done.dictionaries, done.wide, done.nulls, done.unconverted)
                 return done.rows
             } catch {
                 failure = error
@@ -108,7 +110,13 @@ enum InPlaceColumns {
         if let merged { return merged }
         guard let finished, arrays.count == kinds.count else { return nil }
         let columns = kinds.indices.map { i in
-            Column(
+            if let wide = finished.wide[i] {
+                return Column(name: names[i], storage: .integer(wide), nulls: finished.nulls[i])
+            }
+            if case .narrow(let values) = arrays[i] {
+                return Column(name: names[i], source: NarrowIntegerSource(values: values, nulls: finished.nulls[i]))
+            }
+            return Column(
                 name: names[i], storage: storage(arrays[i], kind: kinds[i], dictionary: finished.dictionaries[i]),
                 nulls: finished.nulls[i])
         }
@@ -118,23 +126,29 @@ enum InPlaceColumns {
     /// Closes the gaps between chunks, merges text dictionaries and rewrites codes, in place; `rows` is the total.
     private static func finish(
         _ byColumn: inout [[ColumnAccumulator]], slots: [Slot], regions: [UnsafeMutableRawPointer], starts: [Int]
-    ) -> (rows: Int, dictionaries: [Int: [String]], nulls: [[Bool]?], unconverted: [Int]) {
+    ) -> (rows: Int, dictionaries: [Int: [String]], wide: [Int: [Int64]], nulls: [[Bool]?], unconverted: [Int]) {
         let rows = byColumn.first?.map(\.rowCount) ?? []
         var packed = [0]
         for count in rows { packed.append(packed[packed.count - 1] + count) }
         var dictionaries: [Int: [String]] = [:]
+        // Narrow integer columns of which a chunk had to widen: put together at full width from the chunks.
+        var wide: [Int: [Int64]] = [:]
         var nulls: [[Bool]?] = []
         var unconverted: [Int] = []
         for (column, slot) in slots.enumerated() {
             // Every value final before any moves (text lookups may still wait).
             for k in byColumn[column].indices { byColumn[column][k].finish() }
+            nulls.append(ColumnAccumulator.nullMask(of: byColumn[column]))
+            unconverted.append(byColumn[column].reduce(0) { $0 + $1.unconverted })
+            if slot == .narrowInteger && byColumn[column].contains(where: \.widened) {
+                wide[column] = ColumnAccumulator.concatenatedIntegers(byColumn[column])
+                continue
+            }
             let base = regions[column]
             for k in rows.indices where packed[k] != starts[k] && rows[k] > 0 {
                 (base + packed[k] * slot.stride).copyMemory(
                     from: base + starts[k] * slot.stride, byteCount: rows[k] * slot.stride)
             }
-            nulls.append(ColumnAccumulator.nullMask(of: byColumn[column]))
-            unconverted.append(byColumn[column].reduce(0) { $0 + $1.unconverted })
             guard byColumn[column].first?.isText == true else { continue }
             let (dictionary, remaps) = ColumnAccumulator.mergeDictionaries(&byColumn[column])
             byColumn[column] = []
@@ -146,12 +160,12 @@ enum InPlaceColumns {
             }
             dictionaries[column] = dictionary
         }
-        return (packed[packed.count - 1], dictionaries, nulls, unconverted)
+        return (packed[packed.count - 1], dictionaries, wide, nulls, unconverted)
     }
 
     /// A column's array, by element type.
     private enum Values {
-        case int64([Int64]), double([Double]), bool([Bool]), int32([Int32])
+        case int64([Int64]), double([Double]), bool([Bool]), int32([Int32]), narrow([Int32])
     }
 
     private static func storage(_ values: Values, kind: ColumnKind, dictionary: [String]?) -> ColumnStorage {
@@ -162,6 +176,7 @@ enum InPlaceColumns {
         case (.bool(let v), _): return .boolean(v)
         case (.int32(let v), .text): return .text(codes: v, dictionary: dictionary ?? [])
         case (.int32(let v), _): return .date(v)
+        case (.narrow(let v), _): return .integer(v.map { Int64($0) })
         }
     }
 
@@ -199,6 +214,7 @@ enum InPlaceColumns {
         case .double: return level(Double.self, Values.double)
         case .bool: return level(Bool.self, Values.bool)
         case .int32: return level(Int32.self, Values.int32)
+        case .narrowInteger: return level(Int32.self, Values.narrow)
         }
     }
 }

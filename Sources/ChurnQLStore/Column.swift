@@ -45,7 +45,7 @@ public struct Column: Sendable {
     public var nulls: [Bool]? {
         @inlinable get {
             guard let source else { return heldNulls }
-            return source.hasNulls ? source.values().nulls : nil
+            return source.hasNulls ? source.nullMask() : nil
         }
         set {
             if let source { heldStorage = source.values().storage }
@@ -79,7 +79,7 @@ public struct Column: Sendable {
 
     /// Out of line, so that the per-row check above stays a load of held fields.
     @usableFromInline @inline(never)
-    func sourceIsNull(_ row: Int) -> Bool { source?.values().nulls?[row] ?? false }
+    func sourceIsNull(_ row: Int) -> Bool { source?.nullMask()?[row] ?? false }
 
     /// The cell at `row` as a scalar value.
     public func value(at row: Int) -> Value {

@@ -7,6 +7,12 @@ public protocol ColumnSource: AnyObject, Sendable {
     /// The values, read the first time and kept. A source that cannot read them records why (the engine turns
     /// that into the statement's error) and returns zeros of the right length, so that nothing indexes out of range.
     func values() -> ColumnValues
+    /// The null mask alone (nil: no nulls); by default from `values()`, but a source may have it without them.
+    func nullMask() -> [Bool]?
+}
+
+extension ColumnSource {
+    public func nullMask() -> [Bool]? { values().nulls }
 }
 
 /// A column's values and null mask (nil: no nulls).
