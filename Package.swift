@@ -5,7 +5,8 @@ import PackageDescription
 // planner → sql (+ postgres, the server connection) → metrics → engine → render → shell → churnql.
 let package = Package(
     name: "churnql",
-    platforms: [.macOS(.v13)],
+    // macOS 15: the Synchronization module (Atomic) for the Ctrl-C flag and lazily widened columns.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "churnql", targets: ["churnql"])
     ],
