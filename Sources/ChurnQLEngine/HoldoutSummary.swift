@@ -31,6 +31,9 @@ struct HoldoutSummary {
         if Interrupt.requested { return }
         // Customers of equal history and holdout share a group, so predictions run once per group.
         var group: [GroupKey: Int] = [:]
+        // Room up front: a Dictionary grows inside an insert, rehashing every key in one step that no check can
+        // come between (hundreds of milliseconds at a million groups).
+        group.reserveCapacity(data.count)
         for i in 0..<data.count {
             // Stopped by Ctrl-C: `evaluate` checks and drops the partial summary.
             if i & (Interrupt.stride - 1) == 0, Interrupt.requested { break }
