@@ -124,26 +124,21 @@ struct GroupIndex {
     private func makeMembers(_ stop: StopCheck) -> [Int]? {
         var cursor = offsets
         let rows = groupOf.count
-        var done = true
-        // Every position is written once (the groups partition the rows), so nothing is cleared first.
-        let members = [Int](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            done = stop.chunksUnlessStopped(rows) { chunk in
-                if let rowNumbers {
-                    for position in chunk {
-                        let g = Int(groupOf[position])
-                        buffer[cursor[g]] = rowNumbers[position]
-                        cursor[g] += 1
-                    }
-                } else {
-                    for position in chunk {
-                        let g = Int(groupOf[position])
-                        buffer[cursor[g]] = position
-                        cursor[g] += 1
-                    }
+        guard var members = stop.filled(0, count: rows) else { return nil }
+        let done = stop.chunksUnlessStopped(rows) { chunk in
+            if let rowNumbers {
+                for position in chunk {
+                    let g = Int(groupOf[position])
+                    members[cursor[g]] = rowNumbers[position]
+                    cursor[g] += 1
+                }
+            } else {
+                for position in chunk {
+                    let g = Int(groupOf[position])
+                    members[cursor[g]] = position
+                    cursor[g] += 1
                 }
             }
-            // Int needs no deinitialisation: a stopped list is dropped unread.
-            initialized = rows
         }
         return done ? members : nil
     }

@@ -27,23 +27,7 @@ struct IntegerNumbering {
         var size = slots.count * 2
         while size < needed { size *= 2 }
         try stop()
-        // Cleared in chunks too: hundreds of megabytes of fresh pages take a while to fault in.
-        var stopped = false
-        var grown = [Int32](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var start = 0
-            while start < size {
-                if stop.requested {
-                    stopped = true
-                    break
-                }
-                let end = Swift.min(start + 16 * Interrupt.stride, size)
-                UnsafeMutableBufferPointer(rebasing: buffer[start..<end]).initialize(repeating: 0)
-                start = end
-            }
-            // Int32 needs no deinitialisation: a stopped table is dropped unread.
-            initialized = size
-        }
-        if stopped { throw Engine.interrupted }
+        guard var grown = stop.filled(Int32(0), count: size) else { throw Engine.interrupted }
         let newMask = size - 1
         try stop.chunks(keys.count) { chunk in
             for id in chunk {

@@ -135,7 +135,7 @@ enum Join {
             }
             for code in 0..<rightDictionary.count { offsets[code + 1] += offsets[code] }
             var cursor = offsets
-            var rows = [Int](repeating: 0, count: offsets[rightDictionary.count])
+            guard var rows = stop.filled(0, count: offsets[rightDictionary.count]) else { throw Engine.interrupted }
             try stop.chunks(rightRows) { chunk in
                 for row in chunk where !rightKey.isNull(row) {
                     let code = Int(canonical[Int(rightCodes[row])])
