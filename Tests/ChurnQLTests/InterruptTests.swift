@@ -371,4 +371,28 @@ struct InterruptTests {
             #expect(n[1] >= n[0] + 3, "\(pass): \(n[0]) checks on 70,000 customers, \(n[1]) on 300,000")
         }
     }
+
+    /// A fit's setup (compressing the customers, preparing the likelihood, the warm-start sample) asks the
+    /// statement's interrupt between its passes, before the optimiser's first iteration.
+    @Test func fitSetupAsksBetweenPasses() throws {
+        let (data, _) = try PredictiveModelTests.cdnow()
+        func fit(_ model: String, _ counter: Counter) -> ModelError? {
+            Interrupt.$current.withValue(counter.interrupt) {
+                do throws(ModelError) {
+                    _ = try model == "bgnbd" ? BGNBD.fit(data).1 : ParetoNBD.fit(data).1
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        for model in ["bgnbd", "paretonbd"] {
+            let counter = Counter()
+            #expect(fit(model, counter) == nil)
+            #expect(counter.count >= 3, "\(model): \(counter.count) checks")
+            let stopped = Counter(tripAt: 2)
+            #expect(fit(model, stopped)?.interrupted == true, "\(model)")
+            #expect(stopped.count == 2)
+        }
+    }
 }
