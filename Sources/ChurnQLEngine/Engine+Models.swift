@@ -74,12 +74,15 @@ extension Engine {
         let firstDay: Int32?
         if let history {
             let historyKey = HistoryKey(data: dataVersion, asof: asof)
-            data = derived.calibration.value(
+            data = try derived.calibration.value(
                 for: CalibrationKey(history: historyKey, cutoff: cutoff, unitDays: unitDays)
-            ) {
-                Trace.measure("calibration data") {
+            ) { () throws(Diagnostic) in
+                let data = Trace.measure("calibration data") {
                     Calibration.data(history: history, cutoff: cutoff, unitDays: unitDays)
                 }
+                // Stopped by Ctrl-C part way, the data is partial: never kept.
+                try checkCancelled()
+                return data
             }
             firstDay = history.days.min()
         } else {
@@ -355,6 +358,7 @@ extension Engine {
         let cutoff = predictive?.calibrationEnd ?? profile.settings.asof
         let unitDays = predictive?.unitDays ?? 7
         let data = Calibration.data(history: profile.history, cutoff: cutoff, unitDays: unitDays)
+        try checkCancelled()
         let customers = Calibration.customers(history: profile.history, cutoff: cutoff)
         let asof = profile.settings.asof
         let actual = Calibration.holdoutPurchases(

@@ -1,3 +1,4 @@
+import ChurnQLDiagnostics
 import ChurnQLMetrics
 
 /// What `evaluate` compares a fitted model with: customers whose first purchase is on or before the calibration
@@ -30,6 +31,11 @@ struct HoldoutSummary {
             history: history, customers: members, from: cutoff, through: asof)
         if Interrupt.requested { return }
         // Customers of equal history and holdout share a group, so predictions run once per group.
+        if let days = data.days, Self.groupByDays(days, perCustomer, into: &self) {
+            addWeeks(perDay, cutoff: cutoff, asof: asof)
+            return
+        }
+        if Interrupt.requested { return }
         var group: [GroupKey: Int] = [:]
         for i in 0..<data.count {
             // Stopped by Ctrl-C: `evaluate` checks and drops the partial summary.
@@ -46,6 +52,11 @@ struct HoldoutSummary {
             actual.append(key.actual)
             customers.append(1)
         }
+        addWeeks(perDay, cutoff: cutoff, asof: asof)
+    }
+
+    /// The holdout's purchase days, cumulative week by week.
+    private mutating func addWeeks(_ perDay: [Int], cutoff: Int32, asof: Int32) {
         let holdoutDays = Int(asof) - Int(cutoff)
         var total = 0
         var day = 0
@@ -56,6 +67,51 @@ struct HoldoutSummary {
             }
             cumulativeActual.append(Double(total))
         }
+    }
+
+    /// The groups numbered through packed whole days (x, t_x, T in days, then the holdout count) instead of a
+    /// Dictionary of doubles, whose growth rehashes a million keys in one step no check can come between. Days
+    /// determine the model's numbers (one unit for all), so the groups and their order are the same. False when
+    /// the days do not fit the packing, or when stopped (`Interrupt.current`, the caller drops the summary).
+    private static func groupByDays(_ days: CalibrationDays, _ actual: [Int], into summary: inout HoldoutSummary)
+        -> Bool
+    {
+        let n = days.x.count
+        guard n == days.tx.count, n == days.T.count, n == actual.count else { return false }
+        let inRange = { (i: Int) in
+            days.x[i] >= 0 && days.x[i] < 1 << 21 && days.tx[i] >= 0 && days.tx[i] < 1 << 21 && days.T[i] >= 0
+                && days.T[i] < 1 << 21 && actual[i] < 1 << 31
+        }
+        guard (0..<n).allSatisfy(inRange) else { return false }
+        let stop = StopCheck()
+        var triples = IntegerNumbering()
+        var groups = IntegerNumbering()
+        var firstOfGroup: [Int] = []
+        var customers: [Int] = []
+        do throws(Diagnostic) {
+            try stop.chunks(n) { chunk throws(Diagnostic) in
+                try triples.reserve(chunk.count, stop: stop)
+                try groups.reserve(chunk.count, stop: stop)
+                for i in chunk {
+                    let triple = triples.id(
+                        Int64(days.x[i]) << 42 | Int64(days.tx[i]) << 21 | Int64(days.T[i]), row: i)
+                    let g = Int(groups.id(Int64(triple) << 31 | Int64(actual[i]), row: i))
+                    if g == customers.count {
+                        customers.append(0)
+                        firstOfGroup.append(i)
+                    }
+                    customers[g] += 1
+                }
+            }
+        } catch {
+            return false
+        }
+        summary.x = firstOfGroup.map { Double(days.x[$0]) }
+        summary.tx = firstOfGroup.map { Double(days.tx[$0]) / days.unitDays }
+        summary.T = firstOfGroup.map { Double(days.T[$0]) / days.unitDays }
+        summary.actual = firstOfGroup.map { actual[$0] }
+        summary.customers = customers
+        return true
     }
 
     private struct GroupKey: Hashable {

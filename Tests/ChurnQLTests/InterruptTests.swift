@@ -54,6 +54,14 @@ struct InterruptTests {
         Case(name: "survival", statement: "survival"),
         Case(name: "fit", statement: "fit bgnbd"),
         Case(name: "evaluate", setup: ["fit bgnbd until 2021-06-30"], statement: "evaluate"),
+        Case(name: "median", statement: "from orders | group customer_id | agg m = median(amount) | count"),
+        Case(
+            name: "one group",
+            statement:
+                "from orders | agg m = median(amount), x = max(amount), t = max(customer_id), d = count_distinct(customer_id), s = stddev(amount)"
+        ),
+        Case(name: "computed key", statement: "from customers | group year(first_order) | agg n = count()"),
+        Case(name: "selected top n", statement: "from orders | where amount > 1 | sort amount | take 10"),
     ]
 
     /// `rows` orders of `rows / 3` customers over 2020–2021, the same for the same count.
@@ -180,5 +188,211 @@ struct InterruptTests {
         #expect(seen)
         flag.clear()
         #expect(!interrupt.isRequested)
+    }
+
+    // The loops below ask through a `StopCheck` (or `Interrupt.current`) handed to them: each test counts the
+    // checks one loop makes on a small and a large input (they grow only if the check sits inside the loop), and
+    // stops it part way.
+
+    static func stop(_ counter: Counter) -> StopCheck { StopCheck(interrupt: counter.interrupt) }
+
+    /// Checks `body` makes on each of two sizes.
+    static func checks(_ sizes: (Int, Int), _ body: (Int, StopCheck) throws -> Void) rethrows -> (Int, Int) {
+        let small = Counter()
+        try body(sizes.0, stop(small))
+        let large = Counter()
+        try body(sizes.1, stop(large))
+        return (small.count, large.count)
+    }
+
+    /// Keys spread too widely for a slot per value, repeating, in a fixed pseudo-random order.
+    static func wideKeys(_ n: Int) -> [Int64] {
+        (0..<n).map { Int64(($0 * 7_919) % (n / 2 + 1)) * 1_000_003 }
+    }
+
+    @Test func integerNumberingGrowsInCheckedChunks() throws {
+        func fill(_ n: Int) throws -> IntegerNumbering {
+            var numbering = IntegerNumbering()
+            try numbering.reserve(n, stop: StopCheck(interrupt: nil))
+            for i in 0..<n { _ = numbering.id(Int64(i) * 1_000_003, row: i) }
+            return numbering
+        }
+        let (small, large) = try Self.checks((100_000, 400_000)) { n, stop in
+            var numbering = try fill(n)
+            try numbering.reserve(n, stop: stop)
+        }
+        // Moving the keys and growing the two lists each ask ~5 more times on the larger table.
+        #expect(large >= small + 12, "\(small) checks growing 100,000 keys, \(large) growing 400,000")
+        // Stopped part way, the table is the one before: every key keeps its id.
+        var numbering = try fill(100_000)
+        #expect(throws: Diagnostic.self) { try numbering.reserve(100_000, stop: Self.stop(Counter(tripAt: 3))) }
+        #expect((0..<100_000).allSatisfy { numbering.id(Int64($0) * 1_000_003, row: -1) == Int32($0) })
+    }
+
+    @Test func integerNumberingMatchesFirstAppearance() throws {
+        let keys = Self.wideKeys(300_000)
+        var numbering = IntegerNumbering()
+        var ids: [Int32] = []
+        for start in stride(from: 0, to: keys.count, by: Interrupt.stride) {
+            let end = Swift.min(start + Interrupt.stride, keys.count)
+            try numbering.reserve(end - start, stop: StopCheck(interrupt: nil))
+            for row in start..<end { ids.append(numbering.id(keys[row], row: row)) }
+        }
+        var expected: [Int64: Int32] = [:]
+        var firstRows: [Int] = []
+        for (row, key) in keys.enumerated() where expected[key] == nil {
+            expected[key] = Int32(firstRows.count)
+            firstRows.append(row)
+        }
+        #expect(ids == keys.map { expected[$0] ?? -1 })
+        #expect(numbering.firstRows == firstRows)
+    }
+
+    @Test func memberListIsMadeInCheckedChunksAndKeptOnlyWhole() throws {
+        func groups(_ rows: Int) -> GroupIndex {
+            GroupIndex.build(keys: [Column(name: "g", storage: .integer(Self.wideKeys(rows)))], rows: rows)
+        }
+        let (small, large) = try Self.checks((100_000, 400_000)) { rows, stop in
+            try groups(rows).prepareMembers(stop: stop)
+        }
+        #expect(large >= small + 3, "\(small) checks on 100,000 rows, \(large) on 400,000")
+        let index = groups(200_000)
+        #expect(throws: Diagnostic.self) { try index.prepareMembers(stop: Self.stop(Counter(tripAt: 2))) }
+        // Nothing partial was kept: the list is made afresh, group after group, rows ascending within each.
+        let keys = Self.wideKeys(200_000)
+        var firstOfKey: [Int64: Int] = [:]
+        for (row, key) in keys.enumerated() where firstOfKey[key] == nil { firstOfKey[key] = row }
+        let expected = (0..<keys.count).sorted { a, b in
+            let (fa, fb) = (firstOfKey[keys[a]] ?? 0, firstOfKey[keys[b]] ?? 0)
+            return fa != fb ? fa < fb : a < b
+        }
+        #expect(index.members == expected)
+    }
+
+    @Test func groupSizesAndComputedKeysAreCountedInCheckedChunks() throws {
+        let (small, large) = try Self.checks((100_000, 400_000)) { rows, stop in
+            _ = try GroupIndex.build(integer: { Int64($0 % 37) }, rows: rows, stop: stop)
+        }
+        // The range pass, the numbering pass and the size count each ask 5 more times on the larger input.
+        #expect(large >= small + 12, "\(small) checks on 100,000 rows, \(large) on 400,000")
+        #expect(throws: Diagnostic.self) {
+            _ = try GroupIndex.build(integer: { Int64($0 % 37) }, rows: 200_000, stop: Self.stop(Counter(tripAt: 5)))
+        }
+        let built = try #require(try GroupIndex.build(integer: { $0 % 5 == 0 ? nil : Int64($0 % 37) }, rows: 1_000))
+        let column = Column(
+            name: "k", storage: .integer((0..<1_000).map { Int64($0 % 37) }),
+            nulls: (0..<1_000).map { $0 % 5 == 0 })
+        let reference = GroupIndex.build(keys: [column], rows: 1_000)
+        #expect(built.groupOf == reference.groupOf)
+        #expect(built.offsets == reference.offsets)
+    }
+
+    @Test func oneLargeGroupIsReadInCheckedChunks() {
+        let value = { (row: Int) -> Double? in row % 11 == 0 ? nil : Double(row % 97) }
+        let (small, large) = Self.checks((100_000, 400_000)) { rows, stop in
+            _ = GroupRows.numbers(ArraySlice(0..<rows), value, stop)
+        }
+        #expect(large >= small + 3, "\(small) checks in a group of 100,000 rows, \(large) in 400,000")
+        #expect(
+            GroupRows.numbers(ArraySlice(0..<200_000), value, Self.stop(Counter())) == (0..<200_000).compactMap(value))
+        #expect(GroupRows.numbers(ArraySlice(0..<200_000), value, Self.stop(Counter(tripAt: 2))) == nil)
+        var seen = 0
+        #expect(!GroupRows.each(ArraySlice(0..<200_000), Self.stop(Counter(tripAt: 2))) { _ in seen += 1 })
+        #expect(seen < 200_000)
+    }
+
+    @Test func valueSortChecksAndSortsAsSorted() {
+        func values(_ n: Int) -> [Double] { (0..<n).map { Double(($0 * 7_919) % 10_007) / 7 } }
+        let (small, large) = Self.checks((100_000, 400_000)) { n, stop in
+            var xs = values(n)
+            _ = Sorting.sortUnlessStopped(&xs, stop)
+        }
+        #expect(large >= small + 3, "\(small) checks sorting 100,000 values, \(large) sorting 400,000")
+        var xs = values(300_000)
+        #expect(Sorting.sortUnlessStopped(&xs, Self.stop(Counter())))
+        #expect(xs == values(300_000).sorted())
+        var stopped = values(300_000)
+        #expect(!Sorting.sortUnlessStopped(&stopped, Self.stop(Counter(tripAt: 4))))
+    }
+
+    @Test func selectedTopRowsCheck() {
+        func column(_ n: Int) -> Column {
+            Column(name: "v", storage: .decimal((0..<n).map { Double(($0 * 7_919) % 10_007) }))
+        }
+        let (small, large) = Self.checks((200_000, 800_000)) { n, stop in
+            _ = SelectedTopRows.positions(
+                [column(n)], descending: [false], limit: 10, of: Array(stride(from: 0, to: n, by: 2)), stop: stop)
+        }
+        #expect(large >= small + 3, "\(small) checks over 100,000 selected rows, \(large) over 400,000")
+        let values = column(200_000)
+        let selection = Array(stride(from: 0, to: 200_000, by: 2))
+        let top = SelectedTopRows.positions(
+            [values], descending: [false], limit: 10, of: selection, stop: Self.stop(Counter()))
+        let expected = selection.indices.sorted { a, b in
+            let (va, vb) = (values.value(at: selection[a]), values.value(at: selection[b]))
+            let c = ValueOrdering.compare(va, vb)
+            return c != 0 ? c < 0 : a < b
+        }
+        #expect(top == Array(expected.prefix(10)))
+    }
+
+    /// evaluate's passes over every customer (Metrics reads `Interrupt.current`, as the engine binds it).
+    @Test func calibrationPassesAsk() {
+        func history(_ customers: Int) -> OrderHistory {
+            let rows = 2 * customers
+            let dictionary = (0..<customers).map { "C\($0)" }
+            return OrderHistory.build(
+                customer: Column(
+                    name: "customer_id",
+                    storage: .text(codes: (0..<rows).map { Int32($0 % customers) }, dictionary: dictionary)),
+                date: Column(name: "order_date", storage: .date((0..<rows).map { Int32(18_262 + $0 % 700) })),
+                amount: nil, asof: 19_000)
+        }
+        var counts: [String: [Int]] = [:]
+        for customers in [70_000, 300_000] {
+            let history = history(customers)
+            let all = Array(0..<history.customerCount)
+            let data = Counter()
+            Interrupt.$current.withValue(data.interrupt) {
+                _ = Calibration.data(history: history, cutoff: 18_700, unitDays: 7)
+            }
+            let holdout = Counter()
+            let summed = Interrupt.$current.withValue(holdout.interrupt) {
+                Calibration.holdoutPurchaseDays(history: history, customers: all, from: 18_700, through: 19_000)
+            }
+            #expect(
+                summed.perCustomer
+                    == Calibration.holdoutPurchases(
+                        history: history, customers: all, from: 18_700, through: 19_000))
+            counts["data", default: []].append(data.count)
+            counts["holdout", default: []].append(holdout.count)
+        }
+        for (pass, n) in counts {
+            #expect(n[1] >= n[0] + 3, "\(pass): \(n[0]) checks on 70,000 customers, \(n[1]) on 300,000")
+        }
+    }
+
+    /// A fit's setup (compressing the customers, preparing the likelihood, the warm-start sample) asks the
+    /// statement's interrupt between its passes, before the optimiser's first iteration.
+    @Test func fitSetupAsksBetweenPasses() throws {
+        let (data, _) = try PredictiveModelTests.cdnow()
+        func fit(_ model: String, _ counter: Counter) -> ModelError? {
+            Interrupt.$current.withValue(counter.interrupt) {
+                do throws(ModelError) {
+                    _ = try model == "bgnbd" ? BGNBD.fit(data).1 : ParetoNBD.fit(data).1
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        for model in ["bgnbd", "paretonbd"] {
+            let counter = Counter()
+            #expect(fit(model, counter) == nil)
+            #expect(counter.count >= 3, "\(model): \(counter.count) checks")
+            let stopped = Counter(tripAt: 2)
+            #expect(fit(model, stopped)?.interrupted == true, "\(model)")
+            #expect(stopped.count == 2)
+        }
     }
 }

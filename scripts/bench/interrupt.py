@@ -8,6 +8,7 @@ uninterrupted. A query that ends before the SIGINT is reported as such (its late
     python3 scripts/bench/generate_orders.py --orders 10000000 bench-data/orders_10m.csv
     swift build -c release
     python3 scripts/bench/interrupt.py [--binary .build/release/churnql] [--data bench-data/orders_10m.csv]
+                                       [--repeats 5] [--sweep]
 """
 import argparse
 import os
@@ -32,6 +33,11 @@ QUERIES = [
     ("fit paretonbd", [], "fit paretonbd"),
     ("evaluate", ["fit bgnbd until 2023-12-31"], "evaluate"),
     ("churn monthly", [], "churn monthly"),
+    ("median per customer", [], "from orders | group customer_id | agg m = median(amount) | count"),
+    ("median of all orders (one group)", [], "from orders | agg m = median(amount)"),
+    ("customers by year(first_order)", [], "from customers | group year(first_order) | agg n = count()", 0.02),
+    ("top 10 of all orders", [], "from orders | sort amount | take 10", 0.01),
+    ("top 10 of a selection", [], "from orders | where amount > 1 | sort amount | take 10", 0.03),
 ]
 
 
@@ -106,6 +112,9 @@ def main():
     parser.add_argument("--data", default=os.path.join(ROOT, "bench-data", "orders_10m.csv"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.5)
+    parser.add_argument("--sweep", action="store_true",
+                        help="run k of n waits delay × 2k/n (k = 1…n) instead of delay, so that the SIGINTs land in "
+                             "different phases of each statement")
     args = parser.parse_args()
     shell = Shell(args.binary, args.data)
     try:
@@ -116,8 +125,11 @@ def main():
                 shell.run(line)
             latencies = []
             ended_first = 0
-            for _ in range(args.repeats):
-                latency = shell.interrupt_after(statement, delay[0] if delay else args.delay)
+            for k in range(args.repeats):
+                wait = delay[0] if delay else args.delay
+                if args.sweep:
+                    wait *= 2 * (k + 1) / args.repeats
+                latency = shell.interrupt_after(statement, wait)
                 if latency is None:
                     ended_first += 1
                     continue

@@ -34,9 +34,11 @@ enum Aggregates {
             }
             return f
         }
-        // One value per group; stopped by Ctrl-C, the rest are null (the query's next check throws).
-        func perGroup<T>(_ body: (ArraySlice<Int>) -> T?) -> [T?] {
+        // One value per group; stopped by Ctrl-C, the rest are null (the query's next check throws). `body` gets
+        // the check too: one group may hold every row.
+        func perGroup<T>(_ body: (ArraySlice<Int>, StopCheck) -> T?) throws(Diagnostic) -> [T?] {
             let stop = StopCheck()
+            try groups.prepareMembers(stop: stop)
             var values: [T?] = []
             values.reserveCapacity(groups.count)
             var rowsSinceCheck = 0
@@ -47,7 +49,7 @@ enum Aggregates {
                     rowsSinceCheck = 0
                     if stop.requested { break }
                 }
-                values.append(body(rows))
+                values.append(body(rows, stop))
             }
             values += [T?](repeating: nil, count: groups.count - values.count)
             return values
@@ -63,7 +65,14 @@ enum Aggregates {
             return .integer { counts[$0] }
         case "count_distinct":
             let v = try argument(0, "count_distinct(x)")
-            let counts = perGroup { rows in Int64(Set(rows.map { v.value($0) }.filter { !$0.isNull }).count) }
+            let counts = try perGroup { rows, stop -> Int64? in
+                var seen = Set<Value>()
+                let whole = GroupRows.each(rows, stop) { row in
+                    let x = v.value(row)
+                    if !x.isNull { seen.insert(x) }
+                }
+                return whole ? Int64(seen.count) : nil
+            }
             return .integer { counts[$0] }
         case "sum":
             let v = try argument(0, "sum(x)")
@@ -107,11 +116,36 @@ enum Aggregates {
         case "min", "max":
             let v = try argument(0, "\(name)(x)")
             let wantMin = name == "min"
-            let extremes = perGroup { rows -> Value? in
+            // Numbers and dates fold row by row in their own type, as ValueOrdering.compare orders them: no Value
+            // per row or per group (millions of groups of one order each took seconds, and their release after
+            // Ctrl-C as long).
+            func fold<T: Comparable>(_ f: (Int) -> T?) -> [T?] {
+                groups.fold(T?.none) { best, row in
+                    guard let x = f(row) else { return }
+                    guard let current = best else {
+                        best = x
+                        return
+                    }
+                    if wantMin ? x < current : x != current && !(x < current) { best = x }
+                }
+            }
+            switch v {
+            case .integer(let f):
+                let values = fold(f)
+                return .integer { values[$0] }
+            case .decimal(let f):
+                let values = fold(f)
+                return .decimal { values[$0] }
+            case .date(let f):
+                let values = fold(f)
+                return .date { values[$0] }
+            default: break
+            }
+            let extremes = try perGroup { rows, stop -> Value? in
                 var best: Value?
-                for r in rows {
+                let whole = GroupRows.each(rows, stop) { r in
                     let x = v.value(r)
-                    if x.isNull { continue }
+                    if x.isNull { return }
                     if let current = best {
                         let c = ValueOrdering.compare(x, current)
                         if wantMin ? c < 0 : c > 0 { best = x }
@@ -119,7 +153,7 @@ enum Aggregates {
                         best = x
                     }
                 }
-                return best
+                return whole ? best : nil
             }
             return Functions.typed(v.type) { extremes[$0] ?? .null }
         case "median", "percentile":
@@ -136,16 +170,17 @@ enum Aggregates {
                 }
                 p = q
             }
-            let values = perGroup { rows -> Double? in
-                let xs = rows.compactMap(f).sorted()
+            let values = try perGroup { rows, stop -> Double? in
+                guard var xs = GroupRows.numbers(rows, f, stop), Sorting.sortUnlessStopped(&xs, stop) else {
+                    return nil
+                }
                 return quantile(xs, p)
             }
             return .decimal { values[$0] }
         case "stddev":
             let f = try numeric("stddev(x)")
-            let values = perGroup { rows -> Double? in
-                let xs = rows.compactMap(f)
-                guard xs.count > 1 else { return nil }
+            let values = try perGroup { rows, stop -> Double? in
+                guard let xs = GroupRows.numbers(rows, f, stop), xs.count > 1 else { return nil }
                 let mean = xs.reduce(0, +) / Double(xs.count)
                 let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
                 return (ss / Double(xs.count - 1)).squareRoot()

@@ -72,8 +72,9 @@ struct GroupIndex {
                     }
                 }
             } else {
-                var numbering = FirstAppearance<Int64>()
-                try stop.chunks(rows) { chunk in
+                var numbering = IntegerNumbering()
+                try stop.chunks(rows) { chunk throws(Diagnostic) in
+                    try numbering.reserve(chunk.count, stop: stop)
                     for row in chunk { groupOf[row] = numbering.id(values[row], row: row) }
                 }
                 firstRows = numbering.firstRows
@@ -85,29 +86,61 @@ struct GroupIndex {
             }
             firstRows = numbering.firstRows
         }
-        try stop()
-        return from(groupOf: groupOf, firstRows: firstRows)
+        return try from(groupOf: groupOf, firstRows: firstRows, stop: stop)
     }
 
-    fileprivate static func from(groupOf: [Int32], firstRows: [Int]) -> GroupIndex {
+    /// The groups' sizes counted in chunks with `stop` between them (a pass over every row).
+    fileprivate static func from(groupOf: [Int32], firstRows: [Int], stop: StopCheck) throws(Diagnostic)
+        -> GroupIndex
+    {
         let count = firstRows.count
         var offsets = [Int](repeating: 0, count: count + 1)
-        for g in groupOf { offsets[Int(g) + 1] += 1 }
-        for g in 0..<count { offsets[g + 1] += offsets[g] }
+        try stop.chunks(groupOf.count) { chunk in
+            for row in chunk { offsets[Int(groupOf[row]) + 1] += 1 }
+        }
+        try stop.chunks(count) { chunk in
+            for g in chunk { offsets[g + 1] += offsets[g] }
+        }
         return GroupIndex(groupOf: groupOf, count: count, firstRows: firstRows, offsets: offsets, rowNumbers: nil)
     }
 
     /// Table rows of all groups, group after group (ascending within a group); made on first use.
     var members: [Int] {
         if let rows = memberList.rows { return rows }
-        var cursor = offsets
-        var members = [Int](repeating: 0, count: groupOf.count)
-        for (position, g) in groupOf.enumerated() {
-            members[cursor[Int(g)]] = rowNumbers?[position] ?? position
-            cursor[Int(g)] += 1
-        }
+        let members = makeMembers(StopCheck(interrupt: nil)) ?? []
         memberList.rows = members
         return members
+    }
+
+    /// Makes `members` ahead of its first use, checking `stop` every `Interrupt.stride` rows (a scatter of every
+    /// row); stopped, it keeps nothing and throws.
+    func prepareMembers(stop: StopCheck) throws(Diagnostic) {
+        if memberList.rows != nil { return }
+        guard let members = makeMembers(stop) else { throw Engine.interrupted }
+        memberList.rows = members
+    }
+
+    /// Nil when stopped.
+    private func makeMembers(_ stop: StopCheck) -> [Int]? {
+        var cursor = offsets
+        let rows = groupOf.count
+        guard var members = stop.filled(0, count: rows) else { return nil }
+        let done = stop.chunksUnlessStopped(rows) { chunk in
+            if let rowNumbers {
+                for position in chunk {
+                    let g = Int(groupOf[position])
+                    members[cursor[g]] = rowNumbers[position]
+                    cursor[g] += 1
+                }
+            } else {
+                for position in chunk {
+                    let g = Int(groupOf[position])
+                    members[cursor[g]] = position
+                    cursor[g] += 1
+                }
+            }
+        }
+        return done ? members : nil
     }
 
     /// The table rows of one group.
@@ -145,13 +178,17 @@ extension GroupIndex {
     /// memory that the kernel must clear) only to be numbered. Values spanning a small range get a slot each; a
     /// null is a group of its own. Numbered by first appearance, as `build(keys:rows:)` numbers them; nil when the
     /// values span too wide a range (the caller materializes the key instead).
-    static func build(integer value: (Int) -> Int64?, rows: Int) -> GroupIndex? {
+    static func build(integer value: (Int) -> Int64?, rows: Int, stop: StopCheck = StopCheck()) throws(Diagnostic)
+        -> GroupIndex?
+    {
         var low = Int64.max
         var high = Int64.min
-        for row in 0..<rows {
-            if let v = value(row) {
-                low = Swift.min(low, v)
-                high = Swift.max(high, v)
+        try stop.chunks(rows) { chunk in
+            for row in chunk {
+                if let v = value(row) {
+                    low = Swift.min(low, v)
+                    high = Swift.max(high, v)
+                }
             }
         }
         let (range, overflow) = high.subtractingReportingOverflow(low)
@@ -160,17 +197,22 @@ extension GroupIndex {
         // The last slot is the null group's.
         var slot = [Int32](repeating: -1, count: width + 1)
         var firstRows: [Int] = []
+        var done = true
         let groupOf = [Int32](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            for row in 0..<rows {
-                let index = value(row).map { Int($0 - low) } ?? width
-                if slot[index] < 0 {
-                    slot[index] = Int32(firstRows.count)
-                    firstRows.append(row)
+            done = stop.chunksUnlessStopped(rows) { chunk in
+                for row in chunk {
+                    let index = value(row).map { Int($0 - low) } ?? width
+                    if slot[index] < 0 {
+                        slot[index] = Int32(firstRows.count)
+                        firstRows.append(row)
+                    }
+                    buffer[row] = slot[index]
                 }
-                buffer[row] = slot[index]
             }
+            // Int32 needs no deinitialisation: stopped, the ids are dropped unread.
             initialized = rows
         }
-        return from(groupOf: groupOf, firstRows: firstRows)
+        if !done { throw Engine.interrupted }
+        return try from(groupOf: groupOf, firstRows: firstRows, stop: stop)
     }
 }

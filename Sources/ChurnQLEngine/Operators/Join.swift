@@ -112,6 +112,9 @@ enum Join {
         {
             // Equal texts may sit under several codes of the right dictionary; their rows join under the first.
             var codeOfText: [ExactText: Int32] = [:]
+            // Room up front: a Dictionary grows inside an insert, rehashing every key in one step no check can
+            // come between (half a second at a million keys).
+            codeOfText.reserveCapacity(rightDictionary.count)
             var canonical = [Int32](repeating: 0, count: rightDictionary.count)
             try stop.chunks(rightDictionary.count) { chunk in
                 for code in chunk {
@@ -132,7 +135,7 @@ enum Join {
             }
             for code in 0..<rightDictionary.count { offsets[code + 1] += offsets[code] }
             var cursor = offsets
-            var rows = [Int](repeating: 0, count: offsets[rightDictionary.count])
+            guard var rows = stop.filled(0, count: offsets[rightDictionary.count]) else { throw Engine.interrupted }
             try stop.chunks(rightRows) { chunk in
                 for row in chunk where !rightKey.isNull(row) {
                     let code = Int(canonical[Int(rightCodes[row])])

@@ -172,7 +172,8 @@ struct QueryExecutor {
         let ctx = given ?? context(table)
         // A stored column is itself: its arrays are shared, not copied row by row.
         if case .column(let columnName, _) = item.expression.syntax, let column = ctx.table.column(columnName) {
-            return rows.map { column.gather($0) }?.renamed(item.name) ?? column.renamed(item.name)
+            guard let rows else { return column.renamed(item.name) }
+            return try column.gather(rows, stop: StopCheck()).renamed(item.name)
         }
         let vector = try ExpressionCompiler.compile(item.expression.syntax, ctx)
         guard let rows else {
@@ -198,8 +199,9 @@ struct QueryExecutor {
             groups =
                 keys.isEmpty
                 ? GroupIndex.single(rows: rows) : try GroupIndex.grouping(keys: keyColumns, rows: rows)
-            keyTable = Table(
-                name: table.name, columns: keyColumns.map { $0.gather(groups.firstRows) }, rowCount: groups.count)
+            var keys: [Column] = []
+            for column in keyColumns { keys.append(try column.gather(groups.firstRows, stop: StopCheck())) }
+            keyTable = Table(name: table.name, columns: keys, rowCount: groups.count)
         }
         // Aggregates read the unfiltered table, so each group's members become original row numbers.
         if let selection { groups = groups.mapped(to: selection) }
@@ -227,7 +229,7 @@ struct QueryExecutor {
         guard case .integer = vector else { return nil }
         let read = selection.map { vector.gathered($0) } ?? vector
         guard case .integer(let value) = read,
-            let groups = GroupIndex.build(integer: value, rows: selection?.count ?? ctx.table.rowCount)
+            let groups = try GroupIndex.build(integer: value, rows: selection?.count ?? ctx.table.rowCount)
         else { return nil }
         return (read.gathered(groups.firstRows).materialize(name: keys[0].name, count: groups.count), groups)
     }
@@ -245,9 +247,12 @@ struct QueryExecutor {
                 return table.column(name)
             }
             if stored.count == keys.count, !stored.isEmpty {
-                return SelectedTopRows.positions(
-                    stored, descending: keys.map(\.descending), limit: limit, of: selection
-                ).map { selection[$0] }
+                let stop = StopCheck()
+                let positions = SelectedTopRows.positions(
+                    stored, descending: keys.map(\.descending), limit: limit, of: selection, stop: stop)
+                // A stopped selection saw only some of the rows.
+                try stop()
+                return positions.map { selection[$0] }
             }
         }
         for key in keys {

@@ -42,6 +42,30 @@ struct StopCheck {
     }
 }
 
+extension StopCheck {
+    /// `count` copies of `value`, written in chunks with a check between them; nil when stopped. Hundreds of
+    /// megabytes of fresh memory take a while to fault in (the kernel clears every page), and a scatter into
+    /// them would fault them all in during its first chunk.
+    func filled<T: BitwiseCopyable>(_ value: T, count: Int) -> [T]? {
+        var done = true
+        let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var start = 0
+            while start < count {
+                if requested {
+                    done = false
+                    break
+                }
+                let end = Swift.min(start + 16 * Interrupt.stride, count)
+                UnsafeMutableBufferPointer(rebasing: buffer[start..<end]).initialize(repeating: value)
+                start = end
+            }
+            // Bitwise-copyable elements need no deinitialisation: a stopped array is dropped unread.
+            initialized = count
+        }
+        return done ? array : nil
+    }
+}
+
 extension Table {
     /// `gather`, column by column with a check between columns (one column of millions of rows is a few tens of
     /// milliseconds; the whole table can be seconds).

@@ -51,8 +51,13 @@ public struct BGNBD: Sendable {
                 message: "no customer bought twice: \(name) cannot tell purchase rates from dropout",
                 hint: "fit on a longer period, or use a later asof")
         }
-        let likelihood = Likelihood(CompressedTriples(data), modified: modified)
+        // Each setup step is a pass over every customer or triple: Ctrl-C is asked between them.
+        let triples = CompressedTriples(data)
+        try MaximumLikelihood.checkStatementInterrupted()
+        let likelihood = Likelihood(triples, modified: modified)
+        try MaximumLikelihood.checkStatementInterrupted()
         let sample = likelihood.sample()
+        try MaximumLikelihood.checkStatementInterrupted()
         let polish: (([Double]) -> (Double, [Double], [[Double]]))? =
             newton ? { likelihood.evaluateWithHessian($0) } : nil
         let fit = try MaximumLikelihood.fit(

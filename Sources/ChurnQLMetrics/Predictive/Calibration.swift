@@ -22,6 +22,9 @@ public enum Calibration {
         var T = [Double](repeating: 0, count: count)
         var monetary = [Double](repeating: 0, count: count)
         let parts = count >= 100_000 ? 4 : 1
+        // Asked by the workers every `Interrupt.stride` customers (task-locals stay on this thread); stopped, the
+        // rest stay zero and the caller drops the data.
+        let interrupt = Interrupt.current
         repeatDays.withUnsafeMutableBufferPointer { repeatDays in
             lastDay.withUnsafeMutableBufferPointer { lastDay in
                 age.withUnsafeMutableBufferPointer { age in
@@ -32,7 +35,13 @@ public enum Calibration {
                                     nonisolated(unsafe) let columns = (repeatDays, lastDay, age, x, tx, T, monetary)
                                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                                         let (repeatDays, lastDay, age, x, tx, T, monetary) = columns
-                                        for i in (count * part / parts)..<(count * (part + 1) / parts) {
+                                        let first = count * part / parts
+                                        for i in first..<(count * (part + 1) / parts) {
+                                            if (i - first) & (Interrupt.stride - 1) == 0,
+                                                interrupt?.isRequested == true
+                                            {
+                                                return
+                                            }
                                             let c = allIncluded ? i : listed[i]
                                             let (lower, upper) = (offsets[c], offsets[c + 1])
                                             // Purchase days after the first, up to the cutoff: every change of

@@ -112,6 +112,15 @@ enum MaximumLikelihood {
         }
     }
 
+    /// Fails when the statement running the fit was asked to stop (`Interrupt.current`): asked between the
+    /// passes that prepare the data, before the optimiser's first iteration asks `FitProgress`.
+    static func checkStatementInterrupted() throws(ModelError) {
+        if Interrupt.requested {
+            throw ModelError(
+                message: "interrupted", hint: "the fit was cancelled; any earlier model is kept", interrupted: true)
+        }
+    }
+
     /// Every how many customers (or triples) a warm-start sample keeps, or 0 for no warm start: about 50,000 of
     /// them, and at least every fourth from 100,000 on. Below that BFGS on everything costs less than a sample's
     /// fit plus Newton steps; from there on the sample's optimum is close enough for Newton's method to finish.

@@ -75,11 +75,17 @@ public struct ParetoNBD: TransactionModel {
     /// on a sample of the triples when there are many), standard errors from differences of that gradient.
     public static func fit(_ data: CalibrationData) throws(ModelError) -> (ParetoNBD, ModelFit) {
         try checkFittable(data)
-        let likelihood = Likelihood(CompressedTriples(data))
+        // Each setup step is a pass over every customer or triple: Ctrl-C is asked between them.
+        let triples = CompressedTriples(data)
+        try MaximumLikelihood.checkStatementInterrupted()
+        let likelihood = Likelihood(triples)
+        try MaximumLikelihood.checkStatementInterrupted()
+        let sample = likelihood.sample()
+        try MaximumLikelihood.checkStatementInterrupted()
         let fit = try MaximumLikelihood.fit(
             model: "Pareto/NBD", names: ["r", "alpha", "s", "beta"], customers: data.count,
             starts: [[0.5, 10, 0.5, 10], [1, 1, 1, 1]], objective: likelihood.evaluate,
-            warmStart: likelihood.sample().map { $0.evaluate })
+            warmStart: sample.map { $0.evaluate })
         let model = ParetoNBD(r: fit.value("r"), alpha: fit.value("alpha"), s: fit.value("s"), beta: fit.value("beta"))
         return (model, fit)
     }
