@@ -41,11 +41,15 @@ struct FastRecords: ~Copyable {
     /// A batch of records: where each starts, the index entry of its first field end, and the parsed values
     /// (bit patterns) by column then record.
     private let maxBatch: Int
-    private var batch = 16
+    private var batch = 1
     private let recordStarts: UnsafeMutablePointer<Int>
     private let recordEntries: UnsafeMutablePointer<Int>
     private let values: UnsafeMutablePointer<UInt64>
     private let noTokens: [[UInt8]] = []
+    /// After a few calls in a row that took only a few records each (a null every other row, say), the fast path
+    /// lets `pause` records go to the scanner before it tries again: parsing records twice costs more than it saves.
+    private var shortCalls = 0
+    private var pause = 0
 
     /// Reads records of `bytes` up to `end` (a chunk's end, after a line end or at the end of the bytes).
     init(kinds: [ColumnKind], bytes: UnsafeBufferPointer<UInt8>, base: UnsafePointer<UInt8>, delimiter: UInt8, end: Int)
@@ -83,8 +87,18 @@ struct FastRecords: ~Copyable {
     mutating func convert(
         _ scanner: inout CSVScanner, into accumulators: UnsafeMutableBufferPointer<ColumnAccumulator>, limit: Int
     ) -> Int {
+        if pause > 0 {
+            pause -= 1
+            return 0
+        }
         var position = scanner.position
         var records = 0
+        defer {
+            shortCalls = records < 16 && records < limit ? shortCalls + 1 : 0
+            if shortCalls == 4 {
+                (shortCalls, pause) = (0, 256)
+            }
+        }
         while records < limit {
             let (count, next, whole) = split(from: position, upTo: Swift.min(batch, limit - records))
             var good = count
@@ -97,9 +111,10 @@ struct FastRecords: ~Copyable {
             } else {
                 position = next
             }
-            // A record the fast path does not take: the scanner reads it, and the next batches start small.
+            // A record the fast path does not take: the scanner reads it, and the next batches start at one record
+            // (a null every few rows would otherwise have records parsed again and again).
             guard good == count && whole else {
-                batch = 16
+                batch = 1
                 break
             }
             if count == batch { batch = Swift.min(maxBatch, batch * 2) }

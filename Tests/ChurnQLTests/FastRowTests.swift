@@ -188,6 +188,21 @@ struct FastRowTests {
         }
     }
 
+    /// Runs of nulls (which make the fast path pause) between runs of plain records, across chunk cuts.
+    @Test func nullEveryOtherRowThenPlainRowsLoadTheSame() {
+        var r = Random(state: 3)
+        var text = "order_id,customer_id,amount,note\n"
+        for row in 1...6000 {
+            let note = (row / 1000) % 2 == 0 && row % (2 + row / 2000) == 0 ? "" : "n\(r.below(5))"
+            text += "\(row),C\(r.below(300)),\(r.below(500)).\(r.below(100)),\(note)\n"
+        }
+        for parts in [1, 4] {
+            let plan = ChunkPlan(parts: parts, minimumBytes: 0)
+            let slow = Self.outcome(text, options: LoadOptions(), plan: plan, inPlace: true, fast: false)
+            #expect(Self.outcome(text, options: LoadOptions(), plan: plan, inPlace: true, fast: true) == slow)
+        }
+    }
+
     /// The fast path really converts plain records (else the comparisons above would test nothing): all of a
     /// plain file's records, and none from a quote or a null on.
     @Test func fastPathTakesPlainRecordsAndStopsAtOthers() {
