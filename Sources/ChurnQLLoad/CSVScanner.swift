@@ -69,6 +69,14 @@ struct CSVScanner {
         case textAfterQuote(line: Int, column: Int)
     }
 
+    /// Moves past records read by another reader (the loader's fast path): `position` starts a record and `line` is
+    /// its line. The current record is forgotten.
+    mutating func resume(at position: Int, line: Int) {
+        self.position = position
+        self.line = line
+        fieldCount = 0
+    }
+
     /// Reads the next non-blank record; false at end of input.
     mutating func next() throws(ScanError) -> Bool {
         fieldCount = 0

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "CHash64.h"
+#include "CStructuralIndex.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
