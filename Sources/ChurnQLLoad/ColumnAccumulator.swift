@@ -140,29 +140,50 @@ struct ColumnAccumulator {
         }
     }
 
-    /// Appends a value already parsed as this column's kind (a fast path that did the parsing itself): an integer
-    /// of an integer or identifier column, a decimal, an ISO date's day number.
-    @inline(__always)
-    mutating func appendInteger(_ value: Int64) {
-        pushInteger(value)
-        counted()
+    /// Appends `n` values already parsed (bit patterns, as `appendInteger`, `appendDecimal` and `appendDay` take
+    /// them), each batch in one step: the fast record path's whole batch of one column.
+    mutating func appendIntegers(_ values: UnsafePointer<UInt64>, _ n: Int) {
+        var fits = isNarrow
+        if fits {
+            for i in 0..<n where Int32(exactly: Int64(bitPattern: values[i])) == nil {
+                fits = false
+                break
+            }
+        }
+        if fits {
+            narrowInts.append(count: n) { out in
+                for i in 0..<n { out[i] = Int32(truncatingIfNeeded: Int64(bitPattern: values[i])) }
+            }
+        } else if !isNarrow {
+            ints.append(count: n) { out in for i in 0..<n { out[i] = Int64(bitPattern: values[i]) } }
+        } else {
+            for i in 0..<n { pushInteger(Int64(bitPattern: values[i])) }
+        }
+        counted(n)
     }
 
-    @inline(__always)
-    mutating func appendDecimal(_ value: Double) {
-        doubles.append(value)
-        counted()
+    mutating func appendDecimals(_ values: UnsafePointer<UInt64>, _ n: Int) {
+        doubles.append(count: n) { out in for i in 0..<n { out[i] = Double(bitPattern: values[i]) } }
+        counted(n)
     }
 
-    @inline(__always)
-    mutating func appendDay(_ day: Int32) {
-        days.append(day)
-        counted()
+    mutating func appendDays(_ values: UnsafePointer<UInt64>, _ n: Int) {
+        days.append(count: n) { out in for i in 0..<n { out[i] = Int32(truncatingIfNeeded: values[i]) } }
+        counted(n)
     }
 
-    /// Appends a text value whose bytes stay readable until `finish` (its lookup may wait).
+    /// Appends `n` text values of a text column whose bytes stay readable until `finish`.
     @inline(__always)
-    mutating func appendStableText(_ f: Field) { append(f, stable: true) }
+    mutating func appendStableTexts(_ n: Int, _ field: (Int) -> Field) {
+        let codes = self.codes
+        for r in 0..<n {
+            codes.append(-1)
+            if let done = interner.internLater(field(r), row: codes.count - 1) {
+                for row in done.rows { codes[row] = done.code }
+            }
+        }
+        counted(n)
+    }
 
     /// Stores a value of an integer or identifier column, at half width while every value fits.
     @inline(__always)
@@ -204,6 +225,13 @@ struct ColumnAccumulator {
     private mutating func counted() {
         if !nulls.isEmpty { nulls.append(false) }
         rows += 1
+    }
+
+    /// Counts `n` values just appended.
+    @inline(__always)
+    private mutating func counted(_ n: Int) {
+        if !nulls.isEmpty { nulls.append(contentsOf: repeatElement(false, count: n)) }
+        rows += n
     }
 
     mutating func append(_ f: Field, stable: Bool = false) {

@@ -219,13 +219,13 @@ struct FastRecords: ~Copyable {
         guard let accumulator else { return }
         switch converters[column] {
         case .integer, .identifier:
-            for r in 0..<count { accumulator.pointee.appendInteger(Int64(bitPattern: values[r])) }
+            accumulator.pointee.appendIntegers(values, count)
         case .decimal:
-            for r in 0..<count { accumulator.pointee.appendDecimal(Double(bitPattern: values[r])) }
+            accumulator.pointee.appendDecimals(values, count)
         case .isoDate:
-            for r in 0..<count { accumulator.pointee.appendDay(Int32(truncatingIfNeeded: values[r])) }
+            accumulator.pointee.appendDays(values, count)
         case .text:
-            for r in 0..<count { accumulator.pointee.appendStableText(field(r, column)) }
+            accumulator.pointee.appendStableTexts(count) { r in field(r, column) }
         case .other:
             for r in 0..<count { accumulator.pointee.add(field(r, column), nullTokens: noTokens, stable: true) }
         }

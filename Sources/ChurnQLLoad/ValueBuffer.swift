@@ -31,6 +31,14 @@ final class ValueBuffer<Element: BitwiseCopyable> {
         count += 1
     }
 
+    /// Appends `n` values that `body` writes to the memory it is given (room for exactly `n`).
+    @inline(__always)
+    func append(count n: Int, _ body: (UnsafeMutablePointer<Element>) -> Void) {
+        while count + n > capacity { grow() }
+        body(base + count)
+        count += n
+    }
+
     private func grow() {
         let larger = Swift.max(16, capacity * 2)
         let moved = UnsafeMutablePointer<Element>.allocate(capacity: larger)

@@ -1,11 +1,11 @@
 import ChurnQLDiagnostics
-import ChurnQLMetrics
 import ChurnQLStore
 import ChurnQLSyntax
 import Synchronization
 import Testing
 
 @testable import ChurnQLEngine
+@testable import ChurnQLMetrics
 
 /// Ctrl-C inside long operators, without timers: the engine's interrupt is a counter that answers "stop" from
 /// its N-th question on. A query interrupted part way gives "interrupted", and the session then answers as a
@@ -394,5 +394,29 @@ struct InterruptTests {
             #expect(fit(model, stopped)?.interrupted == true, "\(model)")
             #expect(stopped.count == 2)
         }
+    }
+
+    /// Standard errors by differences of the gradient take two passes over every customer per parameter (each
+    /// about 0.1 s on millions of triples): a stopped fit is asked before each pass, not only before each pair.
+    @Test func hessianByGradientDifferencesAsksBeforeEachPass() {
+        for passesBeforeStop in 0..<5 {
+            let passes = Mutex(0)
+            let progress = FitProgress(cancelled: { passes.withLock { $0 } >= passesBeforeStop })
+            FitProgress.$current.withValue(progress) {
+                _ = Optimizer.hessian(
+                    gradient: { x in
+                        passes.withLock { $0 += 1 }
+                        return x.map { 2 * $0 }
+                    }, at: [1, 2, 3, 4])
+            }
+            #expect(passes.withLock { $0 } == passesBeforeStop)
+        }
+        let passes = Mutex(0)
+        _ = Optimizer.hessian(
+            gradient: { x in
+                passes.withLock { $0 += 1 }
+                return x
+            }, at: [1, 2, 3, 4])
+        #expect(passes.withLock { $0 } == 8)
     }
 }
