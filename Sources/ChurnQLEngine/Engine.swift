@@ -5,6 +5,7 @@ import ChurnQLPlanner
 import ChurnQLSQL
 import ChurnQLStore
 import ChurnQLSyntax
+import Dispatch
 
 /// A session's data and settings, and the one place statements are executed — the shell, `-c`, `-f` and
 /// `.read` all come through here.
@@ -214,14 +215,35 @@ public final class Engine {
         let rows = column.nulls.map { nulls in nulls.indices.filter { !nulls[$0] } }
         switch column.storage {
         case .date(let days):
-            guard let rows else { return days.max() }
+            guard let rows else { return Self.largest(days) }
             return rows.lazy.map { days[$0] }.max()
         case .timestamp(let seconds):
-            guard let rows else { return seconds.max().map(Dates.day(ofTimestamp:)) }
+            guard let rows else { return Self.largest(seconds).map(Dates.day(ofTimestamp:)) }
             return rows.lazy.map { seconds[$0] }.max().map(Dates.day(ofTimestamp:))
         default:
             return nil
         }
+    }
+
+    /// The largest value, in a loop the compiler vectorizes, on two cores from a million values on (the latest
+    /// order date is asked for after every load; `max()` took about 10 ms on ten million).
+    private static func largest<T: FixedWidthInteger & Sendable>(_ values: [T]) -> T? {
+        guard !values.isEmpty else { return nil }
+        let parts = values.count >= 1 << 20 ? 2 : 1
+        var partial = [T](repeating: T.min, count: parts)
+        values.withUnsafeBufferPointer { buffer in
+            partial.withUnsafeMutableBufferPointer { partial in
+                nonisolated(unsafe) let (buffer, partial) = (buffer, partial)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    var largest = T.min
+                    for i in (buffer.count * part / parts)..<(buffer.count * (part + 1) / parts) {
+                        largest = Swift.max(largest, buffer[i])
+                    }
+                    partial[part] = largest
+                }
+            }
+        }
+        return partial.max()
     }
 
     public var retentionSettings: RetentionSettings? { currentAsof.map(settings.retention) }

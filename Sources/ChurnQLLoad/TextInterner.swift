@@ -197,7 +197,19 @@ struct TextInterner {
     }
 
     private mutating func rebuild(_ size: Int) {
-        slots = [UInt64](repeating: 0, count: size)
+        slots = [UInt64](unsafeUninitializedCapacity: size) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            if size >= 1 << 19 {
+                let huge = 2 << 20
+                let start = (Int(bitPattern: base) + huge - 1) / huge * huge
+                let end = (Int(bitPattern: base) + size * 8) / huge * huge
+                if end > start, let address = UnsafeMutableRawPointer(bitPattern: start) {
+                    _ = madvise(address, end - start, MADV_HUGEPAGE)
+                }
+            }
+            base.initialize(repeating: 0, count: size)
+            initialized = size
+        }
         mask = size - 1
         for (code, h) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: h) & mask

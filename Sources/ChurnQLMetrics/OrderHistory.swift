@@ -36,34 +36,15 @@ public struct OrderHistory: Sendable {
         let dense = DenseKeys.assign(customer)
         if interrupt?.isRequested == true { return stopped }
         let n = dense.keys.count
-        var counts = [Int](repeating: 0, count: n + 1)
-        var missingKey = 0
-        var missingDate = 0
-        var afterAsof = 0
+        guard
+            var (counts, tally) = OrderCount.count(
+                ids: dense.ids, days: orderDays, dayValid: dayValid, asof: asof, customers: n,
+                parts: rows >= splitFrom ? 2 : 1, interrupt: interrupt)
+        else { return stopped }
         // Files exported customer by customer keep every order in place: the columns can then be shared as is.
-        var grouped = true
-        var previous: Int32 = 0
-        let counted = Interrupt.chunks(rows, interrupt) { chunk in
-            for row in chunk {
-                let id = dense.ids[row]
-                if id < 0 {
-                    missingKey += 1
-                    continue
-                }
-                guard dayValid?[row] ?? true else {
-                    missingDate += 1
-                    continue
-                }
-                if orderDays[row] > asof {
-                    afterAsof += 1
-                    continue
-                }
-                if id < previous { grouped = false }
-                previous = id
-                counts[Int(id) + 1] += 1
-            }
-        }
-        if !counted { return stopped }
+        let (grouped, missingKey, missingDate, afterAsof) = (
+            tally.grouped, tally.missingKey, tally.missingDate, tally.afterAsof
+        )
         for c in 0..<n { counts[c + 1] += counts[c] }
         var days: [Int32]
         var amounts: [Double]

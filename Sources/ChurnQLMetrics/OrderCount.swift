@@ -1,0 +1,163 @@
+import Dispatch
+
+/// Counts each customer's orders (the rows with a key and a day up to asof), and tells whether the rows come
+/// customer by customer (ids never decrease).
+enum OrderCount {
+    struct Tally {
+        var missingKey = 0
+        var missingDate = 0
+        var afterAsof = 0
+        /// Valid ids never decreased from one row to the next.
+        var grouped = true
+    }
+
+    /// `counts[id + 1]` is customer id's number of orders. With more than one part, the rows are counted on that
+    /// many cores when each part's first and last customers say the rows may come customer by customer (each part
+    /// then writes only the ids strictly between its own first and last, which no other part writes, and counts
+    /// those two apart); a part that meets an id out of that order stops, and the rows are then counted on one
+    /// core. Nil when stopped by Ctrl-C.
+    static func count(
+        ids: [Int32], days: [Int32], dayValid: [Bool]?, asof: Int32, customers: Int, parts: Int, interrupt: Interrupt?
+    ) -> ([Int], Tally)? {
+        var counts = [Int](repeating: 0, count: customers + 1)
+        let rows = ids.count
+        let valid = { (row: Int) in ids[row] >= 0 && (dayValid?[row] ?? true) && days[row] <= asof }
+        let ranges = (0..<parts).map { (rows * $0 / parts)..<(rows * ($0 + 1) / parts) }
+        // Each part's first and last customer, when it has any.
+        let ends = ranges.map { range -> (first: Int32, last: Int32)? in
+            guard let first = range.first(where: valid), let last = range.last(where: valid) else { return nil }
+            return (ids[first], ids[last])
+        }
+        let present = ends.compactMap { $0 }
+        let ordered = present.allSatisfy { $0.first <= $0.last }
+            && zip(present, present.dropFirst()).allSatisfy { $0.last <= $1.first }
+        if parts > 1 && ordered {
+            var results = [Part?](repeating: nil, count: parts)
+            counts.withUnsafeMutableBufferPointer { counts in
+                results.withUnsafeMutableBufferPointer { results in
+                    nonisolated(unsafe) let (counts, results) = (counts, results)
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        guard let end = ends[part] else {
+                            results[part] = Part(tally: invalidTally(ranges[part], ids, days, dayValid, asof))
+                            return
+                        }
+                        results[part] = countInOrder(
+                            ranges[part], ids, days, dayValid, asof, first: end.first, last: end.last, into: counts,
+                            interrupt: interrupt)
+                    }
+                }
+            }
+            if interrupt?.isRequested == true { return nil }
+            if results.allSatisfy({ $0 != nil }) {
+                var whole = Tally()
+                for (part, result) in zip(ends, results) {
+                    guard let result else { continue }
+                    whole.missingKey += result.tally.missingKey
+                    whole.missingDate += result.tally.missingDate
+                    whole.afterAsof += result.tally.afterAsof
+                    if let part {
+                        counts[Int(part.first) + 1] += result.firstCount
+                        if part.last != part.first { counts[Int(part.last) + 1] += result.lastCount }
+                    }
+                }
+                return (counts, whole)
+            }
+            counts = [Int](repeating: 0, count: customers + 1)
+        }
+        var tally = Tally()
+        var previous: Int32 = 0
+        let finished = Interrupt.chunks(rows, interrupt) { chunk in
+            for row in chunk {
+                let id = ids[row]
+                if id < 0 {
+                    tally.missingKey += 1
+                    continue
+                }
+                guard dayValid?[row] ?? true else {
+                    tally.missingDate += 1
+                    continue
+                }
+                if days[row] > asof {
+                    tally.afterAsof += 1
+                    continue
+                }
+                if id < previous { tally.grouped = false }
+                previous = id
+                counts[Int(id) + 1] += 1
+            }
+        }
+        return finished ? (counts, tally) : nil
+    }
+
+    /// One part's tally, and its orders of its first and last customers.
+    private struct Part {
+        var tally: Tally
+        var firstCount = 0
+        var lastCount = 0
+    }
+
+    /// The tally of a part without a valid row.
+    private static func invalidTally(
+        _ rows: Range<Int>, _ ids: [Int32], _ days: [Int32], _ dayValid: [Bool]?, _ asof: Int32
+    ) -> Tally {
+        var tally = Tally()
+        for row in rows {
+            if ids[row] < 0 {
+                tally.missingKey += 1
+            } else if !(dayValid?[row] ?? true) {
+                tally.missingDate += 1
+            } else if days[row] > asof {
+                tally.afterAsof += 1
+            }
+        }
+        return tally
+    }
+
+    /// Counts a part's rows while ids do not decrease, writing only ids strictly between `first` and `last`; nil
+    /// at an id that decreases or leaves that range (or when stopped). Locals of the closure and buffers in the
+    /// loop: captured variables would be read and written through memory on every row.
+    private static func countInOrder(
+        _ rows: Range<Int>, _ ids: [Int32], _ days: [Int32], _ dayValid: [Bool]?, _ asof: Int32, first: Int32,
+        last: Int32, into counts: UnsafeMutableBufferPointer<Int>, interrupt: Interrupt?
+    ) -> Part? {
+        ids.withUnsafeBufferPointer { ids in
+            days.withUnsafeBufferPointer { days -> Part? in
+                var (missingKey, missingDate, afterAsof, firstCount, lastCount) = (0, 0, 0, 0, 0)
+                var previous = first
+                var start = rows.lowerBound
+                while start < rows.upperBound {
+                    if interrupt?.isRequested == true { return nil }
+                    let end = Swift.min(start + Interrupt.stride, rows.upperBound)
+                    for row in start..<end {
+                        let id = ids[row]
+                        if id < 0 {
+                            missingKey += 1
+                            continue
+                        }
+                        if let dayValid, !dayValid[row] {
+                            missingDate += 1
+                            continue
+                        }
+                        if days[row] > asof {
+                            afterAsof += 1
+                            continue
+                        }
+                        if id < previous || id > last { return nil }
+                        previous = id
+                        if id == first {
+                            firstCount += 1
+                        } else if id == last {
+                            lastCount += 1
+                        } else {
+                            counts[Int(id) + 1] += 1
+                        }
+                    }
+                    start = end
+                }
+                return Part(
+                    tally: Tally(missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof),
+                    firstCount: firstCount, lastCount: lastCount)
+            }
+        }
+    }
+}
