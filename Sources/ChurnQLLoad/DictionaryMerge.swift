@@ -12,6 +12,10 @@ enum DictionaryMerge {
         // Numbered in a function of its own, so that its working arrays are freed before the strings are made:
         // on millions of distinct keys they would otherwise add to the load's peak.
         let (merged, firsts) = numbering(chunks, starts: starts)
+        // The strings are the last large array of the load. The heap keeps what was freed before them (the chunks'
+        // outgrown buffers, the numbering's arrays) resident, in pieces the strings do not fit in: handed back
+        // first, they took 20 MB off the 10-million-order load's peak, at no measurable cost in time.
+        if starts[starts.count - 1] >= 100_000 { FreedMemory.handBack() }
         let dictionary = strings(chunks, firsts)
         let remaps = chunks.indices.map { k in k == 0 ? nil : Array(merged[starts[k]..<starts[k + 1]]) }
         return (dictionary, remaps)
@@ -27,16 +31,13 @@ enum DictionaryMerge {
         let total = starts[starts.count - 1]
         let partitionBits = total >= 50_000 ? 4 : 0
         let partitions = 1 << partitionBits
-        // Each chunk's codes by partition, in code order.
-        var lists = [[[Int32]]](repeating: [], count: parts.count)
+        // Each chunk's codes by partition, in code order: a counting sort into one array per chunk, with the start
+        // of each partition's codes (appending to a list per partition checked each list's uniqueness every time).
+        var lists = [PartitionedCodes](repeating: PartitionedCodes(codes: [], starts: []), count: parts.count)
         lists.withUnsafeMutableBufferPointer { lists in
             nonisolated(unsafe) let lists = lists
             DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-                var chunkLists = [[Int32]](repeating: [], count: partitions)
-                for code in 0..<parts[k].count {
-                    chunkLists[partition(parts[k].hashes[code], bits: partitionBits)].append(Int32(code))
-                }
-                lists[k] = chunkLists
+                lists[k] = PartitionedCodes(parts[k].hashes, bits: partitionBits)
             }
         }
         let byPartition = lists
@@ -46,7 +47,7 @@ enum DictionaryMerge {
         origins.withUnsafeMutableBufferPointer { origins in
             nonisolated(unsafe) let origins = origins
             DispatchQueue.concurrentPerform(iterations: partitions) { p in
-                firstCopies(parts, codes: byPartition.map { $0[p] }, starts: starts, origins: origins)
+                firstCopies(parts, codes: byPartition.map { $0.partition(p) }, starts: starts, origins: origins)
             }
         }
         // Merged codes: first copies numbered in order; other copies take their first copy's number.
@@ -70,14 +71,14 @@ enum DictionaryMerge {
     }
 
     @inline(__always)
-    private static func partition(_ hash: UInt64, bits: Int) -> Int {
+    fileprivate static func partition(_ hash: UInt64, bits: Int) -> Int {
         bits == 0 ? 0 : Int(truncatingIfNeeded: hash >> UInt64(64 - bits))
     }
 
     /// Finds, for one partition's codes of every chunk, which copies are first copies (an open-addressing table of
     /// the partition's distinct values, probed in chunk order).
     private static func firstCopies(
-        _ parts: [TextInterner], codes: [[Int32]], starts: [Int], origins: UnsafeMutableBufferPointer<Int>
+        _ parts: [TextInterner], codes: [ArraySlice<Int32>], starts: [Int], origins: UnsafeMutableBufferPointer<Int>
     ) {
         let count = codes.reduce(0) { $0 + $1.count }
         var size = 16
@@ -138,4 +139,33 @@ enum DictionaryMerge {
             initialized = n
         }
     }
+}
+
+/// One chunk's codes grouped by the partition of their hash, each group in code order.
+private struct PartitionedCodes {
+    var codes: [Int32]
+    /// Partition p's codes are codes[starts[p]..<starts[p + 1]].
+    var starts: [Int]
+
+    init(codes: [Int32], starts: [Int]) {
+        self.codes = codes
+        self.starts = starts
+    }
+
+    init(_ hashes: [UInt64], bits: Int) {
+        let partitions = 1 << bits
+        var starts = [Int](repeating: 0, count: partitions + 1)
+        for hash in hashes { starts[DictionaryMerge.partition(hash, bits: bits) + 1] += 1 }
+        for p in 0..<partitions { starts[p + 1] += starts[p] }
+        var next = starts
+        codes = [Int32](repeating: 0, count: hashes.count)
+        for (code, hash) in hashes.enumerated() {
+            let p = DictionaryMerge.partition(hash, bits: bits)
+            codes[next[p]] = Int32(code)
+            next[p] += 1
+        }
+        self.starts = starts
+    }
+
+    func partition(_ p: Int) -> ArraySlice<Int32> { codes[starts[p]..<starts[p + 1]] }
 }

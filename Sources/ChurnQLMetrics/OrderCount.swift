@@ -29,7 +29,8 @@ enum OrderCount {
             return (ids[first], ids[last])
         }
         let present = ends.compactMap { $0 }
-        let ordered = present.allSatisfy { $0.first <= $0.last }
+        let ordered =
+            present.allSatisfy { $0.first <= $0.last }
             && zip(present, present.dropFirst()).allSatisfy { $0.last <= $1.first }
         if parts > 1 && ordered {
             var results = [Part?](repeating: nil, count: parts)
