@@ -9,6 +9,9 @@ enum OrderCount {
         var afterAsof = 0
         /// Valid ids never decreased from one row to the next.
         var grouped = true
+        /// Days never decreased between valid rows of one customer next to each other (with `grouped`: every
+        /// customer's orders are in day order).
+        var daysInOrder = true
     }
 
     /// `counts[id + 1]` is customer id's number of orders. With more than one part, the rows are counted on that
@@ -23,15 +26,19 @@ enum OrderCount {
         let rows = ids.count
         let valid = { (row: Int) in ids[row] >= 0 && (dayValid?[row] ?? true) && days[row] <= asof }
         let ranges = (0..<parts).map { (rows * $0 / parts)..<(rows * ($0 + 1) / parts) }
-        // Each part's first and last customer, when it has any.
-        let ends = ranges.map { range -> (first: Int32, last: Int32)? in
+        // Each part's first and last customer, when it has any, with the rows they are on.
+        let ends = ranges.map { range -> (first: Int32, last: Int32, firstRow: Int, lastRow: Int)? in
             guard let first = range.first(where: valid), let last = range.last(where: valid) else { return nil }
-            return (ids[first], ids[last])
+            return (ids[first], ids[last], first, last)
         }
         let present = ends.compactMap { $0 }
         let ordered =
             present.allSatisfy { $0.first <= $0.last }
             && zip(present, present.dropFirst()).allSatisfy { $0.last <= $1.first }
+        // A customer whose orders go on from one part into the next: its days in order across the cut.
+        let inOrderAcrossCuts = zip(present, present.dropFirst()).allSatisfy {
+            $0.last != $1.first || days[$0.lastRow] <= days[$1.firstRow]
+        }
         if parts > 1 && ordered {
             var results = [Part?](repeating: nil, count: parts)
             counts.withUnsafeMutableBufferPointer { counts in
@@ -56,17 +63,20 @@ enum OrderCount {
                     whole.missingKey += result.tally.missingKey
                     whole.missingDate += result.tally.missingDate
                     whole.afterAsof += result.tally.afterAsof
+                    whole.daysInOrder = whole.daysInOrder && result.tally.daysInOrder
                     if let part {
                         counts[Int(part.first) + 1] += result.firstCount
                         if part.last != part.first { counts[Int(part.last) + 1] += result.lastCount }
                     }
                 }
+                whole.daysInOrder = whole.daysInOrder && inOrderAcrossCuts
                 return (counts, whole)
             }
             counts = [Int](repeating: 0, count: customers + 1)
         }
         var tally = Tally()
         var previous: Int32 = 0
+        var previousDay = Int32.min
         let finished = Interrupt.chunks(rows, interrupt) { chunk in
             for row in chunk {
                 let id = ids[row]
@@ -83,7 +93,9 @@ enum OrderCount {
                     continue
                 }
                 if id < previous { tally.grouped = false }
+                if id == previous && days[row] < previousDay { tally.daysInOrder = false }
                 previous = id
+                previousDay = days[row]
                 counts[Int(id) + 1] += 1
             }
         }
@@ -125,6 +137,8 @@ enum OrderCount {
             days.withUnsafeBufferPointer { days -> Part? in
                 var (missingKey, missingDate, afterAsof, firstCount, lastCount) = (0, 0, 0, 0, 0)
                 var previous = first
+                var previousDay = Int32.min
+                var daysInOrder = true
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     if interrupt?.isRequested == true { return nil }
@@ -144,7 +158,9 @@ enum OrderCount {
                             continue
                         }
                         if id < previous || id > last { return nil }
+                        if id == previous && days[row] < previousDay { daysInOrder = false }
                         previous = id
+                        previousDay = days[row]
                         if id == first {
                             firstCount += 1
                         } else if id == last {
@@ -156,7 +172,9 @@ enum OrderCount {
                     start = end
                 }
                 return Part(
-                    tally: Tally(missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof),
+                    tally: Tally(
+                        missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof,
+                        daysInOrder: daysInOrder),
                     firstCount: firstCount, lastCount: lastCount)
             }
         }

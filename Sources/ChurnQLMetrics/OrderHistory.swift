@@ -63,7 +63,9 @@ public struct OrderHistory: Sendable {
         }
         if interrupt?.isRequested == true { return stopped }
         // Checked before any inout access: the optimiser may make a shared array unique ahead of a loop that writes.
-        if let first = firstUnsortedSegment(offsets: counts, days: days) {
+        // Rows kept in place and found in day order while counted: nothing to look for.
+        let inPlace = grouped && missingKey + missingDate + afterAsof == 0
+        if !(inPlace && tally.daysInOrder), let first = firstUnsortedSegment(offsets: counts, days: days) {
             sortSegments(from: first, offsets: counts, days: &days, amounts: &amounts)
         }
         if interrupt?.isRequested == true { return stopped }

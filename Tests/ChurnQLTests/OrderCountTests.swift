@@ -6,6 +6,9 @@ import Testing
 struct OrderCountTests {
     enum Shape: String, CaseIterable {
         case grouped, groupedWithGaps, oneCustomer, shuffled, decreasingAcrossParts, noValidRowsInAPart, empty
+        /// Grouped, every customer's days in order; then the same with one customer's days out of order just
+        /// across the cut between two parts.
+        case daysInOrder, daysOutOfOrderAtACut
     }
 
     /// Ids (-1: no key), days and validity of days, from a fixed-seed generator.
@@ -19,7 +22,7 @@ struct OrderCountTests {
         var customer: Int32 = 0
         for row in 0..<count {
             switch shape {
-            case .grouped, .groupedWithGaps, .noValidRowsInAPart:
+            case .grouped, .groupedWithGaps, .noValidRowsInAPart, .daysInOrder, .daysOutOfOrderAtACut:
                 if next(4) == 0 { customer += 1 }
                 ids.append(customer)
             case .oneCustomer: ids.append(7)
@@ -28,7 +31,15 @@ struct OrderCountTests {
             case .empty: break
             }
         }
-        let days = ids.indices.map { _ in Int32(18_000 + next(2_000)) }
+        var days = ids.indices.map { _ in Int32(18_000 + next(2_000)) }
+        if shape == .daysInOrder || shape == .daysOutOfOrderAtACut {
+            days = ids.indices.map { Int32(18_000 + $0 / 30) }
+        }
+        if shape == .daysOutOfOrderAtACut {
+            let cut = count / 2
+            ids[cut] = ids[cut - 1]
+            days[cut] = days[cut - 1] - 1
+        }
         var dayValid: [Bool]? = nil
         if shape == .groupedWithGaps {
             for row in ids.indices where next(50) == 0 { ids[row] = -1 }
@@ -60,8 +71,10 @@ struct OrderCountTests {
             #expect(split.1.missingKey == plain.1.missingKey)
             #expect(split.1.missingDate == plain.1.missingDate)
             #expect(split.1.afterAsof == plain.1.afterAsof)
+            #expect(split.1.daysInOrder == plain.1.daysInOrder, "\(shape) in \(parts) parts")
         }
-        let expectGrouped = [.grouped, .groupedWithGaps, .oneCustomer, .noValidRowsInAPart, .empty].contains(shape)
+        let expectGrouped = ![.shuffled, .decreasingAcrossParts].contains(shape)
         #expect(plain.1.grouped == expectGrouped)
+        #expect(plain.1.daysInOrder == [.daysInOrder, .empty].contains(shape))
     }
 }
