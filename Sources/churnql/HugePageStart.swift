@@ -2,18 +2,20 @@
     import Glibc
 
     /// glibc backs malloc's memory with transparent huge pages only when told so at startup
-    /// (GLIBC_TUNABLES=glibc.malloc.hugetlb=1). A session that queries large columns again and again then takes
-    /// fewer TLB misses: on 3 million customers typical queries answer 10–30% faster. A one-shot job (`-c`, `-f`)
-    /// only pays for them (a restart, and 2 MB pages to clear): the 10-million-order benchmark's whole job took
-    /// 2.37 s with them against 2.09 s without (medians of 10 interleaved runs). So an interactive or stdin session
-    /// whose input files total 64 MB or more, where the kernel's huge pages are opt-in ("madvise" mode), starts
-    /// itself again, once, with the tunable set. A GLIBC_TUNABLES of the user's own is left alone, as is every
-    /// other mode; CHURNQL_NO_RESTART=1 turns this off (profilers that follow one process need that).
+    /// (GLIBC_TUNABLES=glibc.malloc.hugetlb=1). On some machines a session that queries large columns again and
+    /// again then takes fewer TLB misses (3M-customer queries 10–30% faster, 2026-12-01). On others the kernel
+    /// stalls to find 2 MB pages: on 2026-12-03 (Linux 6.18 VM) sessions on 10M orders derived the customers table
+    /// in 0.24–0.65 s with them against 0.14–0.17 s without, and Ctrl-C during a first fit took up to 0.41 s
+    /// against 0.04 s. So it is opt-in: with CHURNQL_HUGE_PAGES=1, an interactive or stdin session whose input
+    /// files total 64 MB or more, where the kernel's huge pages are opt-in ("madvise" mode), starts itself again,
+    /// once, with the tunable set. A GLIBC_TUNABLES of the user's own is left alone, as is every other mode; a
+    /// one-shot job (`-c`, `-f`) never restarts; CHURNQL_NO_RESTART=1 overrides CHURNQL_HUGE_PAGES.
     enum HugePageStart {
         private static let largeInput: Int64 = 64 << 20
 
         static func restartIfUseful() {
-            guard getenv("GLIBC_TUNABLES") == nil, getenv("CHURNQL_NO_RESTART") == nil, !runsAndExits(),
+            guard getenv("CHURNQL_HUGE_PAGES") != nil, getenv("GLIBC_TUNABLES") == nil,
+                getenv("CHURNQL_NO_RESTART") == nil, !runsAndExits(),
                 inputBytes() >= largeInput, glibcHasTheTunable(), kernelModeIsMadvise()
             else { return }
             setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1)

@@ -17,9 +17,16 @@ extension ParetoNBD {
         let pairX: [Double]
         let pairT: [Double]
 
+        /// Built in passes over the triples (a few tens of milliseconds each on millions of customers); when the
+        /// statement is asked to stop between them the likelihood is left empty, and the fit, which asks right
+        /// after, drops it.
         init(_ unordered: CompressedTriples) {
+            let stop = { Interrupt.requested }
+            guard !stop() else {
+                self.init(empty: unordered)
+                return
+            }
             let (distinct, _) = DistinctCounts.of(unordered.x)
-            distinctX = distinct
             var position = DistinctNumbering(expected: distinct.count)
             for value in distinct { _ = position.id(value) }
             let xs = unordered.x.map { position.id($0) }
@@ -29,22 +36,31 @@ extension ParetoNBD {
             let rank = Dictionary(uniqueKeysWithValues: times.enumerated().map { ($1, UInt64($0)) })
             let txRank = unordered.txValues.map { rank[$0] ?? 0 }
             let tRank = unordered.tValues.map { rank[$0] ?? 0 }
+            guard !stop() else {
+                self.init(empty: unordered)
+                return
+            }
             var pairs = DistinctNumbering(expected: 1024)
             var upper = [Int32](repeating: -1, count: unordered.count)
             var lower = [Int32](repeating: -1, count: unordered.count)
             for i in 0..<unordered.count {
+                if i & (Interrupt.stride - 1) == 0 && stop() { break }
                 let (txi, ti) = (Int(unordered.txIndex[i]), Int(unordered.tIndex[i]))
                 guard unordered.txValues[txi] < unordered.tValues[ti] else { continue }
                 let x = UInt64(xs[i]) << 32
                 upper[i] = pairs.id(Double(bitPattern: x | txRank[txi]))
                 lower[i] = pairs.id(Double(bitPattern: x | tRank[ti]))
             }
+            guard !stop() else {
+                self.init(empty: unordered)
+                return
+            }
             let keys = pairs.values.map(\.bitPattern)
             let sortedPairs = keys.indices.sorted { keys[$0] < keys[$1] }
             var renumbered = [Int32](repeating: 0, count: keys.count)
             for (k, id) in sortedPairs.enumerated() { renumbered[id] = Int32(k) }
-            pairX = sortedPairs.map { distinct[Int(keys[$0] >> 32)] }
-            pairT = sortedPairs.map { times[Int(keys[$0] & 0xFFFF_FFFF)] }
+            let pairX = sortedPairs.map { distinct[Int(keys[$0] >> 32)] }
+            let pairT = sortedPairs.map { times[Int(keys[$0] & 0xFFFF_FFFF)] }
             // Triples in the order of their (x, T) pair (counting sort, those without a dropout term first), so
             // that both tails of consecutive triples are near each other in memory.
             var start = [Int](repeating: 0, count: keys.count + 2)
@@ -56,18 +72,47 @@ extension ParetoNBD {
                 order[start[slot]] = i
                 start[slot] += 1
             }
+            guard !stop() else {
+                self.init(empty: unordered)
+                return
+            }
             var triples = unordered
             triples.x = order.map { unordered.x[$0] }
             triples.weight = order.map { unordered.weight[$0] }
             triples.txIndex = order.map { unordered.txIndex[$0] }
             triples.tIndex = order.map { unordered.tIndex[$0] }
-            self.triples = triples
-            xIndex = order.map { xs[$0] }
-            upperPair = order.map { upper[$0] < 0 ? -1 : renumbered[Int(upper[$0])] }
-            lowerPair = order.map { lower[$0] < 0 ? -1 : renumbered[Int(lower[$0])] }
             var totals = [Double](repeating: 0, count: distinct.count)
             for (k, w) in zip(xs, unordered.weight) { totals[Int(k)] += w }
-            weightOfX = totals
+            self.init(
+                triples: triples, xIndex: order.map { xs[$0] }, distinctX: distinct, weightOfX: totals,
+                upperPair: order.map { upper[$0] < 0 ? -1 : renumbered[Int(upper[$0])] },
+                lowerPair: order.map { lower[$0] < 0 ? -1 : renumbered[Int(lower[$0])] }, pairX: pairX, pairT: pairT)
+        }
+
+        private init(
+            triples: CompressedTriples, xIndex: [Int32], distinctX: [Double], weightOfX: [Double],
+            upperPair: [Int32], lowerPair: [Int32], pairX: [Double], pairT: [Double]
+        ) {
+            self.triples = triples
+            self.xIndex = xIndex
+            self.distinctX = distinctX
+            self.weightOfX = weightOfX
+            self.upperPair = upperPair
+            self.lowerPair = lowerPair
+            self.pairX = pairX
+            self.pairT = pairT
+        }
+
+        /// No triple: what a stopped build leaves.
+        private init(empty unordered: CompressedTriples) {
+            var none = unordered
+            none.x = []
+            none.weight = []
+            none.txIndex = []
+            none.tIndex = []
+            self.init(
+                triples: none, xIndex: [], distinctX: [], weightOfX: [], upperPair: [], lowerPair: [], pairX: [],
+                pairT: [])
         }
 
         /// Lanes 5–7 of each pair's tail: s H e^−ref, e^(F − ref) (F = −(r+x) ln(α+t) − s ln(β+t), the no-dropout
