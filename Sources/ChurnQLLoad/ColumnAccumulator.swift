@@ -140,8 +140,8 @@ struct ColumnAccumulator {
         }
     }
 
-    /// Appends `n` values already parsed (bit patterns, as `appendInteger`, `appendDecimal` and `appendDay` take
-    /// them), each batch in one step: the fast record path's whole batch of one column.
+    /// Appends `n` values a fast path already parsed, as bit patterns (an integer of an integer or identifier
+    /// column, a decimal, an ISO date's day number), in one step: the fast record path's batch of one column.
     mutating func appendIntegers(_ values: UnsafePointer<UInt64>, _ n: Int) {
         var fits = isNarrow
         if fits {

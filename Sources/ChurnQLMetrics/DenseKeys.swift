@@ -39,9 +39,11 @@ struct DenseKeys {
     /// (no per-row hashing, one sort of the distinct strings).
     private static func assignText(_ column: Column, _ codes: [Int32], _ dictionary: [String]) -> DenseKeys {
         let rows = column.count
-        var used = [Bool](repeating: false, count: dictionary.count)
+        let used: [Bool]
         if let nulls = column.nulls {
-            for row in 0..<rows where !nulls[row] { used[Int(codes[row])] = true }
+            var marked = [Bool](repeating: false, count: dictionary.count)
+            for row in 0..<rows where !nulls[row] { marked[Int(codes[row])] = true }
+            used = marked
         } else {
             used = codesInUse(codes, dictionarySize: dictionary.count)
         }

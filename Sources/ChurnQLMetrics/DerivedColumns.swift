@@ -18,7 +18,8 @@ final class DerivedColumns: @unchecked Sendable {
 
     /// The array named `name`, computed by `make` the first time. Once Ctrl-C stopped the statement, an array not
     /// yet computed is zeros, not kept (each array is tens of milliseconds on millions of customers: the check
-    /// between arrays is often enough; the statement throws at its next check).
+    /// between arrays is often enough; the statement throws at its next check); nor is one made while the stop
+    /// came, since it may be built from such zeros (`status` from `last`).
     private func cached<T: Sendable & BitwiseCopyable>(_ name: String, _ make: () -> [T]) -> [T] {
         lock.lock()
         defer { lock.unlock() }
@@ -30,6 +31,8 @@ final class DerivedColumns: @unchecked Sendable {
             }
         }
         let made = make()
+        // Stopped while it was made, it may have read another array's zeros: given, but not kept.
+        if history.customerCount > 0, Interrupt.requested { return made }
         arrays[name] = made
         return made
     }

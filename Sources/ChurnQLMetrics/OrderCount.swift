@@ -22,58 +22,15 @@ enum OrderCount {
     static func count(
         ids: [Int32], days: [Int32], dayValid: [Bool]?, asof: Int32, customers: Int, parts: Int, interrupt: Interrupt?
     ) -> ([Int], Tally)? {
-        var counts = [Int](repeating: 0, count: customers + 1)
         let rows = ids.count
-        let valid = { (row: Int) in ids[row] >= 0 && (dayValid?[row] ?? true) && days[row] <= asof }
-        let ranges = (0..<parts).map { (rows * $0 / parts)..<(rows * ($0 + 1) / parts) }
-        // Each part's first and last customer, when it has any, with the rows they are on.
-        let ends = ranges.map { range -> (first: Int32, last: Int32, firstRow: Int, lastRow: Int)? in
-            guard let first = range.first(where: valid), let last = range.last(where: valid) else { return nil }
-            return (ids[first], ids[last], first, last)
+        if parts > 1,
+            let split = countInParts(
+                ids: ids, days: days, dayValid: dayValid, asof: asof, customers: customers, parts: parts,
+                interrupt: interrupt)
+        {
+            return split
         }
-        let present = ends.compactMap { $0 }
-        let ordered =
-            present.allSatisfy { $0.first <= $0.last }
-            && zip(present, present.dropFirst()).allSatisfy { $0.last <= $1.first }
-        // A customer whose orders go on from one part into the next: its days in order across the cut.
-        let inOrderAcrossCuts = zip(present, present.dropFirst()).allSatisfy {
-            $0.last != $1.first || days[$0.lastRow] <= days[$1.firstRow]
-        }
-        if parts > 1 && ordered {
-            var results = [Part?](repeating: nil, count: parts)
-            counts.withUnsafeMutableBufferPointer { counts in
-                results.withUnsafeMutableBufferPointer { results in
-                    nonisolated(unsafe) let (counts, results) = (counts, results)
-                    DispatchQueue.concurrentPerform(iterations: parts) { part in
-                        guard let end = ends[part] else {
-                            results[part] = Part(tally: invalidTally(ranges[part], ids, days, dayValid, asof))
-                            return
-                        }
-                        results[part] = countInOrder(
-                            ranges[part], ids, days, dayValid, asof, first: end.first, last: end.last, into: counts,
-                            interrupt: interrupt)
-                    }
-                }
-            }
-            if interrupt?.isRequested == true { return nil }
-            if results.allSatisfy({ $0 != nil }) {
-                var whole = Tally()
-                for (part, result) in zip(ends, results) {
-                    guard let result else { continue }
-                    whole.missingKey += result.tally.missingKey
-                    whole.missingDate += result.tally.missingDate
-                    whole.afterAsof += result.tally.afterAsof
-                    whole.daysInOrder = whole.daysInOrder && result.tally.daysInOrder
-                    if let part {
-                        counts[Int(part.first) + 1] += result.firstCount
-                        if part.last != part.first { counts[Int(part.last) + 1] += result.lastCount }
-                    }
-                }
-                whole.daysInOrder = whole.daysInOrder && inOrderAcrossCuts
-                return (counts, whole)
-            }
-            counts = [Int](repeating: 0, count: customers + 1)
-        }
+        var counts = [Int](repeating: 0, count: customers + 1)
         var tally = Tally()
         var previous: Int32 = 0
         var previousDay = Int32.min
@@ -100,6 +57,60 @@ enum OrderCount {
             }
         }
         return finished ? (counts, tally) : nil
+    }
+
+    /// The counts on `parts` cores, or nil when the parts' first and last customers rule out rows customer by
+    /// customer, when a part meets an id out of order, or when stopped.
+    private static func countInParts(
+        ids: [Int32], days: [Int32], dayValid: [Bool]?, asof: Int32, customers: Int, parts: Int, interrupt: Interrupt?
+    ) -> ([Int], Tally)? {
+        let rows = ids.count
+        let valid = { (row: Int) in ids[row] >= 0 && (dayValid?[row] ?? true) && days[row] <= asof }
+        let ranges = (0..<parts).map { (rows * $0 / parts)..<(rows * ($0 + 1) / parts) }
+        // Each part's first and last customer, when it has any, with the rows they are on.
+        let ends = ranges.map { range -> (first: Int32, last: Int32, firstRow: Int, lastRow: Int)? in
+            guard let first = range.first(where: valid), let last = range.last(where: valid) else { return nil }
+            return (ids[first], ids[last], first, last)
+        }
+        let present = ends.compactMap { $0 }
+        guard
+            present.allSatisfy({ $0.first <= $0.last })
+                && zip(present, present.dropFirst()).allSatisfy({ $0.last <= $1.first })
+        else { return nil }
+        // A customer whose orders go on from one part into the next: its days in order across the cut.
+        let inOrderAcrossCuts = zip(present, present.dropFirst()).allSatisfy {
+            $0.last != $1.first || days[$0.lastRow] <= days[$1.firstRow]
+        }
+        var counts = [Int](repeating: 0, count: customers + 1)
+        var results = [Part?](repeating: nil, count: parts)
+        counts.withUnsafeMutableBufferPointer { counts in
+            results.withUnsafeMutableBufferPointer { results in
+                nonisolated(unsafe) let (counts, results) = (counts, results)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    guard let end = ends[part] else {
+                        results[part] = Part(tally: invalidTally(ranges[part], ids, days, dayValid, asof))
+                        return
+                    }
+                    results[part] = countInOrder(
+                        ranges[part], ids, days, dayValid, asof, first: end.first, last: end.last, into: counts,
+                        interrupt: interrupt)
+                }
+            }
+        }
+        guard interrupt?.isRequested != true, results.allSatisfy({ $0 != nil }) else { return nil }
+        var whole = Tally(daysInOrder: inOrderAcrossCuts)
+        for (part, result) in zip(ends, results) {
+            guard let result else { continue }
+            whole.missingKey += result.tally.missingKey
+            whole.missingDate += result.tally.missingDate
+            whole.afterAsof += result.tally.afterAsof
+            whole.daysInOrder = whole.daysInOrder && result.tally.daysInOrder
+            if let part {
+                counts[Int(part.first) + 1] += result.firstCount
+                if part.last != part.first { counts[Int(part.last) + 1] += result.lastCount }
+            }
+        }
+        return (counts, whole)
     }
 
     /// One part's tally, and its orders of its first and last customers.

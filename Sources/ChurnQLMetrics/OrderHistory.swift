@@ -37,7 +37,7 @@ public struct OrderHistory: Sendable {
         if interrupt?.isRequested == true { return stopped }
         let n = dense.keys.count
         guard
-            var (counts, tally) = OrderCount.count(
+            case (var counts, let tally)? = OrderCount.count(
                 ids: dense.ids, days: orderDays, dayValid: dayValid, asof: asof, customers: n,
                 parts: rows >= splitFrom ? 2 : 1, interrupt: interrupt)
         else { return stopped }

@@ -152,6 +152,24 @@ struct InterruptTests {
         }
     }
 
+    /// The customers table stopped at every one of its checks in turn: the session then answers as a fresh one (a
+    /// stop inside `last`, asked for while `status` was made, once left a `status` made from zeros in the cache).
+    @Test func customersStoppedAtEveryCheckThenFresh() throws {
+        let test = try #require(Self.cases.first { $0.name == "customers" })
+        let data = Self.orders(200_000)
+        let total = try Self.checks(test, rows: 200_000)
+        let fresh = try Self.answer(Self.run(Self.engine(data, setup: test.setup), test.statement))
+        for tripAt in 1..<total {
+            let engine = try Self.engine(data, setup: test.setup)
+            engine.interrupt = Counter(tripAt: tripAt).interrupt
+            #expect(throws: Diagnostic.self, "stop at check \(tripAt) of \(total)") {
+                _ = try Self.run(engine, test.statement)
+            }
+            engine.interrupt = Interrupt { false }
+            #expect(try Self.answer(Self.run(engine, test.statement)) == fresh, "stop at check \(tripAt) of \(total)")
+        }
+    }
+
     /// Operators over rows (not fits, whose checks follow iterations) ask more often on more rows: the check sits
     /// inside their loops, not only between the query's steps.
     @Test("checks grow with the rows", arguments: cases.filter { !["fit", "evaluate"].contains($0.name) })
