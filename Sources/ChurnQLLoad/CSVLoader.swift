@@ -18,10 +18,11 @@ public enum CSVLoader {
             let offset = TextEncoding.utf8Offset(Array(mapped.buffer.prefix(4)))
         {
             try MemoryBudget.check(bytes: mapped.count, path: path)
+            let reader: InPlaceColumns.FileRead = { mapped.read(into: $0, count: $1, at: $2) }
             let outcome = Result { () throws(Diagnostic) in
                 try parse(
                     mapped.buffer, offset: offset, path: path, name: name, options: options, progress: progress,
-                    release: mapped.release)
+                    release: mapped.release, read: reader)
             }
             // Checked whatever the outcome: an error may come from the change itself (zeros read as NUL bytes).
             if let change = mapped.change() {
@@ -78,7 +79,8 @@ public enum CSVLoader {
 
     static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, path: String, name: String, options: LoadOptions,
-        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil, inPlace: Bool = true,
+        progress: LoadProgress? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil,
+        read: InPlaceColumns.FileRead? = nil, inPlace: Bool = true,
         chunking: ChunkPlan = .standard, fastRecords: Bool = true
     ) throws(Diagnostic) -> LoadedTable {
         guard let base = bytes.baseAddress, bytes.count > offset,
@@ -173,12 +175,22 @@ public enum CSVLoader {
         let totalBytes = Double(Swift.max(1, bytes.count - offset))
         let estimatedRows = Double(sampleRows) / Double(Swift.max(1, sampler.position - bodyStart)) * totalBytes
         let traceStart = Date()
+        let tracing = ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil
         // Chunk k's accumulators; `region` gives each column's memory for the chunk when loading in place.
         // `mayHoldNul` is false when the chunk is known to have no NUL byte (the in-place bounds pass looked).
         func convert(
             _ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?, mayHoldNul: Bool = true
         ) throws(Diagnostic) -> ([ColumnAccumulator], Int, Int) {
             let chunk = chunks[k]
+            let chunkStart = Date()
+            defer {
+                if tracing {
+                    StandardError.write(
+                        String(
+                            format: "trace: chunk %d converted from %.3f to %.3f s\n", k,
+                            chunkStart.timeIntervalSince(traceStart), Date().timeIntervalSince(traceStart)))
+                }
+            }
             if mayHoldNul, let binary = binaryFile(bytes, offset: offset, in: chunk, path: path) { throw binary }
             // A buffer rather than an array of accumulators: appending through an array checks its uniqueness on
             // every field.
@@ -263,10 +275,14 @@ public enum CSVLoader {
         var traceConverted = Date()
         var loaded: ([Column], [Int])?
         if loadsInPlace {
-            var (bounds, nul, quoted) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+            var (bounds, nul, quoted) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release, read: read)
+            if tracing {
+                StandardError.write(
+                    String(format: "trace: record bounds at %.3f s\n", Date().timeIntervalSince(traceStart)))
+            }
             if quoted && chunks.count > 1 {
                 chunks = splitBody(assumingNoQuotes: false)
-                (bounds, nul, _) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release)
+                (bounds, nul, _) = InPlaceColumns.bounds(bytes, chunks: chunks, release: release, read: read)
             }
             loaded = try prioritized { () throws(Diagnostic) in
                 try InPlaceColumns.load(kinds: guesses.map(\.kind), names: names, bounds: bounds) {
@@ -293,7 +309,7 @@ public enum CSVLoader {
             loaded = ParallelChunks.mergeColumns(&byColumn, names: names)
         }
         var (columns, unconverted) = loaded ?? ([], [])
-        if ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
+        if tracing {
             StandardError.write(
                 String(
                     format: "trace: %d chunks converted in %.3f s, finished in %.3f s\n", chunks.count,
@@ -301,7 +317,7 @@ public enum CSVLoader {
         }
         let recheck = (0..<width).filter { i in alwaysRecheck[i] || unconverted[i] > 0 }
         var decisions = guesses
-        if !recheck.isEmpty && ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil {
+        if !recheck.isEmpty && tracing {
             StandardError.write("trace: rechecking columns \(recheck.map { names[$0] })\n")
         }
         if !recheck.isEmpty {

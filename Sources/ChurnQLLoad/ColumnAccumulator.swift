@@ -16,6 +16,13 @@ struct ColumnAccumulator {
     private let days: ValueBuffer<Int32>
     private let codes: ValueBuffer<Int32>
     private var interner = TextInterner()
+    /// A text column's values while all of them so far have the shape its first one has (see NumberedText): then
+    /// `codes` holds their numbers, the least and greatest in `lowestNumber` and `highestNumber`, and the interner
+    /// is empty. The first value of another shape (or a null) turns the numbers into interner codes for good.
+    private var numbered: NumberedText?
+    private var textShapeDecided = false
+    private var lowestNumber = Int32.max
+    private var highestNumber: Int32 = -1
     /// The null mask, created at the first null (most columns have none, and the mask costs a byte a row).
     private var nulls: [Bool] = []
     private var rows = 0
@@ -95,6 +102,7 @@ struct ColumnAccumulator {
         case .boolean: bools.append(false)
         case .date: days.append(0)
         case .text:
+            leaveNumbered()
             finish()
             codes.append(internEmpty())
         }
@@ -174,9 +182,22 @@ struct ColumnAccumulator {
 
     /// Appends `n` text values of a text column whose bytes stay readable until `finish`.
     @inline(__always)
-    mutating func appendStableTexts(_ n: Int, _ field: (Int) -> Field) {
+    mutating func appendStableTexts(_ n: Int, readableEnd: UnsafePointer<UInt8>, _ field: (Int) -> Field) {
         let codes = self.codes
-        for r in 0..<n {
+        var r = 0
+        if !textShapeDecided, n > 0 { decideShape(field(0)) }
+        if let shape = numbered {
+            var (low, high) = (lowestNumber, highestNumber)
+            while r < n, let number = shape.number(field(r), readableEnd: readableEnd) {
+                codes.append(number)
+                low = Swift.min(low, number)
+                high = Swift.max(high, number)
+                r += 1
+            }
+            (lowestNumber, highestNumber) = (low, high)
+            if r < n { leaveNumbered() }
+        }
+        for r in r..<n {
             codes.append(-1)
             if let done = interner.internLater(field(r), row: codes.count - 1) {
                 for row in done.rows { codes[row] = done.code }
@@ -263,6 +284,15 @@ struct ColumnAccumulator {
             guard let seconds = Self.seconds(f, dateKind, pattern) else { return fail() }
             ints.append(seconds)
         case .text:
+            if !textShapeDecided { decideShape(f) }
+            if let shape = numbered {
+                if let number = shape.number(f) {
+                    codes.append(number)
+                    (lowestNumber, highestNumber) = (Swift.min(lowestNumber, number), Swift.max(highestNumber, number))
+                    break
+                }
+                leaveNumbered()
+            }
             if stable {
                 codes.append(-1)
                 if let done = interner.internLater(f, row: codes.count - 1) {
@@ -274,6 +304,32 @@ struct ColumnAccumulator {
             }
         }
         counted()
+    }
+
+    /// Keeps numbers while the values have the shape of the first one, if it has one.
+    private mutating func decideShape(_ first: Field) {
+        textShapeDecided = true
+        numbered = NumberedText(of: first)
+    }
+
+    /// Turns the numbers kept so far into interner codes; every value from now on is interned.
+    private mutating func leaveNumbered() {
+        textShapeDecided = true
+        guard let shape = numbered else { return }
+        numbered = nil
+        let text = UnsafeMutablePointer<UInt8>.allocate(capacity: Swift.max(1, shape.length))
+        defer { text.deallocate() }
+        var previous: Int32 = -1
+        var code: Int32 = 0
+        for row in 0..<codes.count {
+            let number = codes[row]
+            if number != previous {
+                shape.write(number, to: text)
+                code = interner.intern(Field(base: text, count: shape.length))
+                previous = number
+            }
+            codes[row] = code
+        }
     }
 
     private mutating func fail() {
@@ -337,7 +393,7 @@ struct ColumnAccumulator {
                 DispatchQueue.concurrentPerform(iterations: chunkCodes.count) { k in
                     let codes = chunkCodes[k]
                     if let remap = remaps[k] {
-                        for i in 0..<codes.count { buffer[starts[k] + i] = remap[Int(codes[i])] }
+                        for i in 0..<codes.count { buffer[starts[k] + i] = remap(codes[i]) }
                     } else if let target = buffer.baseAddress {
                         codes.copy(to: target + starts[k])
                     }
@@ -373,15 +429,27 @@ struct ColumnAccumulator {
         return parts.flatMap { $0.nulls.isEmpty ? [Bool](repeating: false, count: $0.rows) : $0.nulls }
     }
 
-    /// The chunks' text dictionaries merged into one, and for each chunk the merged code of each of its codes
-    /// (nil for the first, whose codes stay as they are). The chunks' dictionaries are dropped.
-    static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> ([String], [[Int32]?]) {
+    /// The chunks' text dictionaries merged into one, and for each chunk how its codes become merged codes (nil
+    /// when they stay as they are). The chunks' dictionaries are dropped.
+    static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> ([String], [CodeRemap?]) {
+        if let merged = mergeNumbered(parts) { return merged }
         for k in parts.indices {
+            parts[k].leaveNumbered()
             parts[k].finish()
             parts[k].interner.dropLookupTable()
         }
-        let merged = DictionaryMerge.merge(parts.map(\.interner))
+        let (dictionary, remaps) = DictionaryMerge.merge(parts.map(\.interner))
         for k in parts.indices { parts[k].interner = TextInterner() }
-        return merged
+        return (dictionary, remaps.map { $0.map { CodeRemap(table: $0, offset: 0) } })
+    }
+
+    /// The merge of chunks that all kept numbers of one shape (chunks without rows aside), if they did.
+    private static func mergeNumbered(_ parts: [ColumnAccumulator]) -> ([String], [CodeRemap?])? {
+        let holding = parts.filter { $0.rows > 0 }
+        guard let shape = holding.first?.numbered, holding.allSatisfy({ $0.numbered == shape }),
+            let lowest = holding.map(\.lowestNumber).min(), let highest = holding.map(\.highestNumber).max(),
+            let merged = NumberedMerge.merge(holding.map(\.codes), shape: shape, lowest: lowest, highest: highest)
+        else { return nil }
+        return (merged.dictionary, parts.map { _ in merged.remap })
     }
 }

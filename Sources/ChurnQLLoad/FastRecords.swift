@@ -32,6 +32,8 @@ struct FastRecords: ~Copyable {
     private let width: Int
     private let converters: [Converter]
     private let parsers: FastFieldParsers
+    /// Eight bytes may be loaded from any field that starts at least eight bytes before this.
+    private let readableEnd: UnsafePointer<UInt8>
     /// Offsets from `indexStart` of the special bytes in indexStart..<indexEnd; `cursor` is the first unread one.
     private let index: UnsafeMutablePointer<UInt32>
     private var indexStart = 0
@@ -59,7 +61,8 @@ struct FastRecords: ~Copyable {
         self.delimiter = delimiter
         width = kinds.count
         converters = kinds.map(Converter.init)
-        parsers = FastFieldParsers(readableEnd: base + bytes.count)
+        readableEnd = base + bytes.count
+        parsers = FastFieldParsers(readableEnd: readableEnd)
         index = .allocate(capacity: Self.blockSize + 64)
         maxBatch = Swift.max(1, Swift.min(1024, (1 << 14) / Swift.max(1, width)))
         recordStarts = .allocate(capacity: maxBatch)
@@ -225,7 +228,7 @@ struct FastRecords: ~Copyable {
         case .isoDate:
             accumulator.pointee.appendDays(values, count)
         case .text:
-            accumulator.pointee.appendStableTexts(count) { r in field(r, column) }
+            accumulator.pointee.appendStableTexts(count, readableEnd: readableEnd) { r in field(r, column) }
         case .other:
             for r in 0..<count { accumulator.pointee.add(field(r, column), nullTokens: noTokens, stable: true) }
         }

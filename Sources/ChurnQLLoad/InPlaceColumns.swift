@@ -41,7 +41,8 @@ enum InPlaceColumns {
     /// at a time; `release` is told of each stretch counted, so that a mapped file's pages do not all stay resident
     /// at once.
     static func bounds(
-        _ bytes: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], release: (@Sendable (Range<Int>) -> Void)?
+        _ bytes: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], release: (@Sendable (Range<Int>) -> Void)?,
+        read: FileRead? = nil
     ) -> (bounds: [Int], nul: [Bool], quoted: Bool) {
         guard let start = bytes.baseAddress else { return (chunks.map { _ in 0 }, chunks.map { _ in false }, false) }
         nonisolated(unsafe) let base = start
@@ -50,6 +51,10 @@ enum InPlaceColumns {
         defer { counts.deallocate() }
         nonisolated(unsafe) let slots = counts
         DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+            if let read, let counted = boundByReading(chunks[k], read: read) {
+                slots[k] = counted
+                return
+            }
             // In stretches that end on a line end, so that a CR LF is never split.
             var position = chunks[k].lowerBound
             var total = 0
@@ -68,6 +73,36 @@ enum InPlaceColumns {
             slots[k] = (total, seen)
         }
         return (counts.map(\.0), counts.map { $0.1 & 1 != 0 }, counts.contains { $0.1 & 2 != 0 })
+    }
+
+    /// Copies `count` bytes of the file from `position` into a buffer; false when fewer could be read.
+    typealias FileRead = @Sendable (_ into: UnsafeMutableRawPointer, _ count: Int, _ position: Int) -> Bool
+
+    /// A chunk's record bound counted from copies of its bytes in a small buffer that stays in cache: reading
+    /// through the mapping would map every page only for the conversion to map it again after its release. Nil
+    /// when a read falls short (the file changed; the mapping's guard reports it).
+    private static func boundByReading(_ chunk: Range<Int>, read: FileRead) -> (Int, Int32)? {
+        let size = 1 << 18
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        var position = chunk.lowerBound
+        var total = 0
+        var seen: Int32 = 0
+        while position < chunk.upperBound {
+            let count = Swift.min(size, chunk.upperBound - position)
+            guard read(buffer, count, position) else { return nil }
+            // Counted up to the last LF, so that a CR LF is never split; a stretch without one is counted whole
+            // only at the chunk's end.
+            var used = count
+            if position + count < chunk.upperBound {
+                while used > 0 && bytes[used - 1] != 10 { used -= 1 }
+                guard used > 0 else { return nil }
+            }
+            total += churnql_record_bound(bytes, used, &seen)
+            position += used
+        }
+        return (total, seen)
     }
 
     /// What the conversion gives back: per chunk, one accumulator per column.
@@ -145,18 +180,20 @@ enum InPlaceColumns {
                 continue
             }
             let base = regions[column]
+            // Merged before the rows move up: chunks that kept numbers are read where they wrote them.
+            let isText = byColumn[column].first?.isText == true
+            let merged = isText ? ColumnAccumulator.mergeDictionaries(&byColumn[column]) : nil
             for k in rows.indices where packed[k] != starts[k] && rows[k] > 0 {
                 (base + packed[k] * slot.stride).copyMemory(
                     from: base + starts[k] * slot.stride, byteCount: rows[k] * slot.stride)
             }
-            guard byColumn[column].first?.isText == true else { continue }
-            let (dictionary, remaps) = ColumnAccumulator.mergeDictionaries(&byColumn[column])
+            guard let (dictionary, remaps) = merged else { continue }
             byColumn[column] = []
             nonisolated(unsafe) let codes = base.assumingMemoryBound(to: Int32.self)
             let chunkRows = packed
             DispatchQueue.concurrentPerform(iterations: remaps.count) { k in
                 guard let remap = remaps[k] else { return }
-                for i in chunkRows[k]..<chunkRows[k + 1] { codes[i] = remap[Int(codes[i])] }
+                for i in chunkRows[k]..<chunkRows[k + 1] { codes[i] = remap(codes[i]) }
             }
             dictionaries[column] = dictionary
         }

@@ -60,6 +60,19 @@ final class MappedFile: @unchecked Sendable {
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
     }
 
+    /// Copies `count` bytes from `position` into `buffer` with pread, not through the mapping; false when fewer
+    /// could be read.
+    func read(into buffer: UnsafeMutableRawPointer, count: Int, at position: Int) -> Bool {
+        var done = 0
+        while done < count {
+            let n = pread(descriptor, buffer + done, count - done, off_t(position + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        return true
+    }
+
     /// How the file changed since it was mapped (truncated, or rewritten), or nil when it did not.
     func change() -> String? {
         var now = stat()

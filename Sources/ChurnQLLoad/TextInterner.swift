@@ -199,7 +199,6 @@ struct TextInterner {
     private mutating func rebuild(_ size: Int) {
         slots = [UInt64](unsafeUninitializedCapacity: size) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
-            if size >= 1 << 19 { Self.adviseHugePages(base, byteCount: size * 8) }
             base.initialize(repeating: 0, count: size)
             initialized = size
         }
@@ -209,19 +208,6 @@ struct TextInterner {
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Self.entry(hash: h, code: code)
         }
-    }
-
-    /// Asks for 2 MB pages under a large lookup table (Linux, where huge pages are opt-in): its probes land all
-    /// over it, and with 4 KB pages most of them also miss the TLB (the conversion ran 3 % faster with them).
-    private static func adviseHugePages(_ base: UnsafeMutablePointer<UInt64>, byteCount: Int) {
-        #if os(Linux)
-            let huge = 2 << 20
-            let start = (Int(bitPattern: base) + huge - 1) / huge * huge
-            let end = (Int(bitPattern: base) + byteCount) / huge * huge
-            if end > start, let address = UnsafeMutableRawPointer(bitPattern: start) {
-                _ = madvise(address, end - start, MADV_HUGEPAGE)
-            }
-        #endif
     }
 
     /// Whether this interner's value `code` equals `other`'s value `otherCode`.
