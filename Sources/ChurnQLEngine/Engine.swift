@@ -62,6 +62,8 @@ public final class Engine {
     var attachments: [Attachment] = [] {
         didSet { dataVersion &+= 1 }
     }
+    /// Whether a database server is attached (its connection should say goodbye before churnql exits).
+    public var holdsServerConnections: Bool { !attachments.isEmpty }
     /// Files loaded, so outputs never overwrite them.
     public internal(set) var loadedPaths: [String] = []
     /// Reopened snapshots' columns, read on first use: a read that fails fails the statement that needed it.

@@ -205,9 +205,16 @@ public enum CommandLineRun {
             session.report(error)
             failed = true
         }
+        // The process exits next, and the system takes its memory back in one go: releasing the session's tables
+        // one array at a time first took about 20 ms after a 10-million-order load. A session with a server
+        // attached is released, so that each connection ends politely.
+        if !session.engine.holdsServerConnections { keptUntilExit = session }
         if usageError { return ExitStatus.usageError }
         return failed ? ExitStatus.queryError : ExitStatus.success
     }
+
+    /// The session of a run that has finished, kept from being released (see `finish`).
+    nonisolated(unsafe) private static var keptUntilExit: Session?
 
     private static func rcFilePath() -> String {
         ProcessInfo.processInfo.environment["CHURNQL_RC"]
