@@ -23,12 +23,17 @@ enum OrderCount {
         ids: [Int32], days: [Int32], dayValid: [Bool]?, asof: Int32, customers: Int, parts: Int, interrupt: Interrupt?
     ) -> ([Int], Tally)? {
         let rows = ids.count
-        if parts > 1,
-            let split = countInParts(
+        if parts > 1 {
+            if let split = countInParts(
                 ids: ids, days: days, dayValid: dayValid, asof: asof, customers: customers, parts: parts,
                 interrupt: interrupt)
-        {
-            return split
+            {
+                return split
+            }
+            if interrupt?.isRequested == true { return nil }
+            return countScattered(
+                ids: ids, days: days, dayValid: dayValid, asof: asof, customers: customers, parts: parts,
+                interrupt: interrupt)
         }
         var counts = [Int](repeating: 0, count: customers + 1)
         var tally = Tally()

@@ -85,8 +85,10 @@ public struct OrderHistory: Sendable {
     ) -> ([Int32], [Double]) {
         var cursor = offsets
         let total = offsets.last ?? 0
-        var days = [Int32](repeating: 0, count: total)
-        var amounts = [Double](repeating: 0, count: total)
+        // Left unset here: every slot is written once by the part that owns its customer, so the pages are first
+        // touched on both cores (zeroing 12 bytes a row up front took one core about 50 ms on 10M orders).
+        var days = [Int32](unsafeUninitializedCapacity: total) { $1 = total }
+        var amounts = [Double](unsafeUninitializedCapacity: total) { $1 = total }
         let rows = ids.count
         let customers = offsets.count - 1
         guard total > 0 else { return (days, amounts) }
@@ -120,7 +122,11 @@ public struct OrderHistory: Sendable {
                             let slot = cursor[Int(id)]
                             cursor[Int(id)] += 1
                             days[slot] = day
-                            if let (values, valid) = amountValues, valid?[row] ?? true { amounts[slot] = values[row] }
+                            if let (values, valid) = amountValues, valid?[row] ?? true {
+                                amounts[slot] = values[row]
+                            } else {
+                                amounts[slot] = 0
+                            }
                         }
                     }
                 }

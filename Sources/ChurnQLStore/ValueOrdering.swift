@@ -26,6 +26,8 @@ public enum ValueOrdering {
         if prefixes.indices.dropFirst().allSatisfy({ prefixes[$0 - 1] < prefixes[$0] }) {
             return (0..<Int32(dictionary.count)).map { $0 }
         }
+        // Keys of one prefix and width (customer ids in a file sorted by date): ranked from their numbers.
+        if dictionary.count >= 50_000, let ranks = numberedRanks(dictionary) { return ranks }
         // The prefixes travel with the indices, so that comparisons read neighbouring memory.
         var order = prefixes.enumerated().map {
             PrefixRadixSort.Item(high: $0.element.0, low: $0.element.1, index: $0.offset)
