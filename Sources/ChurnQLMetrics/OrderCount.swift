@@ -151,7 +151,8 @@ enum OrderCount {
     ) -> Part? {
         ids.withUnsafeBufferPointer { ids in
             days.withUnsafeBufferPointer { days -> Part? in
-                var (missingKey, missingDate, afterAsof, firstCount, lastCount) = (0, 0, 0, 0, 0)
+                var skipped = Skipped()
+                var (firstCount, lastCount) = (0, 0)
                 var previous = first
                 var previousDay = Int32.min
                 var daysInOrder = true
@@ -161,22 +162,11 @@ enum OrderCount {
                     let end = Swift.min(start + Interrupt.stride, rows.upperBound)
                     for row in start..<end {
                         let id = ids[row]
-                        if id < 0 {
-                            missingKey += 1
-                            continue
-                        }
-                        if let dayValid, !dayValid[row] {
-                            missingDate += 1
-                            continue
-                        }
-                        if days[row] > asof {
-                            afterAsof += 1
-                            continue
-                        }
+                        guard let day = skipped.day(of: row, id: id, days, dayValid, asof) else { continue }
                         if id < previous || id > last { return nil }
-                        if id == previous && days[row] < previousDay { daysInOrder = false }
+                        if id == previous && day < previousDay { daysInOrder = false }
                         previous = id
-                        previousDay = days[row]
+                        previousDay = day
                         if id == first {
                             firstCount += 1
                         } else if id == last {
@@ -188,11 +178,43 @@ enum OrderCount {
                     start = end
                 }
                 return Part(
-                    tally: Tally(
-                        missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof,
-                        daysInOrder: daysInOrder),
-                    firstCount: firstCount, lastCount: lastCount)
+                    tally: skipped.tally(grouped: true, daysInOrder: daysInOrder), firstCount: firstCount,
+                    lastCount: lastCount)
             }
+        }
+    }
+
+    /// The rows left out of the counts, by reason.
+    struct Skipped {
+        var missingKey = 0
+        var missingDate = 0
+        var afterAsof = 0
+
+        /// The day of a row that counts (a key, a day, not after asof); nil, the reason counted, for any other.
+        @inline(__always)
+        mutating func day(
+            of row: Int, id: Int32, _ days: UnsafeBufferPointer<Int32>, _ dayValid: [Bool]?, _ asof: Int32
+        ) -> Int32? {
+            if id < 0 {
+                missingKey += 1
+                return nil
+            }
+            if let dayValid, !dayValid[row] {
+                missingDate += 1
+                return nil
+            }
+            let day = days[row]
+            if day > asof {
+                afterAsof += 1
+                return nil
+            }
+            return day
+        }
+
+        func tally(grouped: Bool, daysInOrder: Bool) -> Tally {
+            Tally(
+                missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof, grouped: grouped,
+                daysInOrder: daysInOrder)
         }
     }
 }

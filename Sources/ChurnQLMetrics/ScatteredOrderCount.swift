@@ -73,7 +73,7 @@ extension OrderCount {
         ids.withUnsafeBufferPointer { ids in
             days.withUnsafeBufferPointer { days -> PartSeen? in
                 var seen = PartSeen()
-                var (missingKey, missingDate, afterAsof) = (0, 0, 0)
+                var skipped = Skipped()
                 var grouped = true
                 var daysInOrder = true
                 var previous: Int32 = -1
@@ -85,19 +85,7 @@ extension OrderCount {
                     let end = Swift.min(start + Interrupt.stride, rows.upperBound)
                     for row in start..<end {
                         let id = ids[row]
-                        if id < 0 {
-                            missingKey += 1
-                            continue
-                        }
-                        if let dayValid, !dayValid[row] {
-                            missingDate += 1
-                            continue
-                        }
-                        let day = days[row]
-                        if day > asof {
-                            afterAsof += 1
-                            continue
-                        }
+                        guard let day = skipped.day(of: row, id: id, days, dayValid, asof) else { continue }
                         if first == nil { first = (id, day) }
                         if id < previous { grouped = false }
                         if id == previous && day < previousDay { daysInOrder = false }
@@ -107,9 +95,7 @@ extension OrderCount {
                     }
                     start = end
                 }
-                seen.tally = Tally(
-                    missingKey: missingKey, missingDate: missingDate, afterAsof: afterAsof, grouped: grouped,
-                    daysInOrder: daysInOrder)
+                seen.tally = skipped.tally(grouped: grouped, daysInOrder: daysInOrder)
                 seen.first = first
                 if first != nil { seen.last = (previous, previousDay) }
                 return seen
