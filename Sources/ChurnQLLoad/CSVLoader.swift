@@ -178,8 +178,10 @@ public enum CSVLoader {
         let tracing = ProcessInfo.processInfo.environment["CHURNQL_TRACE"] != nil
         // Chunk k's accumulators; `region` gives each column's memory for the chunk when loading in place.
         // `mayHoldNul` is false when the chunk is known to have no NUL byte (the in-place bounds pass looked).
+        // `columnRows`: at least the rows of the whole file (numbered text keys spread wider are interned at once).
         func convert(
-            _ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?, mayHoldNul: Bool = true
+            _ k: Int, region: ((Int, Int) -> UnsafeMutableRawPointer)?, bound: Int?, columnRows: Int,
+            mayHoldNul: Bool = true
         ) throws(Diagnostic) -> ([ColumnAccumulator], Int, Int) {
             let chunk = chunks[k]
             let chunkStart = Date()
@@ -200,7 +202,7 @@ public enum CSVLoader {
                 from: guesses.indices.map {
                     ColumnAccumulator(
                         kind: guesses[$0].kind, pattern: pattern, capacity: capacity, region: region?(k, $0),
-                        narrow: region != nil)
+                        narrow: region != nil, columnRows: columnRows)
                 })
             defer {
                 accumulators.deinitialize()
@@ -288,7 +290,8 @@ public enum CSVLoader {
                 try InPlaceColumns.load(kinds: guesses.map(\.kind), names: names, bounds: bounds) {
                     region throws(Diagnostic) in
                     let converted = try ParallelChunks.map(Array(chunks.indices)) { k throws(Diagnostic) in
-                        try convert(k, region: region, bound: bounds[k], mayHoldNul: nul[k])
+                        try convert(
+                            k, region: region, bound: bounds[k], columnRows: bounds.reduce(0, +), mayHoldNul: nul[k])
                     }
                     traceConverted = Date()
                     return tally(converted)
@@ -299,7 +302,7 @@ public enum CSVLoader {
             var parts = tally(
                 try prioritized { () throws(Diagnostic) in
                     try ParallelChunks.map(Array(chunks.indices)) { k throws(Diagnostic) in
-                        try convert(k, region: nil, bound: nil)
+                        try convert(k, region: nil, bound: nil, columnRows: bytes.count / 2 + 1)
                     }
                 })
             traceConverted = Date()

@@ -23,6 +23,8 @@ struct ColumnAccumulator {
     private var textShapeDecided = false
     private var lowestNumber = Int32.max
     private var highestNumber: Int32 = -1
+    /// Numbers spread wider than this cannot be merged by arrays (NumberedMerge): the chunk interns from then on.
+    private let numberSpread: Int
     /// The null mask, created at the first null (most columns have none, and the mask costs a byte a row).
     private var nulls: [Bool] = []
     private var rows = 0
@@ -39,9 +41,10 @@ struct ColumnAccumulator {
     /// element type: Int64, Double, Bool or Int32; Int32 for an integer column when `narrow`), as long as they fit.
     init(
         kind: ColumnKind, pattern: DatePattern?, capacity: Int, region: UnsafeMutableRawPointer? = nil,
-        narrow: Bool = false
+        narrow: Bool = false, columnRows: Int? = nil
     ) {
         self.kind = kind
+        numberSpread = NumberedMerge.widestSpread(rows: columnRows ?? Int(Int32.max))
         self.pattern = pattern
         func buffer<T>(_ used: Bool) -> ValueBuffer<T> {
             guard used, let region else { return ValueBuffer(capacity: used ? capacity : 0) }
@@ -195,7 +198,7 @@ struct ColumnAccumulator {
                 r += 1
             }
             (lowestNumber, highestNumber) = (low, high)
-            if r < n { leaveNumbered() }
+            if r < n || Int(high) - Int(low) > numberSpread { leaveNumbered() }
         }
         for r in r..<n {
             codes.append(-1)
@@ -289,6 +292,7 @@ struct ColumnAccumulator {
                 if let number = shape.number(f) {
                     codes.append(number)
                     (lowestNumber, highestNumber) = (Swift.min(lowestNumber, number), Swift.max(highestNumber, number))
+                    if Int(highestNumber) - Int(lowestNumber) > numberSpread { leaveNumbered() }
                     break
                 }
                 leaveNumbered()
@@ -317,19 +321,29 @@ struct ColumnAccumulator {
         textShapeDecided = true
         guard let shape = numbered else { return }
         numbered = nil
-        let text = UnsafeMutablePointer<UInt8>.allocate(capacity: Swift.max(1, shape.length))
-        defer { text.deallocate() }
+        // Through the interner's prefetching lookups, as the values would have gone: each text is written to a
+        // ring of slots that outlives the interner's sixteen waiting values.
+        let length = Swift.max(1, shape.length)
+        let slots = 32
+        let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: length * slots)
+        defer { ring.deallocate() }
+        let codes = self.codes
         var previous: Int32 = -1
-        var code: Int32 = 0
+        var slot = 0
+        var text = Field(base: ring, count: 0)
         for row in 0..<codes.count {
             let number = codes[row]
             if number != previous {
-                shape.write(number, to: text)
-                code = interner.intern(Field(base: text, count: shape.length))
+                slot = (slot + 1) % slots
+                shape.write(number, to: ring + slot * length)
+                text = Field(base: ring + slot * length, count: shape.length)
                 previous = number
             }
-            codes[row] = code
+            if let done = interner.internLater(text, row: row) {
+                for waited in done.rows { codes[waited] = done.code }
+            }
         }
+        interner.finishWaiting { rows, code in for row in rows { codes[row] = code } }
     }
 
     private mutating func fail() {
@@ -433,10 +447,15 @@ struct ColumnAccumulator {
     /// when they stay as they are). The chunks' dictionaries are dropped.
     static func mergeDictionaries(_ parts: inout [ColumnAccumulator]) -> ([String], [CodeRemap?]) {
         if let merged = mergeNumbered(parts) { return merged }
-        for k in parts.indices {
-            parts[k].leaveNumbered()
-            parts[k].finish()
-            parts[k].interner.dropLookupTable()
+        // Chunks that kept numbers are interned now, each on its own core (one after another, a file of sparse
+        // ids would intern all its rows on one core).
+        parts.withUnsafeMutableBufferPointer { parts in
+            nonisolated(unsafe) let parts = parts
+            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+                parts[k].leaveNumbered()
+                parts[k].finish()
+                parts[k].interner.dropLookupTable()
+            }
         }
         let (dictionary, remaps) = DictionaryMerge.merge(parts.map(\.interner))
         for k in parts.indices { parts[k].interner = TextInterner() }

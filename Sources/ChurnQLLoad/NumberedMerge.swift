@@ -21,7 +21,7 @@ enum NumberedMerge {
         let total = chunks.reduce(0) { $0 + $1.count }
         guard total > 0, highest >= lowest else { return nil }
         let range = Int(highest) - Int(lowest) + 1
-        guard range <= total + 65_536 else { return nil }
+        guard range - 1 <= widestSpread(rows: total) else { return nil }
         // Per chunk, on all cores: the numbers new to it, in order (a bit per number marks those seen).
         var newInChunk = [[Int32]](repeating: [], count: chunks.count)
         // Read only, by every thread.
@@ -51,6 +51,10 @@ enum NumberedMerge {
         newInChunk = []
         return (strings(firsts, shape: shape, lowest: lowest), CodeRemap(table: table, offset: lowest))
     }
+
+    /// The widest spread of numbers (highest less lowest) that arrays indexed by number may cover for a column of
+    /// `rows` rows: one slot per row and 64K.
+    static func widestSpread(rows: Int) -> Int { rows + 65_535 }
 
     /// The numbers (less `lowest`) of one chunk in order of first appearance there.
     private static func firstSeen(_ codes: ValueBuffer<Int32>, lowest: Int32, range: Int) -> [Int32] {
