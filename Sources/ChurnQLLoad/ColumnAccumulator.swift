@@ -323,7 +323,7 @@ struct ColumnAccumulator {
         numbered = nil
         // Through the interner's prefetching lookups, as the values would have gone: each text is written to a
         // ring of slots that outlives the interner's sixteen waiting values.
-        let length = Swift.max(1, shape.length)
+        let length = shape.length
         let slots = 32
         let ring = UnsafeMutablePointer<UInt8>.allocate(capacity: length * slots)
         defer { ring.deallocate() }
@@ -335,7 +335,7 @@ struct ColumnAccumulator {
             let number = codes[row]
             if number != previous {
                 slot = (slot + 1) % slots
-                shape.write(number, to: ring + slot * length)
+                shape.write(Int64(number), to: ring + slot * length)
                 text = Field(base: ring + slot * length, count: shape.length)
                 previous = number
             }

@@ -1,4 +1,5 @@
 import CByteScan
+import ChurnQLStore
 
 /// The fast path's field parsers. Each one returns exactly what its FieldParsers counterpart returns: the common
 /// shapes (a few unsigned digits, `digits.digits`, `yyyy-MM-dd` between 1900 and 2155) are read eight bytes at a
@@ -54,46 +55,17 @@ struct FastFieldParsers: ~Copyable {
         powersOfTen.deallocate()
     }
 
-    private static let zeros: UInt64 = 0x3030_3030_3030_3030
-
-    /// The eight bytes at p, first byte lowest.
-    @inline(__always)
-    private static func word(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-    }
-
-    /// Whether all eight bytes are 0x30...0x39: the high nibble 3, and still 3 after adding 6.
-    @inline(__always)
-    private static func allDigits(_ w: UInt64) -> Bool {
-        let f0: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-        return (w & f0) | (((w &+ 0x0606_0606_0606_0606) & f0) >> 4) == 0x3333_3333_3333_3333
-    }
-
-    /// The value of the `count` (1 to 8) ASCII digits in the low bytes of `word`, or nil if one is not a digit.
-    @inline(__always)
-    private static func digits(_ word: UInt64, _ count: Int) -> UInt64? {
-        // Shifted up so that the digits end in the top byte, the bytes below them filled with '0'.
-        let shift = UInt64(8 - count) &* 8
-        var w = word &<< shift
-        w |= zeros & ~(UInt64.max &<< shift)
-        guard allDigits(w) else { return nil }
-        w &-= zeros
-        w = w &* 10 &+ (w >> 8)
-        let mask: UInt64 = 0x0000_00FF_0000_00FF
-        return ((w & mask) &* 0x000F_4240_0000_0064 &+ ((w >> 16) & mask) &* 0x0000_2710_0000_0001) >> 32
-    }
-
     /// The value of a field of 1 to 16 digits with no leading zero (bar "0"), or nil.
     @inline(__always)
     private func plainDigits(_ f: Field) -> Int64? {
         let count = f.count
         guard count > 0, count <= 16, f[0] != 48 || count == 1, f.base + 8 <= readableEnd else { return nil }
         if count <= 8 {
-            guard let v = Self.digits(Self.word(f.base), count) else { return nil }
+            guard let v = DigitWords.value(DigitWords.word(f.base), count) else { return nil }
             return Int64(v)
         }
-        guard let high = Self.digits(Self.word(f.base), count - 8),
-            let low = Self.digits(Self.word(f.base + (count - 8)), 8)
+        guard let high = DigitWords.value(DigitWords.word(f.base), count - 8),
+            let low = DigitWords.value(DigitWords.word(f.base + (count - 8)), 8)
         else { return nil }
         return Int64(high &* 100_000_000 &+ low)
     }
@@ -115,7 +87,7 @@ struct FastFieldParsers: ~Copyable {
         guard count > 1, count <= 8, f[0] &- 48 <= 9, f.base + 8 <= readableEnd else {
             return FieldParsers.decimal(f)
         }
-        let word = Self.word(f.base)
+        let word = DigitWords.word(f.base)
         // The lowest '.' byte (the borrow trick is exact for the lowest zero byte).
         let dots = word ^ 0x2E2E_2E2E_2E2E_2E2E
         let found = (dots &- 0x0101_0101_0101_0101) & ~dots & 0x8080_8080_8080_8080
@@ -124,14 +96,14 @@ struct FastFieldParsers: ~Copyable {
         guard f[0] != 48 || dot == 1 else { return FieldParsers.decimal(f) }
         guard dot < count else {
             // No dot: an integer written as one.
-            guard let v = Self.digits(word, count) else { return FieldParsers.decimal(f) }
+            guard let v = DigitWords.value(word, count) else { return FieldParsers.decimal(f) }
             return Double(v)
         }
         // The dot taken out: the bytes above it move down one.
         let below: UInt64 = dot == 0 ? 0 : UInt64.max >> UInt64(64 - dot * 8)
         let joined = (word & below) | ((word >> 8) & ~below)
         let fractionDigits = count - 1 - dot
-        guard count - 1 > 0, let mantissa = Self.digits(joined, count - 1) else { return FieldParsers.decimal(f) }
+        guard count - 1 > 0, let mantissa = DigitWords.value(joined, count - 1) else { return FieldParsers.decimal(f) }
         return Double(mantissa) / powersOfTen[fractionDigits]
     }
 
@@ -139,15 +111,15 @@ struct FastFieldParsers: ~Copyable {
     @inline(__always)
     func isoDate(_ f: Field) -> Int32? {
         guard f.count == 10, f.base + 8 <= readableEnd else { return FieldParsers.isoDate(f) }
-        let word = Self.word(f.base)
+        let word = DigitWords.word(f.base)
         // yyyy-MM- with the dashes read as '0' for the digit check; then each byte a digit's value.
         let w = word ^ 0x1D00_001D_0000_0000
         let d0 = f[8] &- 48
         let d1 = f[9] &- 48
-        guard word & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, Self.allDigits(w), d0 <= 9, d1 <= 9 else {
+        guard word & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, DigitWords.allDigits(w), d0 <= 9, d1 <= 9 else {
             return FieldParsers.isoDate(f)
         }
-        let v = w &- Self.zeros
+        let v = w &- DigitWords.zeros
         let year =
             Int(v & 0xFF) &* 1000 &+ Int(v >> 8 & 0xFF) &* 100 &+ Int(v >> 16 & 0xFF) &* 10 &+ Int(v >> 24 & 0xFF)
         let month = Int(v >> 40 & 0xFF) &* 10 &+ Int(v >> 48 & 0xFF)

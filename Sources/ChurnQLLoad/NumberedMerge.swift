@@ -1,3 +1,4 @@
+import ChurnQLStore
 import Dispatch
 
 /// How a chunk's codes become the column's merged codes: `table[code - offset]`.
@@ -84,7 +85,7 @@ enum NumberedMerge {
             nonisolated(unsafe) let buffer = buffer
             DispatchQueue.concurrentPerform(iterations: pieces) { piece in
                 for j in (n * piece / pieces)..<(n * (piece + 1) / pieces) {
-                    buffer.initializeElement(at: j, to: shape.text(firsts[j] &+ lowest))
+                    buffer.initializeElement(at: j, to: shape.text(Int64(firsts[j]) + Int64(lowest)))
                 }
             }
             initialized = n

@@ -6,7 +6,9 @@ extension ValueOrdering {
     /// width the same, the numbers' order is the entries' byte order. nil when an entry has another shape, or when
     /// the numbers are spread over more than four slots per entry.
     static func numberedRanks(_ dictionary: [String]) -> [Int32]? {
-        guard let first = dictionary.first, let shape = NumberShape(first) else { return nil }
+        guard var first = dictionary.first,
+            let shape = first.withUTF8({ NumberedText(of: $0, maxDigits: 18) })
+        else { return nil }
         let count = dictionary.count
         let parts = count >= 200_000 ? 2 : 1
         var shapeHeld = [Bool](repeating: true, count: parts)
@@ -16,7 +18,12 @@ extension ValueOrdering {
                 nonisolated(unsafe) let held = held
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     for i in (count * part / parts)..<(count * (part + 1) / parts) {
-                        guard let number = shape.number(dictionary[i]) else {
+                        var text = dictionary[i]
+                        let number = text.withUTF8 { bytes -> Int64? in
+                            guard let base = bytes.baseAddress else { return nil }
+                            return shape.number(base, count: bytes.count)
+                        }
+                        guard let number else {
                             held[part] = false
                             return
                         }
@@ -39,36 +46,5 @@ extension ValueOrdering {
             rank += 1
         }
         return numbers.map { rankOf[Int($0 - low)] }
-    }
-}
-
-/// A prefix followed by a fixed number (1 to 18) of ASCII digits, every value the same length in UTF-8.
-private struct NumberShape {
-    let prefix: [UInt8]
-    let digits: Int
-
-    init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        var digits = 0
-        while digits < 18 && digits < bytes.count && bytes[bytes.count - 1 - digits] &- 48 <= 9 { digits += 1 }
-        guard digits > 0 else { return nil }
-        prefix = Array(bytes[0..<(bytes.count - digits)])
-        self.digits = digits
-    }
-
-    /// The number of a value of this shape, or nil.
-    func number(_ text: String) -> Int64? {
-        var text = text
-        return text.withUTF8 { bytes -> Int64? in
-            guard bytes.count == prefix.count + digits else { return nil }
-            for i in 0..<prefix.count where bytes[i] != prefix[i] { return nil }
-            var value: Int64 = 0
-            for i in prefix.count..<bytes.count {
-                let digit = bytes[i] &- 48
-                guard digit <= 9 else { return nil }
-                value = value &* 10 &+ Int64(digit)
-            }
-            return value
-        }
     }
 }

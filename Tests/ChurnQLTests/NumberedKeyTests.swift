@@ -115,7 +115,7 @@ struct NumberedKeyTests {
 
     static func written(_ shape: NumberedText, _ number: Int32) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: shape.length) { buffer, initialized in
-            if let base = buffer.baseAddress { shape.write(number, to: base) }
+            if let base = buffer.baseAddress { shape.write(Int64(number), to: base) }
             initialized = shape.length
         }
     }
